@@ -1,0 +1,227 @@
+//! The pipeline: load → parse → link → render → write, with every diagnostic
+//! collected across the whole site and the time of each stage measured.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::link::{self, Links};
+use crate::load::{self, LoadedFile};
+use crate::model::{Document, Status};
+use crate::parse;
+use crate::render::{OutputFile, SiteView, Theme};
+use crate::write;
+
+/// What the user asked for.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    /// Site root (where site.toml and content/ are).
+    pub root: PathBuf,
+    /// Output folder, overriding site.toml.
+    pub output: Option<PathBuf>,
+    /// Include documents with `status: draft`.
+    pub drafts: bool,
+}
+
+/// Wall time of each stage.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    /// (stage, time), in pipeline order.
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+impl Timings {
+    fn record<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let value = f();
+        self.stages.push((stage, start.elapsed()));
+        value
+    }
+
+    /// One line per stage, aligned, as `--timings` prints them.
+    pub fn report(&self) -> String {
+        let total: Duration = self.stages.iter().map(|(_, d)| *d).sum();
+        let mut out = String::from("timings:\n");
+        for (name, d) in &self.stages {
+            let pct = if total.is_zero() { 0.0 } else { d.as_secs_f64() * 100.0 / total.as_secs_f64() };
+            out.push_str(&format!("  {name:<13}{:>9.1} ms {pct:>5.1}%\n", d.as_secs_f64() * 1000.0));
+        }
+        out
+    }
+}
+
+/// A loaded, parsed and linked site: everything render needs.
+pub struct Site {
+    /// Site root.
+    pub root: PathBuf,
+    /// Configuration.
+    pub config: Config,
+    /// Documents, sorted by key.
+    pub docs: Vec<Document>,
+    /// Files under content/ that are not policies, copied as they are.
+    pub assets: Vec<(String, PathBuf)>,
+    /// Resolved references.
+    pub links: Links,
+}
+
+impl Site {
+    /// The view render works on.
+    pub fn view(&self) -> SiteView<'_> {
+        SiteView { config: &self.config, docs: &self.docs, links: &self.links }
+    }
+
+    /// Output folder.
+    pub fn output_dir(&self, overridden: Option<&Path>) -> PathBuf {
+        match overridden {
+            Some(p) => p.to_path_buf(),
+            None => self.root.join(&self.config.output_dir),
+        }
+    }
+}
+
+/// Why a build stopped.
+#[derive(Debug)]
+pub struct Failure {
+    /// Everything that was found.
+    pub diagnostics: Diagnostics,
+    /// 1 for content errors, 2 for configuration errors.
+    pub exit_code: i32,
+}
+
+/// Reads and checks site.toml (exit status 2 on error).
+pub fn load_config(root: &Path) -> Result<Config, Failure> {
+    Config::load(root).map_err(|errors| {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.extend(errors);
+        Failure { diagnostics, exit_code: 2 }
+    })
+}
+
+/// Parses loaded files in parallel; drafts are dropped unless asked for.
+pub fn parse_all(files: Vec<LoadedFile>, config: &Config, drafts: bool, diagnostics: &mut Diagnostics) -> Vec<Document> {
+    let results: Vec<parse::ParseResult> = files.into_par_iter().map(|f| parse::parse_document(f, config)).collect();
+    let mut docs = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok((doc, warnings)) => {
+                diagnostics.extend(warnings);
+                if drafts || doc.meta.status != Status::Draft {
+                    docs.push(doc);
+                }
+            }
+            Err(errors) => diagnostics.extend(errors),
+        }
+    }
+    docs.sort_by(|a, b| a.key.cmp(&b.key));
+    docs
+}
+
+/// Load, parse and link the whole site. Errors are collected, not returned early,
+/// so that a user sees every problem in one run.
+pub fn compile(root: &Path, config: Config, drafts: bool, timings: &mut Timings) -> (Site, Diagnostics) {
+    let mut diagnostics = Diagnostics::default();
+    let content_dir = root.join(&config.content_dir);
+    let (content, load_errors) = timings.record("load", || load::load(root, &content_dir));
+    diagnostics.extend(load_errors);
+    let docs = timings.record("parse", || parse_all(content.files, &config, drafts, &mut diagnostics));
+    let (links, link_errors) = timings.record("link", || link::link(&docs, &config));
+    diagnostics.extend(link_errors);
+    (Site { root: root.to_path_buf(), config, docs, assets: content.assets, links }, diagnostics)
+}
+
+/// Renders every output file of a site (pages, JSON, search index, static files).
+pub fn render_all(site: &Site, theme: &Theme, timings: &mut Timings) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+    let view = site.view();
+    let (mut files, errors) = timings.record("render", || view.render_all(theme));
+    if site.config.search_enabled {
+        let search = timings.record("search index", || crate::search_records::index_files(&view));
+        files.extend(search);
+    }
+    (files, errors)
+}
+
+/// The output folder must not be the site itself or hold the content: a build replaces it whole.
+pub fn check_output_dir(root: &Path, config: &Config, output: &Path) -> Result<(), Failure> {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let (root, output, content) = (abs(root), abs(output), abs(&root.join(&config.content_dir)));
+    if root.starts_with(&output) || content.starts_with(&output) || output.starts_with(&content) {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.push(
+            Diagnostic::error(format!("output folder `{}` would overwrite the site or its content", output.display()))
+                .with_help("set output_dir to a folder of its own, e.g. \"public\""),
+        );
+        return Err(Failure { diagnostics, exit_code: 2 });
+    }
+    Ok(())
+}
+
+/// Summary of a finished build.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Documents built.
+    pub documents: usize,
+    /// Directives in them.
+    pub directives: usize,
+    /// Resolved references.
+    pub references: usize,
+    /// Files written (0 for `check`).
+    pub pages_written: usize,
+    /// Warnings (and nothing else: errors make a Failure).
+    pub diagnostics: Diagnostics,
+    /// Stage times.
+    pub timings: Timings,
+    /// Output folder.
+    pub output: PathBuf,
+}
+
+/// Runs the whole pipeline. With `write == false` (`hoshin check`) nothing is written.
+pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure> {
+    let config = load_config(&opts.root)?;
+    let strict = config.strict;
+    let mut timings = Timings::default();
+    let output = match &opts.output {
+        Some(o) => o.clone(),
+        None => opts.root.join(&config.output_dir),
+    };
+    check_output_dir(&opts.root, &config, &output)?;
+    let theme = Theme::load(&opts.root, &config.theme).map_err(|errors| {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.extend(errors);
+        Failure { diagnostics, exit_code: 2 }
+    })?;
+    let (site, mut diagnostics) = compile(&opts.root, config, opts.drafts, &mut timings);
+    if strict {
+        diagnostics.promote_warnings();
+    }
+    if diagnostics.has_errors() {
+        return Err(Failure { diagnostics, exit_code: 1 });
+    }
+    let (files, render_errors) = render_all(&site, &theme, &mut timings);
+    diagnostics.extend(render_errors);
+    if diagnostics.has_errors() {
+        return Err(Failure { diagnostics, exit_code: 1 });
+    }
+    let pages_written = if write_output {
+        timings
+            .record("write", || write::write_site(&output, &files, &site.assets))
+            .map_err(|e| {
+                let mut d = Diagnostics::default();
+                d.push(Diagnostic::error(format!("cannot write {}: {e}", output.display())));
+                Failure { diagnostics: d, exit_code: 1 }
+            })?
+    } else {
+        0
+    };
+    Ok(Outcome {
+        documents: site.docs.len(),
+        directives: site.docs.iter().map(|d| d.directives.len()).sum(),
+        references: site.links.resolved,
+        pages_written,
+        diagnostics,
+        timings,
+        output,
+    })
+}

@@ -1,0 +1,85 @@
+//! Command-line interface (SPEC §7).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// hoshin (方針): build a city's department policies into a static intranet site.
+#[derive(Debug, Parser)]
+#[command(name = "hoshin", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options shared by commands that read a site.
+#[derive(Debug, Args, Clone)]
+pub struct SiteArgs {
+    /// Site root: the folder with site.toml and content/.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Include documents with `status: draft`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (public/ by default).
+    Build {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Output folder (overrides output_dir in site.toml).
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Print the time of each stage after the summary.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Check everything a build checks, writing nothing.
+    Check {
+        #[command(flatten)]
+        site: SiteArgs,
+    },
+    /// Build, then rebuild on every change under content/, themes/ and site.toml.
+    Watch {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Output folder (overrides output_dir in site.toml).
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Poll for changes instead of relying on file-system events (network shares).
+        #[arg(long)]
+        poll: bool,
+    },
+    /// Watch, and serve the site locally with live reload.
+    Serve {
+        #[command(flatten)]
+        site: SiteArgs,
+        /// Output folder (overrides output_dir in site.toml).
+        #[arg(long, value_name = "DIR")]
+        output: Option<PathBuf>,
+        /// Port to listen on.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to bind (127.0.0.1 keeps the preview on this PC).
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Poll for changes instead of relying on file-system events (network shares).
+        #[arg(long)]
+        poll: bool,
+    },
+    /// Create a new policy document from a template.
+    New {
+        /// Department, e.g. 総務部.
+        department: String,
+        /// Fiscal year, e.g. 2024, 令和6年度 or R6.
+        year: String,
+        /// Site root.
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+    },
+}

@@ -1,0 +1,23 @@
+//! hoshin (方針): a static site generator for municipal department policies.
+//!
+//! The build is a pipeline over plain data: [`load`] → [`parse`] → [`link`] →
+//! [`render`] → [`write`], orchestrated by [`build`], with the [`model`] at the
+//! centre and errors collected as [`diagnostics`].
+
+pub mod build;
+pub mod cli;
+pub mod config;
+pub mod diagnostics;
+pub mod era;
+pub mod frontmatter;
+pub mod link;
+pub mod load;
+pub mod marker;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod scaffold;
+pub mod search_records;
+pub mod suggest;
+pub mod watch;
+pub mod write;

@@ -1,0 +1,182 @@
+//! Load: walk `content/`, read each policy as UTF-8 text, and list the other
+//! files (attachments such as PDFs) to copy beside the pages.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, SourceFile};
+
+/// A policy file read from disk.
+#[derive(Debug, Clone)]
+pub struct LoadedFile {
+    /// Document key: path under content/ without `.md`, `/`-separated.
+    pub key: String,
+    /// Text, BOM removed, CRLF turned into LF.
+    pub source: SourceFile,
+}
+
+/// What the content folder holds.
+#[derive(Debug, Default)]
+pub struct Content {
+    /// Markdown files, sorted by key.
+    pub files: Vec<LoadedFile>,
+    /// Other files: (path relative to content/ with `/`, absolute path).
+    pub assets: Vec<(String, PathBuf)>,
+}
+
+/// Editor temporaries and hidden files never count as content.
+pub fn is_ignored(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('~')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name == "4913"
+        || name.starts_with(".#")
+        || name.eq_ignore_ascii_case("thumbs.db")
+        || name.eq_ignore_ascii_case("desktop.ini")
+}
+
+/// `2023/somu.md` → `2023/somu`.
+pub fn key_of(relative: &Path) -> Option<String> {
+    let s = relative
+        .components()
+        .map(|c| c.as_os_str().to_str())
+        .collect::<Option<Vec<_>>>()?
+        .join("/");
+    s.strip_suffix(".md").map(str::to_string)
+}
+
+/// Reads every document under `content_dir`. `root` is used to show paths relative to the site.
+pub fn load(root: &Path, content_dir: &Path) -> (Content, Vec<Diagnostic>) {
+    let mut md = Vec::new();
+    let mut assets = Vec::new();
+    let mut errors = Vec::new();
+    if !content_dir.is_dir() {
+        errors.push(
+            Diagnostic::error(format!("content folder `{}` not found", content_dir.display()))
+                .with_help("create it and put one Markdown file per policy in it, e.g. content/2023/somu.md"),
+        );
+        return (Content::default(), errors);
+    }
+    let walker = WalkDir::new(content_dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                errors.push(Diagnostic::error(format!("cannot read the content folder: {e}")));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(content_dir).unwrap_or(entry.path()).to_path_buf();
+        let display = display_path(root, entry.path());
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            match key_of(&relative) {
+                Some(key) => md.push((key, entry.path().to_path_buf(), display)),
+                None => errors.push(Diagnostic::error(format!("file name `{display}` is not valid Unicode")).in_file(&display)),
+            }
+        } else if let Some(rel) = relative.to_str() {
+            assets.push((rel.replace('\\', "/"), entry.path().to_path_buf()));
+        }
+    }
+    let read: Vec<Result<LoadedFile, Diagnostic>> = md
+        .into_par_iter()
+        .map(|(key, path, display)| read_file(&path, &display).map(|source| LoadedFile { key, source }))
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => errors.push(d),
+        }
+    }
+    (Content { files, assets }, errors)
+}
+
+/// Path shown in messages: relative to the site root, with `/`.
+pub fn display_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Reads one policy: UTF-8 required; BOM and CRLF accepted.
+pub fn read_file(path: &Path, display: &str) -> Result<SourceFile, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(format!("cannot read {display}: {e}")).in_file(display))?;
+    decode(bytes, display)
+}
+
+/// Decodes file bytes as UTF-8, locating the first invalid byte if it is not.
+pub fn decode(bytes: Vec<u8>, display: &str) -> Result<SourceFile, Diagnostic> {
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            let text = if text.contains('\r') {
+                text.replace("\r\n", "\n").replace('\r', "\n")
+            } else {
+                text.to_string()
+            };
+            Ok(SourceFile::new(display, text))
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            let rest_of_line: String = String::from_utf8_lossy(&bytes[valid..])
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
+            let file = SourceFile::new(display, format!("{prefix}{rest_of_line}"));
+            Err(Diagnostic::error("file is not UTF-8 text")
+                .at(&file, valid..valid + 1)
+                .with_note("it may have been saved as Shift_JIS (ANSI)")
+                .with_help("save the file as UTF-8 (in Notepad: 名前を付けて保存 → 文字コード「UTF-8」)"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_drop_md_and_use_slashes() {
+        assert_eq!(key_of(Path::new("2023/somu.md")).as_deref(), Some("2023/somu"));
+        assert_eq!(key_of(Path::new("a.txt")), None);
+    }
+
+    #[test]
+    fn editor_temporaries_are_ignored() {
+        for name in [".somu.md.swp", "somu.md~", "4913", "~$somu.md", ".#somu.md", "x.tmp"] {
+            assert!(is_ignored(name), "{name}");
+        }
+        assert!(!is_ignored("somu.md"));
+    }
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let f = decode(b"\xef\xbb\xbf---\r\nyear: 1\r\n".to_vec(), "a.md").unwrap();
+        assert_eq!(&*f.text, "---\nyear: 1\n");
+    }
+
+    #[test]
+    fn shift_jis_is_located() {
+        // 「総務」 in Shift_JIS on line 2.
+        let e = decode(b"---\nyear: \x91\x8d\x96\xb1\n".to_vec(), "a.md").unwrap_err();
+        let loc = e.location.unwrap();
+        assert_eq!((loc.line, loc.column), (2, 7));
+    }
+}

@@ -1,0 +1,96 @@
+//! The `hoshin` command.
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::Parser;
+
+use hoshin::build::{self, BuildOptions, Failure, Outcome};
+use hoshin::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Build { site, output, timings } => {
+            let opts = BuildOptions { root: site.root, output, drafts: site.drafts };
+            run_build(&opts, true, timings)
+        }
+        Command::Check { site } => {
+            let opts = BuildOptions { root: site.root, output: None, drafts: site.drafts };
+            run_build(&opts, false, false)
+        }
+        Command::Watch { site, output, poll } => {
+            let opts = BuildOptions { root: site.root, output, drafts: site.drafts };
+            hoshin::watch::run(&opts, poll, None)
+        }
+        Command::Serve { site, output, port, bind, poll } => {
+            let opts = BuildOptions { root: site.root, output, drafts: site.drafts };
+            hoshin::watch::run(&opts, poll, Some(std::net::SocketAddr::new(bind, port)))
+        }
+        Command::New { department, year, root } => match build::load_config(&root) {
+            Ok(config) => match hoshin::scaffold::new_document(&root, &config, &department, &year) {
+                Ok(path) => {
+                    println!("created {}", path.display());
+                    0
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    2
+                }
+            },
+            Err(f) => report_failure(&f, false),
+        },
+    };
+    ExitCode::from(code as u8)
+}
+
+fn run_build(opts: &BuildOptions, write: bool, timings: bool) -> i32 {
+    let start = Instant::now();
+    match build::build(opts, write) {
+        Ok(outcome) => {
+            eprint!("{}", outcome.diagnostics.render());
+            println!("{}", summary(&outcome, write, start));
+            if timings {
+                print!("{}", outcome.timings.report());
+            }
+            0
+        }
+        Err(f) => report_failure(&f, write),
+    }
+}
+
+/// The one summary line of a build.
+fn summary(o: &Outcome, write: bool, start: Instant) -> String {
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    let warnings = match o.diagnostics.warning_count() {
+        0 => String::new(),
+        n => format!(", {n} warnings"),
+    };
+    if write {
+        format!(
+            "built {} documents, {} directives, {} references, {} pages in {ms:.0} ms{warnings} → {}",
+            o.documents,
+            o.directives,
+            o.references,
+            o.pages_written,
+            o.output.display()
+        )
+    } else {
+        format!(
+            "checked {} documents, {} directives, {} references in {ms:.0} ms{warnings}; nothing written",
+            o.documents, o.directives, o.references
+        )
+    }
+}
+
+fn report_failure(f: &Failure, write: bool) -> i32 {
+    eprint!("{}", f.diagnostics.render());
+    let errors = f.diagnostics.error_count();
+    let noun = if errors == 1 { "error" } else { "errors" };
+    if write {
+        eprintln!("error: build failed with {errors} {noun}; the previous site was left as it was");
+    } else {
+        eprintln!("error: check found {errors} {noun}");
+    }
+    f.exit_code
+}

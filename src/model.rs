@@ -1,0 +1,177 @@
+//! The document model at the centre of the pipeline: what load and parse
+//! produce, what link annotates and render consumes. Plain data only.
+
+use std::ops::Range;
+
+use serde::Serialize;
+
+use crate::diagnostics::SourceFile;
+use crate::era::{self, Date};
+use crate::marker::{MarkerKind, Number};
+
+/// Publication status of a policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Not published unless `--drafts`.
+    Draft,
+    /// In force.
+    Active,
+    /// Replaced by a later policy; still published.
+    Superseded,
+}
+
+/// Validated front matter (SPEC §2).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FrontMatter {
+    /// Fiscal year, Western (2023).
+    pub year: i32,
+    /// Department name (総務部).
+    pub department: String,
+    /// Who issued the policy.
+    pub author: String,
+    /// Explicit title, if given.
+    pub title: Option<String>,
+    /// Issue date.
+    pub date: Option<Date>,
+    /// Addressees.
+    pub audience: Option<String>,
+    /// draft / active / superseded.
+    pub status: Status,
+    /// Free tags.
+    pub tags: Vec<String>,
+    /// Free-form data for templates.
+    pub extra: serde_json::Value,
+}
+
+impl FrontMatter {
+    /// 「令和5年度」.
+    pub fn era_year(&self) -> String {
+        era::era_fiscal_year(self.year)
+    }
+}
+
+/// A directive: a numbered block (SPEC §3).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Directive {
+    /// Marker kind.
+    pub kind: MarkerKind,
+    /// Number (katakana: place in its order).
+    pub number: Number,
+    /// Katakana or latin letter, when the kind has one.
+    pub letter: Option<char>,
+    /// The marker as written (「（３）」).
+    pub written: String,
+    /// Anchor id, `n1-p3-c6`.
+    pub id: String,
+    /// Citation, `1.(3)⑥`.
+    pub citation: String,
+    /// Index of the parent directive in the same document.
+    pub parent: Option<usize>,
+    /// 1 for top-level directives.
+    pub depth: usize,
+    /// The block's own text, marker removed (a heading's words, a paragraph's sentence).
+    pub heading: String,
+    /// Plain text of the directive and its continuation paragraphs.
+    pub text: String,
+    /// Byte range of the marker in the source.
+    pub span: Range<usize>,
+    /// Whether the directive is a Markdown heading.
+    pub is_heading: bool,
+}
+
+/// An entry of a document's table of contents.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TocEntry {
+    /// Anchor id.
+    pub id: String,
+    /// Marker in citation form, empty for plain headings.
+    pub citation: String,
+    /// Text.
+    pub text: String,
+    /// Nesting level, 1 = top.
+    pub depth: usize,
+}
+
+/// How a reference was written.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReferenceKind {
+    /// `[[TARGET]]` or `[[TARGET|text]]`: the whole link is generated.
+    Wiki {
+        /// The `|text`, if given.
+        text: Option<String>,
+    },
+    /// A Markdown link to a `.md` file or an anchor: only the href is rewritten.
+    MarkdownLink,
+}
+
+/// A reference found in a document, before resolution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawReference {
+    /// The target as written: `総務部/2023#1.(3)⑥`, `../2022/somu.md#n1`.
+    pub target: String,
+    /// Wiki or Markdown link.
+    pub kind: ReferenceKind,
+    /// Byte range in the source, for diagnostics.
+    pub span: Range<usize>,
+    /// The directive the reference stands in (None: preamble).
+    pub from: Option<usize>,
+}
+
+/// A parsed policy document.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// Path under content/ without `.md`: `2023/somu`.
+    pub key: String,
+    /// The source file.
+    pub source: SourceFile,
+    /// Front matter.
+    pub meta: FrontMatter,
+    /// Title: front matter, else first H1, else 「{department}運営方針（{和暦年度}）」.
+    pub title: String,
+    /// Body HTML with `\0R{n}\0` (reference n) and `\0B{n}\0` (backlinks of directive n)
+    /// placeholders, which render fills in (NUL cannot come from a document).
+    pub body_html: String,
+    /// Directives in document order.
+    pub directives: Vec<Directive>,
+    /// Table of contents.
+    pub toc: Vec<TocEntry>,
+    /// Plain text before the first directive.
+    pub preamble: String,
+    /// References in document order.
+    pub references: Vec<RawReference>,
+}
+
+impl Document {
+    /// `2023/somu.html`, relative to the site root.
+    pub fn url(&self) -> String {
+        format!("{}.html", self.key)
+    }
+
+    /// 「総務部（令和5年度）1.(3)⑥」.
+    pub fn label(&self, directive: &Directive) -> String {
+        format!(
+            "{}（{}）{}",
+            self.meta.department,
+            self.meta.era_year(),
+            directive.citation
+        )
+    }
+
+    /// Path of directive indexes from the top (ancestors first, the directive last).
+    pub fn ancestry(&self, index: usize) -> Vec<usize> {
+        let mut chain = vec![index];
+        let mut cur = self.directives[index].parent;
+        while let Some(p) = cur {
+            chain.push(p);
+            cur = self.directives[p].parent;
+        }
+        chain.reverse();
+        chain
+    }
+
+    /// Directive index by anchor id.
+    pub fn directive_by_id(&self, id: &str) -> Option<usize> {
+        self.directives.iter().position(|d| d.id == id)
+    }
+}

@@ -1,0 +1,688 @@
+//! The body walker: Markdown events in, HTML out, with directives recognised
+//! in headings, paragraphs and list items (and at marker lines inside one
+//! paragraph), each given a placeholder for its attributes that the hierarchy
+//! post-pass fills in.
+
+use std::fmt::Write as _;
+use std::ops::Range;
+
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeWithOffset};
+
+use super::inline::{self, Piece};
+use crate::config::Config;
+use crate::diagnostics::SourceFile;
+use crate::marker::{self, katakana_follows, Marker, MarkerKind, Number};
+use crate::model::{Directive, RawReference, ReferenceKind};
+
+/// What the walker produces from a document body.
+pub struct Body {
+    /// HTML with `\0D{n}\0` (directive attributes), `\0T{n}\0` (directive tools),
+    /// `\0R{n}\0` (reference) and `\0B{n}\0` (backlinks) placeholders.
+    pub html: String,
+    /// Directives in document order (ids and citations not yet set).
+    pub directives: Vec<Directive>,
+    /// Plain headings (not directives): byte position, id, text.
+    pub plain_headings: Vec<(usize, String, String)>,
+    /// Text outside every directive.
+    pub preamble: String,
+    /// References in document order.
+    pub references: Vec<RawReference>,
+    /// Text of the first H1, when it was taken as the title.
+    pub h1: Option<String>,
+}
+
+/// Markdown extensions enabled for policies.
+pub fn markdown_options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum LeafKind {
+    Paragraph,
+    Heading(u8),
+    /// The inline text of a tight list item (no paragraph around it).
+    ItemText,
+}
+
+struct Leaf {
+    kind: LeafKind,
+    /// HTML closing the current segment.
+    close: &'static str,
+    /// Directive the current segment belongs to (its tools and backlinks close it).
+    directive: Option<usize>,
+    /// Bytes of marker still to remove from the next text.
+    strip: usize,
+    /// Text of the current segment (a directive's heading).
+    segment_text: String,
+    /// The title H1, collected and not rendered.
+    suppressed: bool,
+    /// Whether the leaf can hold directives (not in a quote, table or footnote).
+    capable: bool,
+}
+
+enum Container {
+    List { ordered: bool, next: u64 },
+    Item(ItemState),
+    Quote,
+    Footnote,
+    Table,
+}
+
+struct ItemState {
+    replaced: bool,
+    /// The directive the item is, waiting for its first leaf.
+    pending: Option<(usize, usize, Option<String>)>,
+}
+
+enum LinkState {
+    Rewritten,
+    Normal,
+}
+
+struct Walker<'a> {
+    file: &'a SourceFile,
+    base: usize,
+    config: &'a Config,
+    out: Vec<Event<'a>>,
+    directives: Vec<Directive>,
+    stack: Vec<usize>,
+    current: Option<usize>,
+    plain_headings: Vec<(usize, String, String)>,
+    preamble: String,
+    references: Vec<RawReference>,
+    h1: Option<String>,
+    want_h1: bool,
+    containers: Vec<Container>,
+    leaf: Option<Leaf>,
+    links: Vec<LinkState>,
+    last_char: Option<char>,
+    in_code_block: bool,
+    html_block: Option<String>,
+}
+
+/// Walks the Markdown `body`, which starts at byte `base` of `file`.
+pub fn walk(file: &SourceFile, base: usize, config: &Config, want_h1: bool) -> Body {
+    let body = &file.text[base..];
+    let events: Vec<(Event<'_>, Range<usize>)> =
+        TextMergeWithOffset::new(Parser::new_ext(body, markdown_options()).into_offset_iter()).collect();
+    let mut w = Walker {
+        file,
+        base,
+        config,
+        out: Vec::with_capacity(events.len() + events.len() / 4),
+        directives: Vec::new(),
+        stack: Vec::new(),
+        current: None,
+        plain_headings: Vec::new(),
+        preamble: String::new(),
+        references: Vec::new(),
+        h1: None,
+        want_h1,
+        containers: Vec::new(),
+        leaf: None,
+        links: Vec::new(),
+        last_char: None,
+        in_code_block: false,
+        html_block: None,
+    };
+    for i in 0..events.len() {
+        w.event(&events, i);
+    }
+    w.end_leaf();
+    let mut html = String::with_capacity(body.len() + body.len() / 2);
+    pulldown_cmark::html::push_html(&mut html, w.out.into_iter());
+    Body {
+        html,
+        directives: w.directives,
+        plain_headings: w.plain_headings,
+        preamble: w.preamble,
+        references: w.references,
+        h1: w.h1,
+    }
+}
+
+fn is_inline(e: &Event<'_>) -> bool {
+    match e {
+        Event::Text(_)
+        | Event::Code(_)
+        | Event::SoftBreak
+        | Event::HardBreak
+        | Event::InlineHtml(_)
+        | Event::FootnoteReference(_)
+        | Event::InlineMath(_)
+        | Event::TaskListMarker(_) => true,
+        Event::Start(t) => matches!(
+            t,
+            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. } | Tag::Superscript | Tag::Subscript
+        ),
+        Event::End(t) => matches!(
+            t,
+            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image | TagEnd::Superscript | TagEnd::Subscript
+        ),
+        _ => false,
+    }
+}
+
+impl<'a> Walker<'a> {
+    fn event(&mut self, events: &[(Event<'a>, Range<usize>)], i: usize) {
+        let (event, range) = &events[i];
+        let range = range.start + self.base..range.end + self.base;
+        if let Some(buf) = &mut self.html_block {
+            match event {
+                Event::Html(h) | Event::Text(h) => buf.push_str(h),
+                Event::End(TagEnd::HtmlBlock) => {
+                    let raw = self.html_block.take().unwrap_or_default();
+                    let html = if self.config.allow_raw_html { raw } else { inline::sanitize_block(&raw) };
+                    self.out.push(Event::Html(html.into()));
+                }
+                _ => {}
+            }
+            return;
+        }
+        if is_inline(event) && self.leaf.is_none() && matches!(self.containers.last(), Some(Container::Item(_))) {
+            self.start_leaf(LeafKind::ItemText, events, i);
+        } else if !is_inline(event) && self.leaf.as_ref().is_some_and(|l| l.kind == LeafKind::ItemText) {
+            // A tight item's text ends at the first block event (a nested list, the item's end).
+            self.end_leaf();
+        }
+        match event {
+            Event::Start(Tag::Paragraph) => self.start_leaf(LeafKind::Paragraph, events, i),
+            Event::Start(Tag::Heading { level, .. }) => self.start_leaf(LeafKind::Heading(*level as u8), events, i),
+            Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Heading(_)) => self.end_leaf(),
+            Event::Start(Tag::List(start)) => {
+                self.containers.push(Container::List {
+                    ordered: start.is_some(),
+                    next: start.unwrap_or(1),
+                });
+                self.out.push(event.clone());
+            }
+            Event::End(TagEnd::List(_)) => {
+                self.containers.pop();
+                self.out.push(event.clone());
+            }
+            Event::Start(Tag::Item) => self.start_item(events, i, range),
+            Event::End(TagEnd::Item) => {
+                if let Some(Container::Item(state)) = self.containers.pop() {
+                    if state.replaced {
+                        self.out.push(Event::Html("</li>\n".into()));
+                        return;
+                    }
+                }
+                self.out.push(event.clone());
+            }
+            Event::Start(Tag::BlockQuote(_)) => self.open_container(Container::Quote, event),
+            Event::Start(Tag::FootnoteDefinition(_)) => self.open_container(Container::Footnote, event),
+            Event::Start(Tag::Table(_)) => self.open_container(Container::Table, event),
+            Event::End(TagEnd::BlockQuote(_)) | Event::End(TagEnd::FootnoteDefinition) | Event::End(TagEnd::Table) => {
+                self.containers.pop();
+                self.out.push(event.clone());
+            }
+            Event::Start(Tag::HtmlBlock) => self.html_block = Some(String::new()),
+            Event::Start(Tag::CodeBlock(_)) => {
+                self.in_code_block = true;
+                self.out.push(event.clone());
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                self.in_code_block = false;
+                self.out.push(event.clone());
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                self.start_link(*link_type, dest_url, title, id, range);
+            }
+            Event::End(TagEnd::Link) => match self.links.pop() {
+                Some(LinkState::Rewritten) => self.out.push(Event::Html("</a>".into())),
+                _ => self.out.push(event.clone()),
+            },
+            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
+                let dest = if inline::is_safe_url(dest_url) { dest_url.clone() } else { CowStr::from("#") };
+                self.out.push(Event::Start(Tag::Image {
+                    link_type: *link_type,
+                    dest_url: dest,
+                    title: title.clone(),
+                    id: id.clone(),
+                }));
+            }
+            Event::Text(text) if self.in_code_block => {
+                self.sink(text);
+                self.out.push(event.clone());
+            }
+            Event::Text(text) => self.text(text, range),
+            Event::Code(code) => {
+                self.sink(code);
+                self.last_char = code.chars().last();
+                self.out.push(event.clone());
+            }
+            Event::SoftBreak | Event::HardBreak => self.line_break(events, i),
+            Event::InlineHtml(h) | Event::Html(h) => {
+                if self.config.allow_raw_html || inline::is_safe_inline_tag(h) {
+                    self.out.push(Event::InlineHtml(h.clone()));
+                } else {
+                    self.sink(h);
+                    self.out.push(Event::Text(h.clone()));
+                }
+            }
+            _ => self.out.push(event.clone()),
+        }
+    }
+
+    fn open_container(&mut self, c: Container, event: &Event<'a>) {
+        self.containers.push(c);
+        self.out.push(event.clone());
+    }
+
+    /// Directives live outside quotes, tables and footnotes.
+    fn capable(&self) -> bool {
+        !self
+            .containers
+            .iter()
+            .any(|c| matches!(c, Container::Quote | Container::Footnote | Container::Table))
+    }
+
+    fn list_depth(&self) -> usize {
+        self.containers.iter().filter(|c| matches!(c, Container::List { .. })).count()
+    }
+
+    fn first_text<'e>(events: &'e [(Event<'a>, Range<usize>)], mut i: usize) -> Option<(&'e str, usize)> {
+        // Skip the opening of a paragraph inside an item.
+        while let Some((e, r)) = events.get(i) {
+            match e {
+                Event::Text(t) => return Some((t, r.start)),
+                Event::Start(Tag::Paragraph) | Event::Start(Tag::Item) => i += 1,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    fn start_item(&mut self, events: &[(Event<'a>, Range<usize>)], i: usize, range: Range<usize>) {
+        let top_level = self.list_depth() == 1;
+        let capable = self.capable();
+        let (ordered, number) = match self.containers.last_mut() {
+            Some(Container::List { ordered, next }) => {
+                let n = *next;
+                *next += 1;
+                (*ordered, n)
+            }
+            _ => (false, 1),
+        };
+        let mut state = ItemState {
+            replaced: false,
+            pending: None,
+        };
+        if capable && ordered && top_level && (1..=u32::MAX as u64).contains(&number) {
+            let written = format!("{number}.");
+            let span = range.start..range.start + written.len();
+            let d = self.open_directive(MarkerKind::N, Number::new(number as u32), None, written, span, false);
+            state.replaced = true;
+            state.pending = Some((d, 0, None));
+        } else if capable {
+            if let Some((text, pos)) = Self::first_text(events, i + 1) {
+                if let Some(m) = marker::detect(text) {
+                    let span = self.base + pos..self.base + pos + m.len;
+                    let len = m.len;
+                    let written = m.written.clone();
+                    let d = self.open_directive(m.kind, m.number, m.letter, m.written, span, false);
+                    state.replaced = true;
+                    state.pending = Some((d, len, Some(written)));
+                }
+            }
+        }
+        if let Some((d, _, _)) = state.pending {
+            self.out.push(Event::Html(format!("<li\0D{d}\0>").into()));
+        } else {
+            self.out.push(Event::Start(Tag::Item));
+        }
+        self.containers.push(Container::Item(state));
+    }
+
+    fn start_leaf(&mut self, kind: LeafKind, events: &[(Event<'a>, Range<usize>)], i: usize) {
+        self.end_leaf();
+        self.last_char = None;
+        let capable = self.capable();
+        let mut leaf = Leaf {
+            kind,
+            close: "",
+            directive: None,
+            strip: 0,
+            segment_text: String::new(),
+            suppressed: false,
+            capable,
+        };
+        // The first leaf of an item that is itself a directive.
+        let pending = match self.containers.last_mut() {
+            Some(Container::Item(state)) => state.pending.take(),
+            _ => None,
+        };
+        if let Some((d, strip, written)) = pending {
+            leaf.directive = Some(d);
+            leaf.strip = strip;
+            let (open, close) = match kind {
+                LeafKind::Paragraph => ("<p>".to_string(), "</p>\n"),
+                LeafKind::Heading(l) => (format!("<h{l}>"), heading_close(l)),
+                LeafKind::ItemText => (String::new(), ""),
+            };
+            leaf.close = close;
+            let mut html = open;
+            if let Some(w) = written {
+                push_marker(&mut html, &w);
+            }
+            self.out.push(Event::Html(html.into()));
+            self.leaf = Some(leaf);
+            return;
+        }
+        let text_index = if kind == LeafKind::ItemText { i } else { i + 1 };
+        let marker = match (capable, events.get(text_index)) {
+            (true, Some((Event::Text(t), r))) => marker::detect(t).map(|m| (m, r.start)),
+            _ => None,
+        };
+        match (kind, marker) {
+            (_, Some((m, pos))) => {
+                let span = self.base + pos..self.base + pos + m.len;
+                let is_heading = matches!(kind, LeafKind::Heading(_));
+                leaf.strip = m.len;
+                let written = m.written.clone();
+                let d = self.open_directive(m.kind, m.number, m.letter, m.written, span, is_heading);
+                leaf.directive = Some(d);
+                let mut html = match kind {
+                    LeafKind::Heading(l) => {
+                        leaf.close = heading_close(l);
+                        format!("<h{l}\0D{d}\0>")
+                    }
+                    _ => {
+                        leaf.close = "</p>\n";
+                        format!("<p\0D{d}\0>")
+                    }
+                };
+                push_marker(&mut html, &written);
+                self.out.push(Event::Html(html.into()));
+            }
+            (LeafKind::Heading(level), None) => {
+                self.current = None;
+                if level == 1 && self.want_h1 && self.h1.is_none() && self.directives.is_empty() {
+                    leaf.suppressed = true;
+                } else {
+                    let n = self.plain_headings.len() + 1;
+                    let id = format!("sec-{n}");
+                    let pos = events.get(i).map_or(0, |(_, r)| r.start) + self.base;
+                    self.plain_headings.push((pos, id.clone(), String::new()));
+                    self.out.push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
+                    leaf.close = heading_close(level);
+                }
+            }
+            (LeafKind::Paragraph, None) => {
+                let html = match (self.current, capable) {
+                    (Some(d), true) => format!("<p class=\"cont depth-{}\">", self.directives[d].depth),
+                    _ => "<p>".to_string(),
+                };
+                leaf.close = "</p>\n";
+                self.out.push(Event::Html(html.into()));
+            }
+            (LeafKind::ItemText, None) => {}
+        }
+        self.leaf = Some(leaf);
+    }
+
+    fn end_leaf(&mut self) {
+        let Some(leaf) = self.leaf.take() else { return };
+        if leaf.suppressed {
+            self.h1 = Some(leaf.segment_text.trim().to_string());
+            return;
+        }
+        self.close_segment(&leaf);
+        if matches!(leaf.kind, LeafKind::Heading(_)) && leaf.directive.is_none() {
+            if let Some(h) = self.plain_headings.last_mut() {
+                h.2 = leaf.segment_text.trim().to_string();
+            }
+        }
+    }
+
+    /// Ends the current segment: the directive's tools, the closing tag, its backlinks.
+    fn close_segment(&mut self, leaf: &Leaf) {
+        let mut html = String::new();
+        if let Some(d) = leaf.directive {
+            let _ = write!(html, "\0T{d}\0");
+            self.directives[d].heading = leaf.segment_text.trim().to_string();
+        }
+        html.push_str(leaf.close);
+        if let Some(d) = leaf.directive {
+            let _ = write!(html, "\0B{d}\0");
+        }
+        if !html.is_empty() {
+            self.out.push(Event::Html(html.into()));
+        }
+    }
+
+    fn open_directive(
+        &mut self,
+        kind: MarkerKind,
+        number: Number,
+        letter: Option<char>,
+        written: String,
+        span: Range<usize>,
+        is_heading: bool,
+    ) -> usize {
+        let rank = self.config.rank(kind);
+        while let Some(&top) = self.stack.last() {
+            if self.config.rank(self.directives[top].kind) >= rank {
+                self.stack.pop();
+            } else {
+                break;
+            }
+        }
+        let index = self.directives.len();
+        self.directives.push(Directive {
+            kind,
+            number,
+            letter,
+            written,
+            id: String::new(),
+            citation: String::new(),
+            parent: self.stack.last().copied(),
+            depth: self.stack.len() + 1,
+            heading: String::new(),
+            text: String::new(),
+            span,
+            is_heading,
+        });
+        self.stack.push(index);
+        self.current = Some(index);
+        index
+    }
+
+    /// True if a marker at the start of a line continues the numbering: the next
+    /// sibling of the directive before it (or of one of its ancestors), or its first child.
+    fn continues(&self, m: &Marker) -> bool {
+        let Some(&top) = self.stack.last() else {
+            return m.is_first();
+        };
+        let top_d = &self.directives[top];
+        if m.is_first() && self.config.rank(m.kind) > self.config.rank(top_d.kind) {
+            return true;
+        }
+        self.stack.iter().any(|&s| {
+            let d = &self.directives[s];
+            d.kind == m.kind
+                && match (d.letter, m.letter) {
+                    (Some(a), Some(b)) if d.kind.is_katakana() => katakana_follows(a, b),
+                    _ => d.number.is_followed_by(&m.number),
+                }
+        })
+    }
+
+    fn line_break(&mut self, events: &[(Event<'a>, Range<usize>)], i: usize) {
+        let next = events.get(i + 1);
+        let splittable = self
+            .leaf
+            .as_ref()
+            .is_some_and(|l| l.capable && !l.suppressed && matches!(l.kind, LeafKind::Paragraph | LeafKind::ItemText));
+        if let (true, Some((Event::Text(t), r))) = (splittable, next) {
+            if let Some(m) = marker::detect(t).filter(|m| self.continues(m)) {
+                self.split(m, r.start + self.base);
+                return;
+            }
+        }
+        let hard = matches!(events[i].0, Event::HardBreak);
+        let next_char = match next {
+            Some((Event::Text(t), _)) => t.chars().next(),
+            _ => None,
+        };
+        let joins = !hard && self.last_char.is_some_and(inline::is_wide) && next_char.is_some_and(inline::is_wide);
+        if joins {
+            return; // No stray space between Japanese characters.
+        }
+        self.sink(if hard { "\n" } else { " " });
+        self.out.push(events[i].0.clone());
+    }
+
+    /// A marker line inside a paragraph starts a new directive.
+    fn split(&mut self, m: Marker, pos: usize) {
+        let Some(mut leaf) = self.leaf.take() else { return };
+        self.close_segment(&leaf);
+        let span = pos..pos + m.len;
+        let written = m.written.clone();
+        let len = m.len;
+        let d = self.open_directive(m.kind, m.number, m.letter, m.written, span, false);
+        let mut html = format!("<p\0D{d}\0>");
+        push_marker(&mut html, &written);
+        self.out.push(Event::Html(html.into()));
+        leaf.close = "</p>\n";
+        leaf.directive = Some(d);
+        leaf.strip = len;
+        leaf.segment_text.clear();
+        self.leaf = Some(leaf);
+        self.last_char = None;
+    }
+
+    fn start_link(
+        &mut self,
+        link_type: pulldown_cmark::LinkType,
+        dest: &CowStr<'a>,
+        title: &CowStr<'a>,
+        id: &CowStr<'a>,
+        range: Range<usize>,
+    ) {
+        if is_document_link(dest) {
+            let n = self.references.len();
+            self.references.push(RawReference {
+                target: dest.to_string(),
+                kind: ReferenceKind::MarkdownLink,
+                span: range,
+                from: self.current,
+            });
+            self.out.push(Event::Html(format!("\0R{n}\0").into()));
+            self.links.push(LinkState::Rewritten);
+            return;
+        }
+        let dest_url = if inline::is_safe_url(dest) { dest.clone() } else { CowStr::from("#") };
+        self.out.push(Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title: title.clone(),
+            id: id.clone(),
+        }));
+        self.links.push(LinkState::Normal);
+    }
+
+    fn text(&mut self, text: &CowStr<'a>, range: Range<usize>) {
+        let mut text: &str = text;
+        let mut start = range.start;
+        let exact = self.file.text.get(range.clone()) == Some(text);
+        if let Some(leaf) = &mut self.leaf {
+            if leaf.strip > 0 {
+                let strip = leaf.strip.min(text.len());
+                leaf.strip = 0;
+                text = &text[strip..];
+                if exact {
+                    start += strip;
+                }
+            }
+        }
+        if text.is_empty() {
+            return;
+        }
+        for piece in inline::split_wiki(text) {
+            match piece {
+                Piece::Text(s) => {
+                    self.last_char = s.chars().last();
+                    if exact && s.contains('*') {
+                        let mut evs = Vec::new();
+                        inline::cjk_emphasis(s, &mut evs);
+                        for e in &evs {
+                            if let Event::Text(t) = e {
+                                self.sink(t);
+                            }
+                        }
+                        self.out.extend(evs);
+                    } else {
+                        self.sink(s);
+                        self.out.push(Event::Text(CowStr::from(s.to_string())));
+                    }
+                }
+                Piece::Wiki {
+                    target,
+                    text: label,
+                    offset,
+                    len,
+                } => {
+                    let span = if exact {
+                        start + offset..start + offset + len
+                    } else {
+                        let raw = format!("[[{target}");
+                        match self.file.text[range.clone()].find(&raw) {
+                            Some(p) => range.start + p..range.start + p + raw.len() + 2,
+                            None => range.clone(),
+                        }
+                    };
+                    let n = self.references.len();
+                    self.references.push(RawReference {
+                        target: target.to_string(),
+                        kind: ReferenceKind::Wiki {
+                            text: label.map(str::to_string),
+                        },
+                        span,
+                        from: self.current,
+                    });
+                    self.sink(label.unwrap_or(target));
+                    self.last_char = None;
+                    self.out.push(Event::Html(format!("\0R{n}\0").into()));
+                }
+            }
+        }
+    }
+
+    /// Plain text goes to the current directive, or to the preamble.
+    fn sink(&mut self, s: &str) {
+        if let Some(leaf) = &mut self.leaf {
+            leaf.segment_text.push_str(s);
+            if leaf.suppressed {
+                return;
+            }
+        }
+        match self.current {
+            Some(d) => self.directives[d].text.push_str(s),
+            None => self.preamble.push_str(s),
+        }
+    }
+}
+
+fn heading_close(level: u8) -> &'static str {
+    ["</h1>\n", "</h2>\n", "</h3>\n", "</h4>\n", "</h5>\n", "</h6>\n"][(level.clamp(1, 6) - 1) as usize]
+}
+
+fn push_marker(html: &mut String, written: &str) {
+    html.push_str("<span class=\"marker\">");
+    pulldown_cmark_escape::escape_html(&mut *html, written).ok();
+    html.push_str("</span>");
+}
+
+/// A relative link to a `.md` file or to an anchor in this page.
+fn is_document_link(dest: &str) -> bool {
+    if dest.starts_with('#') {
+        return dest.len() > 1;
+    }
+    if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with('/') {
+        return false;
+    }
+    let path = dest.split('#').next().unwrap_or("");
+    path.ends_with(".md")
+}

@@ -1,0 +1,360 @@
+//! Render: the linked site → HTML pages (Tera), `directives.json` and static
+//! files, as a list of files to write. Every page is independent, so pages
+//! render in parallel and a rebuild can render just the pages it needs.
+
+pub mod body;
+mod context;
+pub mod json;
+pub mod theme;
+pub mod urls;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rayon::prelude::*;
+use serde::Serialize;
+use tera::Context;
+
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::link::Links;
+use crate::model::Document;
+pub use context::*;
+pub use theme::Theme;
+
+/// A file to write, by path relative to the output root (`/`-separated).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    /// Path under the output root.
+    pub path: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// Above this many directives, the directive index is split into one page per year.
+pub const DIRECTIVE_INDEX_SPLIT: usize = 2000;
+
+/// The parts of a built site that pages are rendered from.
+#[derive(Clone, Copy)]
+pub struct SiteView<'a> {
+    /// Configuration.
+    pub config: &'a Config,
+    /// Documents, sorted by key.
+    pub docs: &'a [Document],
+    /// Resolved references and backlinks.
+    pub links: &'a Links,
+}
+
+/// A generated page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Page {
+    /// `index.html`.
+    Index,
+    /// `<key>.html`.
+    Document(usize),
+    /// `years/<year>.html`.
+    Year(i32),
+    /// `departments/<slug>.html`.
+    Department(String),
+    /// `directives.html`.
+    Directives,
+    /// `directives/<year>.html`.
+    DirectivesYear(i32),
+    /// `search.html`.
+    Search,
+    /// `404.html`.
+    NotFound,
+}
+
+impl<'a> SiteView<'a> {
+    /// Fiscal years with documents, newest first.
+    pub fn years(&self) -> Vec<i32> {
+        let set: BTreeSet<i32> = self.docs.iter().map(|d| d.meta.year).collect();
+        set.into_iter().rev().collect()
+    }
+
+    /// Department names with documents, sorted.
+    pub fn departments(&self) -> Vec<&'a str> {
+        let set: BTreeSet<&str> = self.docs.iter().map(|d| d.meta.department.as_str()).collect();
+        set.into_iter().collect()
+    }
+
+    /// Total number of directives.
+    pub fn directive_count(&self) -> usize {
+        self.docs.iter().map(|d| d.directives.len()).sum()
+    }
+
+    /// Every page of the site.
+    pub fn pages(&self) -> Vec<Page> {
+        let mut pages = vec![Page::Index, Page::Directives, Page::Search, Page::NotFound];
+        pages.extend((0..self.docs.len()).map(Page::Document));
+        pages.extend(self.years().into_iter().map(Page::Year));
+        pages.extend(self.years().into_iter().map(Page::DirectivesYear));
+        pages.extend(self.departments().into_iter().map(|d| Page::Department(d.to_string())));
+        pages
+    }
+
+    /// Output path of a page.
+    pub fn path(&self, page: &Page) -> String {
+        match page {
+            Page::Index => "index.html".into(),
+            Page::Document(i) => self.docs[*i].url(),
+            Page::Year(y) => format!("years/{y}.html"),
+            Page::Department(name) => format!("departments/{}.html", self.config.department_slug(name)),
+            Page::Directives => "directives.html".into(),
+            Page::DirectivesYear(y) => format!("directives/{y}.html"),
+            Page::Search => "search.html".into(),
+            Page::NotFound => "404.html".into(),
+        }
+    }
+
+    /// Renders one page.
+    pub fn render(&self, theme: &Theme, page: &Page) -> Result<OutputFile, Diagnostic> {
+        let path = self.path(page);
+        let root = urls::root_of(&path);
+        let (template, ctx) = match page {
+            Page::Index => ("index.html", self.context(&root, Vec::new(), &self.index_context())),
+            Page::Document(i) => {
+                let doc = &self.docs[*i];
+                let crumbs = vec![
+                    Crumb::link("ホーム", "index.html"),
+                    Crumb::link(&doc.meta.era_year(), &format!("years/{}.html", doc.meta.year)),
+                    Crumb::link(&doc.meta.department, &self.path(&Page::Department(doc.meta.department.clone()))),
+                    Crumb::here(&doc.title),
+                ];
+                ("document.html", self.context(&root, crumbs, &self.document_context(*i)))
+            }
+            Page::Year(y) => {
+                let heading = crate::era::display_fiscal_year(*y);
+                let docs: Vec<usize> = (0..self.docs.len()).filter(|&i| self.docs[i].meta.year == *y).collect();
+                let listing = self.listing(heading.clone(), &docs, Some(format!("directives/{y}.html")));
+                let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here(&heading)];
+                ("listing.html", self.context(&root, crumbs, &listing))
+            }
+            Page::Department(name) => {
+                let mut docs: Vec<usize> = (0..self.docs.len()).filter(|&i| self.docs[i].meta.department == *name).collect();
+                docs.sort_by_key(|&i| std::cmp::Reverse(self.docs[i].meta.year));
+                let listing = self.listing(name.clone(), &docs, None);
+                let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here(name)];
+                ("listing.html", self.context(&root, crumbs, &listing))
+            }
+            Page::Directives => {
+                let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here("指示事項一覧")];
+                ("directives.html", self.context(&root, crumbs, &self.directives_context(None)))
+            }
+            Page::DirectivesYear(y) => {
+                let crumbs = vec![
+                    Crumb::link("ホーム", "index.html"),
+                    Crumb::link("指示事項一覧", "directives.html"),
+                    Crumb::here(&crate::era::display_fiscal_year(*y)),
+                ];
+                ("directives.html", self.context(&root, crumbs, &self.directives_context(Some(*y))))
+            }
+            Page::Search => {
+                let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here("検索")];
+                ("search.html", self.context(&root, crumbs, &SearchPage { years: self.years(), departments: self.departments() }))
+            }
+            Page::NotFound => ("404.html", self.context(&root, Vec::new(), &serde_json::json!({}))),
+        };
+        let ctx = ctx.map_err(|e| Diagnostic::error(format!("cannot prepare {path}: {e}")))?;
+        let html = theme.tera.render(template, &ctx).map_err(|e| {
+            Diagnostic::error(format!("template {template} failed for {path}: {}", theme::tera_error_text(&e)))
+        })?;
+        Ok(OutputFile { path, bytes: html.into_bytes() })
+    }
+
+    fn context<T: Serialize>(&self, root: &str, breadcrumbs: Vec<Crumb>, page: &T) -> Result<Context, String> {
+        let mut ctx = Context::from_serialize(page).map_err(|e| e.to_string())?;
+        ctx.insert("site", &SiteContext { title: &self.config.title, language: &self.config.language });
+        ctx.insert("root", root);
+        ctx.insert("breadcrumbs", &breadcrumbs);
+        Ok(ctx)
+    }
+
+    /// Renders every page, the JSON index and the static files, in parallel.
+    pub fn render_all(&self, theme: &Theme) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+        let pages = self.pages();
+        let results: Vec<Result<OutputFile, Diagnostic>> = pages.par_iter().map(|p| self.render(theme, p)).collect();
+        let mut files = Vec::with_capacity(results.len() + 8);
+        let mut errors = Vec::new();
+        for r in results {
+            match r {
+                Ok(f) => files.push(f),
+                Err(e) => errors.push(e),
+            }
+        }
+        files.push(OutputFile { path: "directives.json".into(), bytes: json::directives_json(self) });
+        files.extend(theme.static_files.iter().map(|(p, b)| OutputFile { path: p.clone(), bytes: b.clone() }));
+        (files, errors)
+    }
+
+    /// Documents grouped by year then department (for the home page).
+    fn index_context(&self) -> IndexPage {
+        let mut by_year: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+        for (i, d) in self.docs.iter().enumerate() {
+            by_year.entry(d.meta.year).or_default().push(i);
+        }
+        let years = by_year
+            .into_iter()
+            .rev()
+            .map(|(year, mut docs)| {
+                docs.sort_by(|&a, &b| self.docs[a].meta.department.cmp(&self.docs[b].meta.department));
+                YearGroup {
+                    year,
+                    label: crate::era::display_fiscal_year(year),
+                    url: format!("years/{year}.html"),
+                    documents: docs.iter().map(|&i| self.summary(i)).collect(),
+                }
+            })
+            .collect();
+        let departments = self
+            .departments()
+            .into_iter()
+            .map(|name| DepartmentLink {
+                name: name.to_string(),
+                url: self.path(&Page::Department(name.to_string())),
+                count: self.docs.iter().filter(|d| d.meta.department == name).count(),
+            })
+            .collect();
+        let example_citation = self
+            .docs
+            .iter()
+            .find_map(|d| d.directives.iter().find(|x| x.depth >= 3).or(d.directives.first()).map(|x| d.label(x)))
+            .unwrap_or_else(|| "総務部（令和5年度）1.(3)⑥".to_string());
+        IndexPage { years, departments, directive_count: self.directive_count(), example_citation }
+    }
+
+    /// The row of a document in listings.
+    pub fn summary(&self, i: usize) -> DocSummary {
+        let d = &self.docs[i];
+        DocSummary {
+            key: d.key.clone(),
+            title: d.title.clone(),
+            url: urls::encode_path(&d.url()),
+            year: d.meta.year,
+            year_label: crate::era::display_fiscal_year(d.meta.year),
+            department: d.meta.department.clone(),
+            department_url: self.path(&Page::Department(d.meta.department.clone())),
+            author: d.meta.author.clone(),
+            status: d.meta.status,
+            directive_count: d.directives.len(),
+        }
+    }
+
+    fn listing(&self, heading: String, docs: &[usize], directives_url: Option<String>) -> ListingPage {
+        let directives_url = directives_url.filter(|_| self.directive_count() > DIRECTIVE_INDEX_SPLIT);
+        ListingPage { heading, documents: docs.iter().map(|&i| self.summary(i)).collect(), directives_url }
+    }
+
+    fn document_context(&self, i: usize) -> DocumentPage {
+        let d = &self.docs[i];
+        let root = urls::root_of(&d.url());
+        let backlinks = self.links.document_backlinks[i]
+            .iter()
+            .map(|c| {
+                let (label, anchor) = body::citer_label(self.docs, c);
+                let mut url = urls::encode_path(&self.docs[c.doc].url());
+                if let Some(a) = anchor {
+                    url = format!("{url}#{a}");
+                }
+                LinkItem { url, label, title: self.docs[c.doc].title.clone() }
+            })
+            .collect();
+        let mut other_years: Vec<(i32, LinkItem)> = self
+            .docs
+            .iter()
+            .enumerate()
+            .filter(|(j, o)| *j != i && o.meta.department == d.meta.department)
+            .map(|(_, o)| {
+                (
+                    o.meta.year,
+                    LinkItem { url: urls::encode_path(&o.url()), label: crate::era::display_fiscal_year(o.meta.year), title: o.title.clone() },
+                )
+            })
+            .collect();
+        other_years.sort_by_key(|(y, _)| std::cmp::Reverse(*y));
+        let _ = root;
+        DocumentPage {
+            doc: DocumentContext {
+                key: d.key.clone(),
+                title: d.title.clone(),
+                year: d.meta.year,
+                year_display: crate::era::display_fiscal_year(d.meta.year),
+                era_year: d.meta.era_year(),
+                year_url: format!("years/{}.html", d.meta.year),
+                department: d.meta.department.clone(),
+                department_url: self.path(&Page::Department(d.meta.department.clone())),
+                author: d.meta.author.clone(),
+                date_iso: d.meta.date.map(|x| x.iso()),
+                date_ja: d.meta.date.map(|x| x.japanese()),
+                audience: d.meta.audience.clone(),
+                status: d.meta.status,
+                tags: d.meta.tags.clone(),
+                extra: d.meta.extra.clone(),
+                toc: d.toc.clone(),
+                body: body::fill(self.docs, self.links, i),
+                backlinks,
+                other_years: other_years.into_iter().map(|(_, l)| l).collect(),
+                source: d.source.display_path.clone(),
+            },
+        }
+    }
+
+    fn directives_context(&self, year: Option<i32>) -> DirectivesPage {
+        let total = self.directive_count();
+        let split = total > DIRECTIVE_INDEX_SPLIT;
+        let year_pages = if split && year.is_none() {
+            self.years()
+                .into_iter()
+                .map(|y| YearCount {
+                    label: crate::era::display_fiscal_year(y),
+                    url: format!("directives/{y}.html"),
+                    count: self.docs.iter().filter(|d| d.meta.year == y).map(|d| d.directives.len()).sum(),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let mut order: Vec<usize> = (0..self.docs.len())
+            .filter(|&i| match year {
+                Some(y) => self.docs[i].meta.year == y,
+                None => !split,
+            })
+            .collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&self.docs[a].meta, &self.docs[b].meta);
+            y.year.cmp(&x.year).then_with(|| x.department.cmp(&y.department))
+        });
+        let groups = order
+            .into_iter()
+            .map(|i| {
+                let d = &self.docs[i];
+                let url = urls::encode_path(&d.url());
+                DirectiveGroup {
+                    url: url.clone(),
+                    department: d.meta.department.clone(),
+                    era_year: d.meta.era_year(),
+                    title: d.title.clone(),
+                    directives: d
+                        .directives
+                        .iter()
+                        .map(|x| DirectiveRow {
+                            citation: x.citation.clone(),
+                            url: format!("{url}#{}", x.id),
+                            text: crate::parse::shorten(if x.heading.is_empty() { &x.text } else { &x.heading }, 80),
+                            depth: x.depth,
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let heading = match year {
+            Some(y) => format!("指示事項一覧（{}）", crate::era::display_fiscal_year(y)),
+            None => "指示事項一覧".to_string(),
+        };
+        let total = match year {
+            Some(y) => self.docs.iter().filter(|d| d.meta.year == y).map(|d| d.directives.len()).sum(),
+            None => total,
+        };
+        DirectivesPage { heading, total, year_pages, groups }
+    }
+}
