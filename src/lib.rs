@@ -18,6 +18,7 @@ pub mod parse;
 pub mod render;
 pub mod scaffold;
 pub mod search_records;
+pub mod serve;
 pub mod suggest;
 pub mod watch;
 pub mod write;
