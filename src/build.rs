@@ -46,8 +46,15 @@ impl Timings {
         let total: Duration = self.stages.iter().map(|(_, d)| *d).sum();
         let mut out = String::from("timings:\n");
         for (name, d) in &self.stages {
-            let pct = if total.is_zero() { 0.0 } else { d.as_secs_f64() * 100.0 / total.as_secs_f64() };
-            out.push_str(&format!("  {name:<13}{:>9.1} ms {pct:>5.1}%\n", d.as_secs_f64() * 1000.0));
+            let pct = if total.is_zero() {
+                0.0
+            } else {
+                d.as_secs_f64() * 100.0 / total.as_secs_f64()
+            };
+            out.push_str(&format!(
+                "  {name:<13}{:>9.1} ms {pct:>5.1}%\n",
+                d.as_secs_f64() * 1000.0
+            ));
         }
         out
     }
@@ -70,7 +77,11 @@ pub struct Site {
 impl Site {
     /// The view render works on.
     pub fn view(&self) -> SiteView<'_> {
-        SiteView { config: &self.config, docs: &self.docs, links: &self.links }
+        SiteView {
+            config: &self.config,
+            docs: &self.docs,
+            links: &self.links,
+        }
     }
 
     /// Output folder.
@@ -96,13 +107,24 @@ pub fn load_config(root: &Path) -> Result<Config, Failure> {
     Config::load(root).map_err(|errors| {
         let mut diagnostics = Diagnostics::default();
         diagnostics.extend(errors);
-        Failure { diagnostics, exit_code: 2 }
+        Failure {
+            diagnostics,
+            exit_code: 2,
+        }
     })
 }
 
 /// Parses loaded files in parallel; drafts are dropped unless asked for.
-pub fn parse_all(files: Vec<LoadedFile>, config: &Config, drafts: bool, diagnostics: &mut Diagnostics) -> Vec<Document> {
-    let results: Vec<parse::ParseResult> = files.into_par_iter().map(|f| parse::parse_document(f, config)).collect();
+pub fn parse_all(
+    files: Vec<LoadedFile>,
+    config: &Config,
+    drafts: bool,
+    diagnostics: &mut Diagnostics,
+) -> Vec<Document> {
+    let results: Vec<parse::ParseResult> = files
+        .into_par_iter()
+        .map(|f| parse::parse_document(f, config))
+        .collect();
     let mut docs = Vec::with_capacity(results.len());
     for r in results {
         match r {
@@ -121,19 +143,39 @@ pub fn parse_all(files: Vec<LoadedFile>, config: &Config, drafts: bool, diagnost
 
 /// Load, parse and link the whole site. Errors are collected, not returned early,
 /// so that a user sees every problem in one run.
-pub fn compile(root: &Path, config: Config, drafts: bool, timings: &mut Timings) -> (Site, Diagnostics) {
+pub fn compile(
+    root: &Path,
+    config: Config,
+    drafts: bool,
+    timings: &mut Timings,
+) -> (Site, Diagnostics) {
     let mut diagnostics = Diagnostics::default();
     let content_dir = root.join(&config.content_dir);
     let (content, load_errors) = timings.record("load", || load::load(root, &content_dir));
     diagnostics.extend(load_errors);
-    let docs = timings.record("parse", || parse_all(content.files, &config, drafts, &mut diagnostics));
+    let docs = timings.record("parse", || {
+        parse_all(content.files, &config, drafts, &mut diagnostics)
+    });
     let (links, link_errors) = timings.record("link", || link::link(&docs, &config));
     diagnostics.extend(link_errors);
-    (Site { root: root.to_path_buf(), config, docs, assets: content.assets, links }, diagnostics)
+    (
+        Site {
+            root: root.to_path_buf(),
+            config,
+            docs,
+            assets: content.assets,
+            links,
+        },
+        diagnostics,
+    )
 }
 
 /// Renders every output file of a site (pages, JSON, search index, static files).
-pub fn render_all(site: &Site, theme: &Theme, timings: &mut Timings) -> (Vec<OutputFile>, Vec<Diagnostic>) {
+pub fn render_all(
+    site: &Site,
+    theme: &Theme,
+    timings: &mut Timings,
+) -> (Vec<OutputFile>, Vec<Diagnostic>) {
     let view = site.view();
     let (mut files, errors) = timings.record("render", || view.render_all(theme));
     if site.config.search_enabled {
@@ -150,10 +192,16 @@ pub fn check_output_dir(root: &Path, config: &Config, output: &Path) -> Result<(
     if root.starts_with(&output) || content.starts_with(&output) || output.starts_with(&content) {
         let mut diagnostics = Diagnostics::default();
         diagnostics.push(
-            Diagnostic::error(format!("output folder `{}` would overwrite the site or its content", output.display()))
-                .with_help("set output_dir to a folder of its own, e.g. \"public\""),
+            Diagnostic::error(format!(
+                "output folder `{}` would overwrite the site or its content",
+                output.display()
+            ))
+            .with_help("set output_dir to a folder of its own, e.g. \"public\""),
         );
-        return Err(Failure { diagnostics, exit_code: 2 });
+        return Err(Failure {
+            diagnostics,
+            exit_code: 2,
+        });
     }
     Ok(())
 }
@@ -190,27 +238,42 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
     let theme = Theme::load(&opts.root, &config.theme).map_err(|errors| {
         let mut diagnostics = Diagnostics::default();
         diagnostics.extend(errors);
-        Failure { diagnostics, exit_code: 2 }
+        Failure {
+            diagnostics,
+            exit_code: 2,
+        }
     })?;
     let (site, mut diagnostics) = compile(&opts.root, config, opts.drafts, &mut timings);
     if strict {
         diagnostics.promote_warnings();
     }
     if diagnostics.has_errors() {
-        return Err(Failure { diagnostics, exit_code: 1 });
+        return Err(Failure {
+            diagnostics,
+            exit_code: 1,
+        });
     }
     let (files, render_errors) = render_all(&site, &theme, &mut timings);
     diagnostics.extend(render_errors);
     if diagnostics.has_errors() {
-        return Err(Failure { diagnostics, exit_code: 1 });
+        return Err(Failure {
+            diagnostics,
+            exit_code: 1,
+        });
     }
     let pages_written = if write_output {
         timings
             .record("write", || write::write_site(&output, &files, &site.assets))
             .map_err(|e| {
                 let mut d = Diagnostics::default();
-                d.push(Diagnostic::error(format!("cannot write {}: {e}", output.display())));
-                Failure { diagnostics: d, exit_code: 1 }
+                d.push(Diagnostic::error(format!(
+                    "cannot write {}: {e}",
+                    output.display()
+                )));
+                Failure {
+                    diagnostics: d,
+                    exit_code: 1,
+                }
             })?
     } else {
         0

@@ -77,7 +77,9 @@ impl Config {
                     .with_help("save the file as UTF-8")]),
             },
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
-            Err(e) => Err(vec![Diagnostic::error(format!("cannot read site.toml: {e}"))]),
+            Err(e) => Err(vec![Diagnostic::error(format!(
+                "cannot read site.toml: {e}"
+            ))]),
         }
     }
 
@@ -128,7 +130,9 @@ impl Config {
                             }
                         }
                     }
-                    None => errors.push(checker.type_error(key, "a table of department = \"slug\"")),
+                    None => {
+                        errors.push(checker.type_error(key, "a table of department = \"slug\""))
+                    }
                 },
                 "directives" => match v.as_table() {
                     Some(t) => {
@@ -162,7 +166,12 @@ impl Config {
                             checker.boolean("strict", b, &mut config.strict, &mut errors);
                         }
                         if let Some(b) = t.get("allow_raw_html") {
-                            checker.boolean("allow_raw_html", b, &mut config.allow_raw_html, &mut errors);
+                            checker.boolean(
+                                "allow_raw_html",
+                                b,
+                                &mut config.allow_raw_html,
+                                &mut errors,
+                            );
                         }
                     }
                     None => errors.push(checker.type_error(key, "a table")),
@@ -204,14 +213,20 @@ impl Config {
 }
 
 fn is_slug(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn parse_order(value: &toml::Value) -> Result<Vec<MarkerKind>, String> {
-    let arr = value.as_array().ok_or("`order` must be an array of marker codes")?;
+    let arr = value
+        .as_array()
+        .ok_or("`order` must be an array of marker codes")?;
     let mut order = Vec::new();
     for v in arr {
-        let code = v.as_str().ok_or("`order` must be an array of marker codes")?;
+        let code = v
+            .as_str()
+            .ok_or("`order` must be an array of marker codes")?;
         let kind = MarkerKind::from_code(code).ok_or_else(|| {
             let codes = MarkerKind::ALL.map(MarkerKind::code);
             match did_you_mean(code, codes) {
@@ -264,17 +279,31 @@ impl KeyChecker<'_> {
         d
     }
 
-    fn unknown_keys(&self, table: &toml::Table, known: &[&str], prefix: &str, errors: &mut Vec<Diagnostic>) {
+    fn unknown_keys(
+        &self,
+        table: &toml::Table,
+        known: &[&str],
+        prefix: &str,
+        errors: &mut Vec<Diagnostic>,
+    ) {
         for key in table.keys() {
             if !known.contains(&key.as_str()) {
                 let help = match did_you_mean(key, known.iter().copied()) {
                     Some(s) => format!("did you mean `{prefix}{s}`?"),
                     None => format!(
                         "known keys here: {}",
-                        known.iter().map(|k| format!("`{prefix}{k}`")).collect::<Vec<_>>().join(", ")
+                        known
+                            .iter()
+                            .map(|k| format!("`{prefix}{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 };
-                errors.push(self.error_at(key, format!("unknown key `{prefix}{key}` in site.toml"), Some(help)));
+                errors.push(self.error_at(
+                    key,
+                    format!("unknown key `{prefix}{key}` in site.toml"),
+                    Some(help),
+                ));
             }
         }
     }
@@ -330,8 +359,14 @@ mod tests {
     fn unknown_keys_suggest_the_right_one() {
         let errors = parse("titel = \"x\"\n[build]\nstrictt = true\n").unwrap_err();
         let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        assert!(text[0].contains("unknown key `titel`") && text[0].contains("did you mean `title`?"), "{text:?}");
-        assert!(text[1].contains("site.toml:3:1") && text[1].contains("`build.strict`"), "{text:?}");
+        assert!(
+            text[0].contains("unknown key `titel`") && text[0].contains("did you mean `title`?"),
+            "{text:?}"
+        );
+        assert!(
+            text[1].contains("site.toml:3:1") && text[1].contains("`build.strict`"),
+            "{text:?}"
+        );
     }
 
     #[test]

@@ -322,6 +322,9 @@ mod tests {
         assert!(text.contains("--> content/a.md:2:1"), "{text}");
         assert!(text.contains("2 | deparment: 総務部"), "{text}");
         assert!(text.contains("  | ^^^^^^^^^\n"), "{text}");
-        assert!(text.contains("= help: did you mean `department`?"), "{text}");
+        assert!(
+            text.contains("= help: did you mean `department`?"),
+            "{text}"
+        );
     }
 }

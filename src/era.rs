@@ -42,12 +42,19 @@ pub fn display_fiscal_year(year: i32) -> String {
 /// `"令和5年度"`, `"令和５年度"`, `"R5"`, `"令和元年度"`, `"H30"`.
 pub fn parse_year(input: &str) -> Option<i32> {
     let s: String = input.nfkc().filter(|c| !c.is_whitespace()).collect();
-    let s = s.strip_suffix("年度").or_else(|| s.strip_suffix('年')).unwrap_or(&s);
+    let s = s
+        .strip_suffix("年度")
+        .or_else(|| s.strip_suffix('年'))
+        .unwrap_or(&s);
     if let Ok(y) = s.parse::<i32>() {
         return (1000..=9999).contains(&y).then_some(y);
     }
     let (base, rest) = split_era(s)?;
-    let n = if rest == "元" { 1 } else { rest.parse::<i32>().ok()? };
+    let n = if rest == "元" {
+        1
+    } else {
+        rest.parse::<i32>().ok()?
+    };
     (n >= 1 && n <= 99).then_some(base + n)
 }
 
@@ -86,7 +93,11 @@ impl Date {
     /// Era form, `令和5年4月1日`.
     pub fn japanese(&self) -> String {
         let (era, n) = era_of(self.year);
-        let y = if n == 1 { "元".to_string() } else { n.to_string() };
+        let y = if n == 1 {
+            "元".to_string()
+        } else {
+            n.to_string()
+        };
         format!("{era}{y}年{}月{}日", self.month, self.day)
     }
 }
@@ -101,7 +112,11 @@ pub fn parse_date(input: &str) -> Option<Date> {
             Ok(y) => y,
             Err(_) => {
                 let (base, rest) = split_era(y)?;
-                let n = if rest == "元" { 1 } else { rest.parse::<i32>().ok()? };
+                let n = if rest == "元" {
+                    1
+                } else {
+                    rest.parse::<i32>().ok()?
+                };
                 base + n
             }
         };
@@ -135,7 +150,16 @@ mod tests {
 
     #[test]
     fn parses_every_year_form() {
-        for form in ["2023", "2023年度", "令和5年度", "令和５年度", "R5", "r5", "Ｒ５", "令和5"] {
+        for form in [
+            "2023",
+            "2023年度",
+            "令和5年度",
+            "令和５年度",
+            "R5",
+            "r5",
+            "Ｒ５",
+            "令和5",
+        ] {
             assert_eq!(parse_year(form), Some(2023), "{form}");
         }
         assert_eq!(parse_year("令和元年度"), Some(2019));
@@ -156,13 +180,26 @@ mod tests {
 
     #[test]
     fn parses_dates() {
-        let d = Date { year: 2023, month: 4, day: 1 };
-        for form in ["2023-04-01", "2023/4/1", "令和5年4月1日", "令和５年４月１日", "2023年4月1日"] {
+        let d = Date {
+            year: 2023,
+            month: 4,
+            day: 1,
+        };
+        for form in [
+            "2023-04-01",
+            "2023/4/1",
+            "令和5年4月1日",
+            "令和５年４月１日",
+            "2023年4月1日",
+        ] {
             assert_eq!(parse_date(form), Some(d), "{form}");
         }
         assert_eq!(parse_date("令和元年5月1日").unwrap().iso(), "2019-05-01");
         assert_eq!(parse_date("2023-02-29"), None);
-        assert_eq!(parse_date("2024-02-29").unwrap().japanese(), "令和6年2月29日");
+        assert_eq!(
+            parse_date("2024-02-29").unwrap().japanese(),
+            "令和6年2月29日"
+        );
         assert_eq!(parse_date("April 1"), None);
     }
 }

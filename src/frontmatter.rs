@@ -65,7 +65,10 @@ pub fn parse(file: &SourceFile, yaml: Range<usize>) -> Result<FrontMatter, Vec<D
     let value: Value = match serde_yaml::from_str(src) {
         Ok(v) => v,
         Err(e) => {
-            let mut d = Diagnostic::error(format!("invalid YAML in front matter: {}", strip_location(&e.to_string())));
+            let mut d = Diagnostic::error(format!(
+                "invalid YAML in front matter: {}",
+                strip_location(&e.to_string())
+            ));
             d = match e.location() {
                 Some(loc) => d.at(file, yaml.start + loc.index()..yaml.start + loc.index() + 1),
                 None => d.at(file, yaml.start..yaml.start),
@@ -77,8 +80,10 @@ pub fn parse(file: &SourceFile, yaml: Range<usize>) -> Result<FrontMatter, Vec<D
         Value::Mapping(m) => m,
         Value::Null => serde_yaml::Mapping::new(),
         _ => {
-            return Err(vec![Diagnostic::error("front matter must be `key: value` lines")
-                .at(file, yaml.start..yaml.end.min(yaml.start + 1))])
+            return Err(vec![Diagnostic::error(
+                "front matter must be `key: value` lines",
+            )
+            .at(file, yaml.start..yaml.end.min(yaml.start + 1))])
         }
     };
 
@@ -86,7 +91,8 @@ pub fn parse(file: &SourceFile, yaml: Range<usize>) -> Result<FrontMatter, Vec<D
     for key in map.keys() {
         let name = scalar_string(key).unwrap_or_default();
         if !KEYS.contains(&name.as_str()) {
-            let mut d = Diagnostic::error(format!("unknown key `{name}` in front matter")).at(file, at_key(&name));
+            let mut d = Diagnostic::error(format!("unknown key `{name}` in front matter"))
+                .at(file, at_key(&name));
             d.help = Some(match did_you_mean(&name, KEYS.iter().copied()) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("the keys are: {}", KEYS.join(", ")),
@@ -112,9 +118,12 @@ pub fn parse(file: &SourceFile, yaml: Range<usize>) -> Result<FrontMatter, Vec<D
             Some(y) => y,
             None => {
                 errors.push(
-                    Diagnostic::error(format!("invalid year `{}`", scalar_string(v).unwrap_or_else(|| "…".into())))
-                        .at(file, value_span(file, yaml.clone(), "year"))
-                        .with_help("write the fiscal year as 2023, 令和5年度, 令和元年度 or R5"),
+                    Diagnostic::error(format!(
+                        "invalid year `{}`",
+                        scalar_string(v).unwrap_or_else(|| "…".into())
+                    ))
+                    .at(file, value_span(file, yaml.clone(), "year"))
+                    .with_help("write the fiscal year as 2023, 令和5年度, 令和元年度 or R5"),
                 );
                 0
             }
@@ -208,7 +217,11 @@ pub fn parse(file: &SourceFile, yaml: Range<usize>) -> Result<FrontMatter, Vec<D
             })
         }
         Some(v) => match scalar_string(v) {
-            Some(s) => s.split([',', '、']).map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect(),
+            Some(s) => s
+                .split([',', '、'])
+                .map(|t| t.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .collect(),
             None => {
                 errors.push(
                     Diagnostic::error("`tags` must be a list of words")
@@ -277,7 +290,9 @@ fn key_span(file: &SourceFile, yaml: Range<usize>, key: &str) -> Range<usize> {
 /// Byte span of the value after `key:` (or the key itself if the value is on later lines).
 fn value_span(file: &SourceFile, yaml: Range<usize>, key: &str) -> Range<usize> {
     let k = key_span(file, yaml, key);
-    let line_end = file.text[k.end..].find('\n').map_or(file.text.len(), |i| k.end + i);
+    let line_end = file.text[k.end..]
+        .find('\n')
+        .map_or(file.text.len(), |i| k.end + i);
     let after = &file.text[k.end..line_end];
     let colon = after.find(':').map_or(0, |i| i + 1);
     let value = after[colon..].trim();
@@ -312,7 +327,8 @@ mod tests {
 
     #[test]
     fn accepts_an_integer_year_and_iso_date() {
-        let m = fm("---\nyear: 2026\ndepartment: 市民部\nauthor: X\ndate: 2026-04-01\n---\n").unwrap();
+        let m =
+            fm("---\nyear: 2026\ndepartment: 市民部\nauthor: X\ndate: 2026-04-01\n---\n").unwrap();
         assert_eq!((m.year, m.date.unwrap().day), (2026, 1));
     }
 

@@ -58,8 +58,13 @@ pub fn load(root: &Path, content_dir: &Path) -> (Content, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     if !content_dir.is_dir() {
         errors.push(
-            Diagnostic::error(format!("content folder `{}` not found", content_dir.display()))
-                .with_help("create it and put one Markdown file per policy in it, e.g. content/2023/somu.md"),
+            Diagnostic::error(format!(
+                "content folder `{}` not found",
+                content_dir.display()
+            ))
+            .with_help(
+                "create it and put one Markdown file per policy in it, e.g. content/2023/somu.md",
+            ),
         );
         return (Content::default(), errors);
     }
@@ -72,19 +77,28 @@ pub fn load(root: &Path, content_dir: &Path) -> (Content, Vec<Diagnostic>) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                errors.push(Diagnostic::error(format!("cannot read the content folder: {e}")));
+                errors.push(Diagnostic::error(format!(
+                    "cannot read the content folder: {e}"
+                )));
                 continue;
             }
         };
         if !entry.file_type().is_file() {
             continue;
         }
-        let relative = entry.path().strip_prefix(content_dir).unwrap_or(entry.path()).to_path_buf();
+        let relative = entry
+            .path()
+            .strip_prefix(content_dir)
+            .unwrap_or(entry.path())
+            .to_path_buf();
         let display = display_path(root, entry.path());
         if entry.path().extension().is_some_and(|e| e == "md") {
             match key_of(&relative) {
                 Some(key) => md.push((key, entry.path().to_path_buf(), display)),
-                None => errors.push(Diagnostic::error(format!("file name `{display}` is not valid Unicode")).in_file(&display)),
+                None => errors.push(
+                    Diagnostic::error(format!("file name `{display}` is not valid Unicode"))
+                        .in_file(&display),
+                ),
             }
         } else if let Some(rel) = relative.to_str() {
             assets.push((rel.replace('\\', "/"), entry.path().to_path_buf()));
@@ -92,7 +106,9 @@ pub fn load(root: &Path, content_dir: &Path) -> (Content, Vec<Diagnostic>) {
     }
     let read: Vec<Result<LoadedFile, Diagnostic>> = md
         .into_par_iter()
-        .map(|(key, path, display)| read_file(&path, &display).map(|source| LoadedFile { key, source }))
+        .map(|(key, path, display)| {
+            read_file(&path, &display).map(|source| LoadedFile { key, source })
+        })
         .collect();
     let mut files = Vec::with_capacity(read.len());
     for r in read {
@@ -114,7 +130,8 @@ pub fn display_path(root: &Path, path: &Path) -> String {
 
 /// Reads one policy: UTF-8 required; BOM and CRLF accepted.
 pub fn read_file(path: &Path, display: &str) -> Result<SourceFile, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| Diagnostic::error(format!("cannot read {display}: {e}")).in_file(display))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(format!("cannot read {display}: {e}")).in_file(display))?;
     decode(bytes, display)
 }
 
@@ -143,7 +160,9 @@ pub fn decode(bytes: Vec<u8>, display: &str) -> Result<SourceFile, Diagnostic> {
             Err(Diagnostic::error("file is not UTF-8 text")
                 .at(&file, valid..valid + 1)
                 .with_note("it may have been saved as Shift_JIS (ANSI)")
-                .with_help("save the file as UTF-8 (in Notepad: 名前を付けて保存 → 文字コード「UTF-8」)"))
+                .with_help(
+                    "save the file as UTF-8 (in Notepad: 名前を付けて保存 → 文字コード「UTF-8」)",
+                ))
         }
     }
 }
@@ -154,13 +173,23 @@ mod tests {
 
     #[test]
     fn keys_drop_md_and_use_slashes() {
-        assert_eq!(key_of(Path::new("2023/somu.md")).as_deref(), Some("2023/somu"));
+        assert_eq!(
+            key_of(Path::new("2023/somu.md")).as_deref(),
+            Some("2023/somu")
+        );
         assert_eq!(key_of(Path::new("a.txt")), None);
     }
 
     #[test]
     fn editor_temporaries_are_ignored() {
-        for name in [".somu.md.swp", "somu.md~", "4913", "~$somu.md", ".#somu.md", "x.tmp"] {
+        for name in [
+            ".somu.md.swp",
+            "somu.md~",
+            "4913",
+            "~$somu.md",
+            ".#somu.md",
+            "x.tmp",
+        ] {
             assert!(is_ignored(name), "{name}");
         }
         assert!(!is_ignored("somu.md"));

@@ -11,33 +11,65 @@ use hoshin::cli::{Cli, Command};
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
-        Command::Build { site, output, timings } => {
-            let opts = BuildOptions { root: site.root, output, drafts: site.drafts };
+        Command::Build {
+            site,
+            output,
+            timings,
+        } => {
+            let opts = BuildOptions {
+                root: site.root,
+                output,
+                drafts: site.drafts,
+            };
             run_build(&opts, true, timings)
         }
         Command::Check { site } => {
-            let opts = BuildOptions { root: site.root, output: None, drafts: site.drafts };
+            let opts = BuildOptions {
+                root: site.root,
+                output: None,
+                drafts: site.drafts,
+            };
             run_build(&opts, false, false)
         }
         Command::Watch { site, output, poll } => {
-            let opts = BuildOptions { root: site.root, output, drafts: site.drafts };
+            let opts = BuildOptions {
+                root: site.root,
+                output,
+                drafts: site.drafts,
+            };
             hoshin::watch::run(&opts, poll, None)
         }
-        Command::Serve { site, output, port, bind, poll } => {
-            let opts = BuildOptions { root: site.root, output, drafts: site.drafts };
+        Command::Serve {
+            site,
+            output,
+            port,
+            bind,
+            poll,
+        } => {
+            let opts = BuildOptions {
+                root: site.root,
+                output,
+                drafts: site.drafts,
+            };
             hoshin::watch::run(&opts, poll, Some(std::net::SocketAddr::new(bind, port)))
         }
-        Command::New { department, year, root } => match build::load_config(&root) {
-            Ok(config) => match hoshin::scaffold::new_document(&root, &config, &department, &year) {
-                Ok(path) => {
-                    println!("created {}", path.display());
-                    0
+        Command::New {
+            department,
+            year,
+            root,
+        } => match build::load_config(&root) {
+            Ok(config) => {
+                match hoshin::scaffold::new_document(&root, &config, &department, &year) {
+                    Ok(path) => {
+                        println!("created {}", path.display());
+                        0
+                    }
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        2
+                    }
                 }
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    2
-                }
-            },
+            }
             Err(f) => report_failure(&f, false),
         },
     };

@@ -105,13 +105,17 @@ impl Number {
 }
 
 /// Katakana in アイウ (gojūon) order.
-pub const AIUEO: &str = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン";
+pub const AIUEO: &str =
+    "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン";
 /// Katakana in イロハ order.
 pub const IROHA: &str = "イロハニホヘトチリヌルヲワカヨタレソツネナラムウヰノオクヤマケフコエテアサキユメミシヱヒモセスン";
 
 /// Position (from 1) of a katakana letter in an order.
 pub fn katakana_index(order: &str, letter: char) -> Option<u32> {
-    order.chars().position(|c| c == letter).map(|i| i as u32 + 1)
+    order
+        .chars()
+        .position(|c| c == letter)
+        .map(|i| i as u32 + 1)
 }
 
 /// True if `next` is the letter after `prev` in either katakana order.
@@ -213,7 +217,10 @@ fn katakana_letter(c: char) -> Option<char> {
         return None;
     }
     let full = c.to_string().nfkc().next()?;
-    AIUEO.contains(full).then_some(full).or_else(|| (full == 'ヰ' || full == 'ヱ').then_some(full))
+    AIUEO
+        .contains(full)
+        .then_some(full)
+        .or_else(|| (full == 'ヰ' || full == 'ヱ').then_some(full))
 }
 
 fn latin_letter(c: char) -> Option<char> {
@@ -226,7 +233,9 @@ fn latin_letter(c: char) -> Option<char> {
 
 fn letter_number(kind: MarkerKind, letter: char) -> Number {
     let n = if kind.is_katakana() {
-        katakana_index(AIUEO, letter).or_else(|| katakana_index(IROHA, letter)).unwrap_or(1)
+        katakana_index(AIUEO, letter)
+            .or_else(|| katakana_index(IROHA, letter))
+            .unwrap_or(1)
     } else {
         letter as u32 - 'a' as u32 + 1
     };
@@ -274,9 +283,19 @@ pub fn detect(text: &str) -> Option<Marker> {
         let (kind, number, letter, n) = if let Some((number, n)) = read_number(inner) {
             (MarkerKind::P, number, None, n)
         } else if let Some(k) = katakana_letter(c) {
-            (MarkerKind::Kp, letter_number(MarkerKind::Kp, k), Some(k), c.len_utf8())
+            (
+                MarkerKind::Kp,
+                letter_number(MarkerKind::Kp, k),
+                Some(k),
+                c.len_utf8(),
+            )
         } else if let Some(l) = latin_letter(c) {
-            (MarkerKind::Lp, letter_number(MarkerKind::Lp, l), Some(l), c.len_utf8())
+            (
+                MarkerKind::Lp,
+                letter_number(MarkerKind::Lp, l),
+                Some(l),
+                c.len_utf8(),
+            )
         } else {
             return None;
         };
@@ -284,7 +303,12 @@ pub fn detect(text: &str) -> Option<Marker> {
         if close != ')' && close != '）' {
             return None;
         }
-        (kind, number, letter, first.len_utf8() + n + close.len_utf8())
+        (
+            kind,
+            number,
+            letter,
+            first.len_utf8() + n + close.len_utf8(),
+        )
     } else if let Some((kind, main)) = enclosed(first) {
         let mut number = Number::new(main);
         let mut used = first.len_utf8();
@@ -303,7 +327,12 @@ pub fn detect(text: &str) -> Option<Marker> {
             Some(c @ ('.' | '．' | '、')) => used += c.len_utf8(),
             Some(_) => {}
         }
-        (MarkerKind::K, letter_number(MarkerKind::K, k), Some(k), used)
+        (
+            MarkerKind::K,
+            letter_number(MarkerKind::K, k),
+            Some(k),
+            used,
+        )
     } else if let Some(l) = latin_letter(first) {
         let mut used = first.len_utf8();
         match s[used..].chars().next() {
@@ -311,7 +340,12 @@ pub fn detect(text: &str) -> Option<Marker> {
             Some(c) if is_space(c) || is_cjk(c) => {}
             _ => return None,
         }
-        (MarkerKind::L, letter_number(MarkerKind::L, l), Some(l), used)
+        (
+            MarkerKind::L,
+            letter_number(MarkerKind::L, l),
+            Some(l),
+            used,
+        )
     } else {
         return None;
     };
@@ -380,11 +414,17 @@ mod tests {
 
     #[test]
     fn recognises_n_in_every_width_and_form() {
-        assert_eq!(kind_num("1. 施政方針"), Some((MarkerKind::N, "1".into(), 3)));
+        assert_eq!(
+            kind_num("1. 施政方針"),
+            Some((MarkerKind::N, "1".into(), 3))
+        );
         assert_eq!(kind_num("１．令和５年度").unwrap().0, MarkerKind::N);
         assert_eq!(kind_num("１．令和５年度").unwrap().1, "1");
         assert_eq!(kind_num("2、総務").unwrap().1, "2");
-        assert_eq!(kind_num("１　総則").unwrap(), (MarkerKind::N, "1".into(), 6));
+        assert_eq!(
+            kind_num("１　総則").unwrap(),
+            (MarkerKind::N, "1".into(), 6)
+        );
         assert_eq!(kind_num("12 項目").unwrap().1, "12");
         assert_eq!(kind_num("３の２　枝番").unwrap().1, "3_2");
     }
@@ -409,7 +449,10 @@ mod tests {
     #[test]
     fn recognises_dai() {
         let m = detect("第１　総則").unwrap();
-        assert_eq!((m.kind, m.number.main, m.written.as_str()), (MarkerKind::Dai, 1, "第１"));
+        assert_eq!(
+            (m.kind, m.number.main, m.written.as_str()),
+            (MarkerKind::Dai, 1, "第１")
+        );
         assert_eq!(detect("第2 組織").unwrap().number.main, 2);
         assert_eq!(detect("第３の２　補則").unwrap().number.id_part(), "3_2");
         assert_eq!(detect("第10").unwrap().number.main, 10);
@@ -417,7 +460,13 @@ mod tests {
 
     #[test]
     fn recognises_parenthesised_numbers() {
-        for text in ["(1) 多様化", "（１）施政方針", "⑴ 丸括弧", "(1）混在", "（１)混在"] {
+        for text in [
+            "(1) 多様化",
+            "（１）施政方針",
+            "⑴ 丸括弧",
+            "(1）混在",
+            "（１)混在",
+        ] {
             let m = detect(text).unwrap_or_else(|| panic!("{text}"));
             assert_eq!((m.kind, m.number.main), (MarkerKind::P, 1), "{text}");
         }
@@ -444,7 +493,10 @@ mod tests {
     #[test]
     fn recognises_katakana_and_parenthesised_katakana() {
         let m = detect("ア　目的").unwrap();
-        assert_eq!((m.kind, m.letter, m.number.main), (MarkerKind::K, Some('ア'), 1));
+        assert_eq!(
+            (m.kind, m.letter, m.number.main),
+            (MarkerKind::K, Some('ア'), 1)
+        );
         assert_eq!(detect("イ 次").unwrap().number.main, 2);
         assert_eq!(detect("ｱ 半角").unwrap().letter, Some('ア'));
         assert_eq!(detect("ウ．点付き").unwrap().letter, Some('ウ'));
@@ -486,8 +538,15 @@ mod tests {
     fn branch_numbers_follow() {
         let three = Number::new(3);
         assert!(three.is_followed_by(&Number::new(4)));
-        assert!(three.is_followed_by(&Number { main: 3, branch: Some(2) }));
-        assert!(Number { main: 3, branch: Some(2) }.is_followed_by(&Number::new(4)));
+        assert!(three.is_followed_by(&Number {
+            main: 3,
+            branch: Some(2)
+        }));
+        assert!(Number {
+            main: 3,
+            branch: Some(2)
+        }
+        .is_followed_by(&Number::new(4)));
         assert!(!three.is_followed_by(&Number::new(5)));
     }
 
@@ -496,13 +555,19 @@ mod tests {
         assert_eq!(citation_part(MarkerKind::N, &Number::new(1), None), "1.");
         assert_eq!(citation_part(MarkerKind::P, &Number::new(3), None), "(3)");
         assert_eq!(citation_part(MarkerKind::C, &Number::new(6), None), "⑥");
-        assert_eq!(citation_part(MarkerKind::Kp, &Number::new(1), Some('ア')), "(ア)");
+        assert_eq!(
+            citation_part(MarkerKind::Kp, &Number::new(1), Some('ア')),
+            "(ア)"
+        );
         let parts = [
             (MarkerKind::Dai, "第2".to_string()),
             (MarkerKind::N, "3.".to_string()),
             (MarkerKind::P, "(2)".to_string()),
             (MarkerKind::K, "イ".to_string()),
         ];
-        assert_eq!(join_citation(parts.iter().map(|(k, s)| (*k, s.as_str()))), "第2 3.(2)イ");
+        assert_eq!(
+            join_citation(parts.iter().map(|(k, s)| (*k, s.as_str()))),
+            "第2 3.(2)イ"
+        );
     }
 }

@@ -1,7 +1,10 @@
 //! "Did you mean …?" suggestions by edit distance.
 
 /// The candidate closest to `input`, if it is close enough to be a plausible typo.
-pub fn did_you_mean<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    input: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     closest(input, candidates, 1).into_iter().next()
 }
 

@@ -20,15 +20,30 @@ fn is_contained(path: &str) -> bool {
 }
 
 fn sibling(output: &Path, tag: &str) -> PathBuf {
-    let name = output.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     output.with_file_name(format!(".{name}.hoshin-{tag}-{}", std::process::id()))
 }
 
 /// Writes `files` and copies `assets` ((relative path, source)) into a fresh
 /// folder and swaps it in place of `output`. Returns the number of files written.
-pub fn write_site(output: &Path, files: &[OutputFile], assets: &[(String, PathBuf)]) -> io::Result<usize> {
-    if let Some(bad) = files.iter().map(|f| f.path.as_str()).chain(assets.iter().map(|a| a.0.as_str())).find(|p| !is_contained(p)) {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write outside the output folder: {bad}")));
+pub fn write_site(
+    output: &Path,
+    files: &[OutputFile],
+    assets: &[(String, PathBuf)],
+) -> io::Result<usize> {
+    if let Some(bad) = files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(assets.iter().map(|a| a.0.as_str()))
+        .find(|p| !is_contained(p))
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write outside the output folder: {bad}"),
+        ));
     }
     if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)?;
@@ -56,8 +71,12 @@ fn fill(dir: &Path, files: &[OutputFile], assets: &[(String, PathBuf)]) -> io::R
     for folder in folders {
         std::fs::create_dir_all(dir.join(folder))?;
     }
-    files.par_iter().try_for_each(|f| std::fs::write(dir.join(&f.path), &f.bytes))?;
-    assets.par_iter().try_for_each(|(rel, src)| std::fs::copy(src, dir.join(rel)).map(|_| ()))?;
+    files
+        .par_iter()
+        .try_for_each(|f| std::fs::write(dir.join(&f.path), &f.bytes))?;
+    assets
+        .par_iter()
+        .try_for_each(|(rel, src)| std::fs::copy(src, dir.join(rel)).map(|_| ()))?;
     Ok(files.len() + assets.len())
 }
 
@@ -82,9 +101,16 @@ fn swap_in(tmp: &Path, output: &Path) -> io::Result<()> {
 /// Writes into an existing output only the files whose bytes differ, each by
 /// writing a temporary file and renaming it over the old one, and deletes the
 /// files of `previous` that are no longer produced. Returns files written and removed.
-pub fn write_changed(output: &Path, files: &[OutputFile], previous: &HashSet<String>) -> io::Result<(usize, usize)> {
+pub fn write_changed(
+    output: &Path,
+    files: &[OutputFile],
+    previous: &HashSet<String>,
+) -> io::Result<(usize, usize)> {
     if let Some(bad) = files.iter().find(|f| !is_contained(&f.path)) {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("refusing to write outside the output folder: {}", bad.path)));
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write outside the output folder: {}", bad.path),
+        ));
     }
     let written = files
         .par_iter()
@@ -98,7 +124,9 @@ pub fn write_changed(output: &Path, files: &[OutputFile], previous: &HashSet<Str
             }
             let tmp = path.with_file_name(format!(
                 ".{}.hoshin-tmp",
-                path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default()
+                path.file_name()
+                    .map(|n| n.to_string_lossy())
+                    .unwrap_or_default()
             ));
             std::fs::write(&tmp, &f.bytes)?;
             std::fs::rename(&tmp, &path)?;
@@ -107,7 +135,10 @@ pub fn write_changed(output: &Path, files: &[OutputFile], previous: &HashSet<Str
         .try_reduce(|| 0, |a, b| Ok(a + b))?;
     let current: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut removed = 0;
-    for stale in previous.iter().filter(|p| !current.contains(p.as_str()) && is_contained(p)) {
+    for stale in previous
+        .iter()
+        .filter(|p| !current.contains(p.as_str()) && is_contained(p))
+    {
         if std::fs::remove_file(output.join(stale)).is_ok() {
             removed += 1;
         }
@@ -120,7 +151,10 @@ mod tests {
     use super::*;
 
     fn file(path: &str, text: &str) -> OutputFile {
-        OutputFile { path: path.into(), bytes: text.as_bytes().to_vec() }
+        OutputFile {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
     }
 
     #[test]
@@ -151,7 +185,12 @@ mod tests {
         let out = dir.path().join("public");
         write_site(&out, &[file("a.html", "1"), file("b.html", "2")], &[]).unwrap();
         let previous: HashSet<String> = ["a.html".to_string(), "b.html".to_string()].into();
-        let (written, removed) = write_changed(&out, &[file("a.html", "1"), file("c/d.html", "4")], &previous).unwrap();
+        let (written, removed) = write_changed(
+            &out,
+            &[file("a.html", "1"), file("c/d.html", "4")],
+            &previous,
+        )
+        .unwrap();
         assert_eq!((written, removed), (1, 1));
         assert!(!out.join("b.html").exists());
         assert_eq!(std::fs::read_to_string(out.join("c/d.html")).unwrap(), "4");

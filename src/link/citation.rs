@@ -12,7 +12,10 @@ pub type Step = (MarkerKind, String);
 
 /// The path of a directive from the top.
 pub fn path_of(doc: &Document, index: usize) -> Vec<Step> {
-    doc.ancestry(index).into_iter().map(|i| step_of(&doc.directives[i])).collect()
+    doc.ancestry(index)
+        .into_iter()
+        .map(|i| step_of(&doc.directives[i]))
+        .collect()
 }
 
 fn step_of(d: &Directive) -> Step {
@@ -80,7 +83,8 @@ pub fn parse(input: &str) -> Option<Vec<Step>> {
 }
 
 fn digit(c: char) -> Option<u32> {
-    c.to_digit(10).or_else(|| ('０'..='９').contains(&c).then(|| c as u32 - '０' as u32))
+    c.to_digit(10)
+        .or_else(|| ('０'..='９').contains(&c).then(|| c as u32 - '０' as u32))
 }
 
 fn number_digits(chars: &[char]) -> Option<(u32, usize)> {
@@ -145,7 +149,14 @@ mod tests {
 
     #[test]
     fn every_width_and_spacing_gives_the_same_path() {
-        for s in ["1.(3)⑥", "１．（３）⑥", "1(3)⑥", "1. (3) ⑥", "１（３）⑥", "1.⑶⑥"] {
+        for s in [
+            "1.(3)⑥",
+            "１．（３）⑥",
+            "1(3)⑥",
+            "1. (3) ⑥",
+            "１（３）⑥",
+            "1.⑶⑥",
+        ] {
             assert_eq!(codes(s), ["n1", "p3", "c6"], "{s}");
         }
     }
@@ -153,7 +164,10 @@ mod tests {
     #[test]
     fn dai_katakana_and_latin() {
         assert_eq!(codes("第1 1.(1)イ"), ["dai1", "n1", "p1", "kイ"]);
-        assert_eq!(codes("第２ ３ (2) イ (ア)"), ["dai2", "n3", "p2", "kイ", "kpア"]);
+        assert_eq!(
+            codes("第２ ３ (2) イ (ア)"),
+            ["dai2", "n3", "p2", "kイ", "kpア"]
+        );
         assert_eq!(codes("1.a.(b)"), ["n1", "l1", "lp2"]);
         assert_eq!(codes("3の2.(1)"), ["n3_2", "p1"]);
     }

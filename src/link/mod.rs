@@ -56,7 +56,10 @@ pub struct SiteIndex<'a> {
 }
 
 fn fold(s: &str) -> String {
-    s.nfkc().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase()
+    s.nfkc()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase()
 }
 
 impl<'a> SiteIndex<'a> {
@@ -64,11 +67,18 @@ impl<'a> SiteIndex<'a> {
     pub fn new(docs: &'a [Document], config: &Config) -> Self {
         let mut by_department_year: HashMap<(String, i32), Vec<usize>> = HashMap::new();
         for (i, d) in docs.iter().enumerate() {
-            by_department_year.entry((fold(&d.meta.department), d.meta.year)).or_default().push(i);
+            by_department_year
+                .entry((fold(&d.meta.department), d.meta.year))
+                .or_default()
+                .push(i);
         }
         SiteIndex {
             docs,
-            by_key: docs.iter().enumerate().map(|(i, d)| (d.key.as_str(), i)).collect(),
+            by_key: docs
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.key.as_str(), i))
+                .collect(),
             by_department_year,
             slug_to_department: config
                 .departments
@@ -91,8 +101,16 @@ impl<'a> SiteIndex<'a> {
             return Err(DocError::Unknown);
         };
         let folded = fold(dept);
-        let dept_key = self.slug_to_department.get(&folded).cloned().unwrap_or(folded);
-        match self.by_department_year.get(&(dept_key.clone(), year)).map(Vec::as_slice) {
+        let dept_key = self
+            .slug_to_department
+            .get(&folded)
+            .cloned()
+            .unwrap_or(folded);
+        match self
+            .by_department_year
+            .get(&(dept_key.clone(), year))
+            .map(Vec::as_slice)
+        {
             Some([one]) => Ok(*one),
             Some(many) => Err(DocError::Ambiguous(many.to_vec())),
             None => {
@@ -123,7 +141,10 @@ pub fn link(docs: &[Document], config: &Config) -> (Links, Vec<Diagnostic>) {
     let index = SiteIndex::new(docs, config);
     let mut links = Links {
         targets: Vec::with_capacity(docs.len()),
-        directive_backlinks: docs.iter().map(|d| vec![Vec::new(); d.directives.len()]).collect(),
+        directive_backlinks: docs
+            .iter()
+            .map(|d| vec![Vec::new(); d.directives.len()])
+            .collect(),
         document_backlinks: vec![Vec::new(); docs.len()],
         resolved: 0,
     };
@@ -133,7 +154,10 @@ pub fn link(docs: &[Document], config: &Config) -> (Links, Vec<Diagnostic>) {
         for r in &doc.references {
             match resolve(&index, di, r) {
                 Ok(t) => {
-                    let citer = Citer { doc: di, directive: r.from };
+                    let citer = Citer {
+                        doc: di,
+                        directive: r.from,
+                    };
                     match t.directive {
                         Some(td) => links.directive_backlinks[t.doc][td].push(citer),
                         None => links.document_backlinks[t.doc].push(citer),
@@ -149,7 +173,12 @@ pub fn link(docs: &[Document], config: &Config) -> (Links, Vec<Diagnostic>) {
         }
         links.targets.push(targets);
     }
-    for list in links.directive_backlinks.iter_mut().flatten().chain(links.document_backlinks.iter_mut()) {
+    for list in links
+        .directive_backlinks
+        .iter_mut()
+        .flatten()
+        .chain(links.document_backlinks.iter_mut())
+    {
         list.sort();
         list.dedup();
     }
@@ -157,7 +186,11 @@ pub fn link(docs: &[Document], config: &Config) -> (Links, Vec<Diagnostic>) {
 }
 
 /// Resolves one reference of document `from_doc`.
-pub fn resolve(index: &SiteIndex<'_>, from_doc: usize, r: &RawReference) -> Result<Target, Diagnostic> {
+pub fn resolve(
+    index: &SiteIndex<'_>,
+    from_doc: usize,
+    r: &RawReference,
+) -> Result<Target, Diagnostic> {
     let doc = &index.docs[from_doc];
     let written = match &r.kind {
         ReferenceKind::Wiki { text: Some(t) } => format!("[[{}|{}]]", r.target, t),
@@ -180,9 +213,16 @@ pub fn resolve(index: &SiteIndex<'_>, from_doc: usize, r: &RawReference) -> Resu
             Ok(i) => i,
             Err(DocError::Ambiguous(many)) => {
                 let keys: Vec<&str> = many.iter().map(|&i| index.docs[i].key.as_str()).collect();
-                return Err(error(format!("ambiguous reference {written}: `{doc_part}` matches {} documents", keys.len()))
-                    .with_note(format!("candidates: {}", keys.join(", ")))
-                    .with_help(format!("use a document key instead, e.g. [[{}{}]]", keys[0], anchor.map(|a| format!("#{a}")).unwrap_or_default())));
+                return Err(error(format!(
+                    "ambiguous reference {written}: `{doc_part}` matches {} documents",
+                    keys.len()
+                ))
+                .with_note(format!("candidates: {}", keys.join(", ")))
+                .with_help(format!(
+                    "use a document key instead, e.g. [[{}{}]]",
+                    keys[0],
+                    anchor.map(|a| format!("#{a}")).unwrap_or_default()
+                )));
             }
             Err(DocError::NoYear { year, years }) => {
                 let dept = doc_part.rsplit_once('/').map_or(doc_part, |(d, _)| d);
@@ -191,7 +231,11 @@ pub fn resolve(index: &SiteIndex<'_>, from_doc: usize, r: &RawReference) -> Resu
                     display_fiscal_year(year)
                 ));
                 d = if years.is_empty() {
-                    let names: Vec<&str> = index.docs.iter().map(|d| d.meta.department.as_str()).collect();
+                    let names: Vec<&str> = index
+                        .docs
+                        .iter()
+                        .map(|d| d.meta.department.as_str())
+                        .collect();
                     match closest(dept, names, 1).first() {
                         Some(s) => d.with_help(format!("did you mean `{s}/{year}`?")),
                         None => d.with_note(format!("no document has the department `{dept}`")),
@@ -204,7 +248,10 @@ pub fn resolve(index: &SiteIndex<'_>, from_doc: usize, r: &RawReference) -> Resu
             }
             Err(DocError::Unknown) => {
                 let keys = index.docs.iter().map(|d| d.key.as_str());
-                let mut d = error(format!("unresolved reference {written}: no document `{}`", lookup));
+                let mut d = error(format!(
+                    "unresolved reference {written}: no document `{}`",
+                    lookup
+                ));
                 d = match closest(&lookup, keys, 3).as_slice() {
                     [] => d.with_help("write the document as its key (2023/somu) or as department/year (総務部/2023, 総務部/令和5年度)"),
                     found => d.with_help(format!("did you mean {}?", found.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or "))),
@@ -215,31 +262,66 @@ pub fn resolve(index: &SiteIndex<'_>, from_doc: usize, r: &RawReference) -> Resu
     };
     let target = &index.docs[target_doc];
     let Some(anchor) = anchor.filter(|a| !a.is_empty()) else {
-        return Ok(Target { doc: target_doc, anchor: None, directive: None });
+        return Ok(Target {
+            doc: target_doc,
+            anchor: None,
+            directive: None,
+        });
     };
     if let Some(i) = target.directive_by_id(anchor) {
-        return Ok(Target { doc: target_doc, anchor: Some(anchor.to_string()), directive: Some(i) });
+        return Ok(Target {
+            doc: target_doc,
+            anchor: Some(anchor.to_string()),
+            directive: Some(i),
+        });
     }
-    if target.toc.iter().any(|t| t.id == anchor && t.citation.is_empty()) {
-        return Ok(Target { doc: target_doc, anchor: Some(anchor.to_string()), directive: None });
+    if target
+        .toc
+        .iter()
+        .any(|t| t.id == anchor && t.citation.is_empty())
+    {
+        return Ok(Target {
+            doc: target_doc,
+            anchor: Some(anchor.to_string()),
+            directive: None,
+        });
     }
     let wanted = citation::parse(anchor);
     if let Some(steps) = &wanted {
-        if let Some(i) = (0..target.directives.len()).find(|&i| citation::path_of(target, i) == *steps) {
-            return Ok(Target { doc: target_doc, anchor: Some(target.directives[i].id.clone()), directive: Some(i) });
+        if let Some(i) =
+            (0..target.directives.len()).find(|&i| citation::path_of(target, i) == *steps)
+        {
+            return Ok(Target {
+                doc: target_doc,
+                anchor: Some(target.directives[i].id.clone()),
+                directive: Some(i),
+            });
         }
     }
-    Err(unknown_directive(error(format!(
-        "unresolved reference {written}: {} has no directive `{anchor}`",
-        target.title
-    )), target, anchor, wanted.as_deref()))
+    Err(unknown_directive(
+        error(format!(
+            "unresolved reference {written}: {} has no directive `{anchor}`",
+            target.title
+        )),
+        target,
+        anchor,
+        wanted.as_deref(),
+    ))
 }
 
 /// Adds "did you mean" and the directives that exist at the level the citation reached.
-fn unknown_directive(mut d: Diagnostic, target: &Document, anchor: &str, wanted: Option<&[citation::Step]>) -> Diagnostic {
+fn unknown_directive(
+    mut d: Diagnostic,
+    target: &Document,
+    anchor: &str,
+    wanted: Option<&[citation::Step]>,
+) -> Diagnostic {
     let citations = target.directives.iter().map(|d| d.citation.as_str());
     let ids = target.directives.iter().map(|d| d.id.as_str());
-    let near: Vec<&str> = if anchor.is_ascii() && anchor.contains(|c: char| c.is_ascii_digit()) && !anchor.contains(['(', '.']) {
+    let near: Vec<&str> = if anchor.is_ascii()
+        && anchor.contains(|c: char| c.is_ascii_digit())
+        && !anchor.contains(['(', '.'])
+    {
         closest(anchor, ids, 2)
     } else {
         closest(anchor, citations, 2)
@@ -248,7 +330,9 @@ fn unknown_directive(mut d: Diagnostic, target: &Document, anchor: &str, wanted:
         // The deepest existing ancestor, and what it has below it.
         let mut parent: Option<usize> = None;
         for depth in (1..steps.len()).rev() {
-            if let Some(i) = (0..target.directives.len()).find(|&i| citation::path_of(target, i) == steps[..depth]) {
+            if let Some(i) = (0..target.directives.len())
+                .find(|&i| citation::path_of(target, i) == steps[..depth])
+            {
                 parent = Some(i);
                 break;
             }
@@ -261,7 +345,11 @@ fn unknown_directive(mut d: Diagnostic, target: &Document, anchor: &str, wanted:
             .collect();
         if !children.is_empty() {
             let shown: Vec<&str> = children.iter().take(12).copied().collect();
-            let more = if children.len() > shown.len() { " …" } else { "" };
+            let more = if children.len() > shown.len() {
+                " …"
+            } else {
+                ""
+            };
             let place = match parent {
                 Some(p) => format!("{} has", target.directives[p].citation),
                 None => "the top level has".to_string(),
@@ -320,6 +408,9 @@ mod tests {
         assert_eq!(relative_key("2023/somu", "../2022/somu.md"), "2022/somu");
         assert_eq!(relative_key("2023/somu", "shimin.md"), "2023/shimin");
         assert_eq!(relative_key("a", "b/c.md"), "b/c");
-        assert_eq!(relative_key("2023/somu", "%E7%B7%8F%E5%8B%99.md"), "2023/総務");
+        assert_eq!(
+            relative_key("2023/somu", "%E7%B7%8F%E5%8B%99.md"),
+            "2023/総務"
+        );
     }
 }

@@ -33,7 +33,10 @@ pub struct Body {
 
 /// Markdown extensions enabled for policies.
 pub fn markdown_options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -104,7 +107,8 @@ struct Walker<'a> {
 pub fn walk(file: &SourceFile, base: usize, config: &Config, want_h1: bool) -> Body {
     let body = &file.text[base..];
     let events: Vec<(Event<'_>, Range<usize>)> =
-        TextMergeWithOffset::new(Parser::new_ext(body, markdown_options()).into_offset_iter()).collect();
+        TextMergeWithOffset::new(Parser::new_ext(body, markdown_options()).into_offset_iter())
+            .collect();
     let mut w = Walker {
         file,
         base,
@@ -153,11 +157,23 @@ fn is_inline(e: &Event<'_>) -> bool {
         | Event::TaskListMarker(_) => true,
         Event::Start(t) => matches!(
             t,
-            Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. } | Tag::Image { .. } | Tag::Superscript | Tag::Subscript
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+                | Tag::Superscript
+                | Tag::Subscript
         ),
         Event::End(t) => matches!(
             t,
-            TagEnd::Emphasis | TagEnd::Strong | TagEnd::Strikethrough | TagEnd::Link | TagEnd::Image | TagEnd::Superscript | TagEnd::Subscript
+            TagEnd::Emphasis
+                | TagEnd::Strong
+                | TagEnd::Strikethrough
+                | TagEnd::Link
+                | TagEnd::Image
+                | TagEnd::Superscript
+                | TagEnd::Subscript
         ),
         _ => false,
     }
@@ -172,22 +188,36 @@ impl<'a> Walker<'a> {
                 Event::Html(h) | Event::Text(h) => buf.push_str(h),
                 Event::End(TagEnd::HtmlBlock) => {
                     let raw = self.html_block.take().unwrap_or_default();
-                    let html = if self.config.allow_raw_html { raw } else { inline::sanitize_block(&raw) };
+                    let html = if self.config.allow_raw_html {
+                        raw
+                    } else {
+                        inline::sanitize_block(&raw)
+                    };
                     self.out.push(Event::Html(html.into()));
                 }
                 _ => {}
             }
             return;
         }
-        if is_inline(event) && self.leaf.is_none() && matches!(self.containers.last(), Some(Container::Item(_))) {
+        if is_inline(event)
+            && self.leaf.is_none()
+            && matches!(self.containers.last(), Some(Container::Item(_)))
+        {
             self.start_leaf(LeafKind::ItemText, events, i);
-        } else if !is_inline(event) && self.leaf.as_ref().is_some_and(|l| l.kind == LeafKind::ItemText) {
+        } else if !is_inline(event)
+            && self
+                .leaf
+                .as_ref()
+                .is_some_and(|l| l.kind == LeafKind::ItemText)
+        {
             // A tight item's text ends at the first block event (a nested list, the item's end).
             self.end_leaf();
         }
         match event {
             Event::Start(Tag::Paragraph) => self.start_leaf(LeafKind::Paragraph, events, i),
-            Event::Start(Tag::Heading { level, .. }) => self.start_leaf(LeafKind::Heading(*level as u8), events, i),
+            Event::Start(Tag::Heading { level, .. }) => {
+                self.start_leaf(LeafKind::Heading(*level as u8), events, i)
+            }
             Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Heading(_)) => self.end_leaf(),
             Event::Start(Tag::List(start)) => {
                 self.containers.push(Container::List {
@@ -211,9 +241,13 @@ impl<'a> Walker<'a> {
                 self.out.push(event.clone());
             }
             Event::Start(Tag::BlockQuote(_)) => self.open_container(Container::Quote, event),
-            Event::Start(Tag::FootnoteDefinition(_)) => self.open_container(Container::Footnote, event),
+            Event::Start(Tag::FootnoteDefinition(_)) => {
+                self.open_container(Container::Footnote, event)
+            }
             Event::Start(Tag::Table(_)) => self.open_container(Container::Table, event),
-            Event::End(TagEnd::BlockQuote(_)) | Event::End(TagEnd::FootnoteDefinition) | Event::End(TagEnd::Table) => {
+            Event::End(TagEnd::BlockQuote(_))
+            | Event::End(TagEnd::FootnoteDefinition)
+            | Event::End(TagEnd::Table) => {
                 self.containers.pop();
                 self.out.push(event.clone());
             }
@@ -226,15 +260,29 @@ impl<'a> Walker<'a> {
                 self.in_code_block = false;
                 self.out.push(event.clone());
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 self.start_link(*link_type, dest_url, title, id, range);
             }
             Event::End(TagEnd::Link) => match self.links.pop() {
                 Some(LinkState::Rewritten) => self.out.push(Event::Html("</a>".into())),
                 _ => self.out.push(event.clone()),
             },
-            Event::Start(Tag::Image { link_type, dest_url, title, id }) => {
-                let dest = if inline::is_safe_url(dest_url) { dest_url.clone() } else { CowStr::from("#") };
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest = if inline::is_safe_url(dest_url) {
+                    dest_url.clone()
+                } else {
+                    CowStr::from("#")
+                };
                 self.out.push(Event::Start(Tag::Image {
                     link_type: *link_type,
                     dest_url: dest,
@@ -279,10 +327,16 @@ impl<'a> Walker<'a> {
     }
 
     fn list_depth(&self) -> usize {
-        self.containers.iter().filter(|c| matches!(c, Container::List { .. })).count()
+        self.containers
+            .iter()
+            .filter(|c| matches!(c, Container::List { .. }))
+            .count()
     }
 
-    fn first_text<'e>(events: &'e [(Event<'a>, Range<usize>)], mut i: usize) -> Option<(&'e str, usize)> {
+    fn first_text<'e>(
+        events: &'e [(Event<'a>, Range<usize>)],
+        mut i: usize,
+    ) -> Option<(&'e str, usize)> {
         // Skip the opening of a paragraph inside an item.
         while let Some((e, r)) = events.get(i) {
             match e {
@@ -312,7 +366,14 @@ impl<'a> Walker<'a> {
         if capable && ordered && top_level && (1..=u32::MAX as u64).contains(&number) {
             let written = format!("{number}.");
             let span = range.start..range.start + written.len();
-            let d = self.open_directive(MarkerKind::N, Number::new(number as u32), None, written, span, false);
+            let d = self.open_directive(
+                MarkerKind::N,
+                Number::new(number as u32),
+                None,
+                written,
+                span,
+                false,
+            );
             state.replaced = true;
             state.pending = Some((d, 0, None));
         } else if capable {
@@ -381,7 +442,8 @@ impl<'a> Walker<'a> {
                 let is_heading = matches!(kind, LeafKind::Heading(_));
                 leaf.strip = m.len;
                 let written = m.written.clone();
-                let d = self.open_directive(m.kind, m.number, m.letter, m.written, span, is_heading);
+                let d =
+                    self.open_directive(m.kind, m.number, m.letter, m.written, span, is_heading);
                 leaf.directive = Some(d);
                 let mut html = match kind {
                     LeafKind::Heading(l) => {
@@ -405,13 +467,16 @@ impl<'a> Walker<'a> {
                     let id = format!("sec-{n}");
                     let pos = events.get(i).map_or(0, |(_, r)| r.start) + self.base;
                     self.plain_headings.push((pos, id.clone(), String::new()));
-                    self.out.push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
+                    self.out
+                        .push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
                     leaf.close = heading_close(level);
                 }
             }
             (LeafKind::Paragraph, None) => {
                 let html = match (self.current, capable) {
-                    (Some(d), true) => format!("<p class=\"cont depth-{}\">", self.directives[d].depth),
+                    (Some(d), true) => {
+                        format!("<p class=\"cont depth-{}\">", self.directives[d].depth)
+                    }
                     _ => "<p>".to_string(),
                 };
                 leaf.close = "</p>\n";
@@ -511,10 +576,9 @@ impl<'a> Walker<'a> {
 
     fn line_break(&mut self, events: &[(Event<'a>, Range<usize>)], i: usize) {
         let next = events.get(i + 1);
-        let splittable = self
-            .leaf
-            .as_ref()
-            .is_some_and(|l| l.capable && !l.suppressed && matches!(l.kind, LeafKind::Paragraph | LeafKind::ItemText));
+        let splittable = self.leaf.as_ref().is_some_and(|l| {
+            l.capable && !l.suppressed && matches!(l.kind, LeafKind::Paragraph | LeafKind::ItemText)
+        });
         if let (true, Some((Event::Text(t), r))) = (splittable, next) {
             if let Some(m) = marker::detect(t).filter(|m| self.continues(m)) {
                 self.split(m, r.start + self.base);
@@ -526,7 +590,9 @@ impl<'a> Walker<'a> {
             Some((Event::Text(t), _)) => t.chars().next(),
             _ => None,
         };
-        let joins = !hard && self.last_char.is_some_and(inline::is_wide) && next_char.is_some_and(inline::is_wide);
+        let joins = !hard
+            && self.last_char.is_some_and(inline::is_wide)
+            && next_char.is_some_and(inline::is_wide);
         if joins {
             return; // No stray space between Japanese characters.
         }
@@ -536,7 +602,9 @@ impl<'a> Walker<'a> {
 
     /// A marker line inside a paragraph starts a new directive.
     fn split(&mut self, m: Marker, pos: usize) {
-        let Some(mut leaf) = self.leaf.take() else { return };
+        let Some(mut leaf) = self.leaf.take() else {
+            return;
+        };
         self.close_segment(&leaf);
         let span = pos..pos + m.len;
         let written = m.written.clone();
@@ -573,7 +641,11 @@ impl<'a> Walker<'a> {
             self.links.push(LinkState::Rewritten);
             return;
         }
-        let dest_url = if inline::is_safe_url(dest) { dest.clone() } else { CowStr::from("#") };
+        let dest_url = if inline::is_safe_url(dest) {
+            dest.clone()
+        } else {
+            CowStr::from("#")
+        };
         self.out.push(Event::Start(Tag::Link {
             link_type,
             dest_url,
@@ -666,7 +738,9 @@ impl<'a> Walker<'a> {
 }
 
 fn heading_close(level: u8) -> &'static str {
-    ["</h1>\n", "</h2>\n", "</h3>\n", "</h4>\n", "</h5>\n", "</h6>\n"][(level.clamp(1, 6) - 1) as usize]
+    [
+        "</h1>\n", "</h2>\n", "</h3>\n", "</h4>\n", "</h5>\n", "</h6>\n",
+    ][(level.clamp(1, 6) - 1) as usize]
 }
 
 fn push_marker(html: &mut String, written: &str) {

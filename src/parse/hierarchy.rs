@@ -15,12 +15,19 @@ pub fn finish(directives: &mut [Directive], file: &SourceFile) -> Vec<Diagnostic
     for i in 0..directives.len() {
         let parent = directives[i].parent;
         let (parent_id, parent_cite) = match parent {
-            Some(p) => (directives[p].id.clone(), vec![(directives[p].kind, directives[p].citation.clone())]),
+            Some(p) => (
+                directives[p].id.clone(),
+                vec![(directives[p].kind, directives[p].citation.clone())],
+            ),
             None => (String::new(), Vec::new()),
         };
         let d = &directives[i];
         let part = format!("{}{}", d.kind.code(), d.number.id_part());
-        let id = if parent_id.is_empty() { part } else { format!("{parent_id}-{part}") };
+        let id = if parent_id.is_empty() {
+            part
+        } else {
+            format!("{parent_id}-{part}")
+        };
         let own = citation_part(d.kind, &d.number, d.letter);
         let mut parts: Vec<(crate::marker::MarkerKind, String)> = parent_cite;
         parts.push((d.kind, own));
@@ -64,7 +71,11 @@ fn renumber_iroha(directives: &mut [Directive], groups: &[Vec<usize>]) {
     }
 }
 
-fn check_numbering(directives: &[Directive], groups: &[Vec<usize>], file: &SourceFile) -> Vec<Diagnostic> {
+fn check_numbering(
+    directives: &[Directive],
+    groups: &[Vec<usize>],
+    file: &SourceFile,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let parent_name = |d: &Directive| match d.parent {
         Some(p) => format!("under {}", directives[p].citation),
@@ -96,14 +107,21 @@ fn check_numbering(directives: &[Directive], groups: &[Vec<usize>], file: &Sourc
                         .at(file, d.span.clone())
                         .with_help("check for a missing or mistyped marker before it"),
                     ),
-                    Some(p) if !p.number.is_followed_by(&d.number) && d.number > p.number => out.push(
-                        Diagnostic::warning(format!("gap in numbering: {} follows {}", d.written, p.written))
+                    Some(p) if !p.number.is_followed_by(&d.number) && d.number > p.number => out
+                        .push(
+                            Diagnostic::warning(format!(
+                                "gap in numbering: {} follows {}",
+                                d.written, p.written
+                            ))
                             .at(file, d.span.clone())
                             .with_help("check for a missing or mistyped marker between them"),
-                    ),
+                        ),
                     Some(p) if d.number < p.number => out.push(
-                        Diagnostic::warning(format!("numbering goes back: {} follows {}", d.written, p.written))
-                            .at(file, d.span.clone()),
+                        Diagnostic::warning(format!(
+                            "numbering goes back: {} follows {}",
+                            d.written, p.written
+                        ))
+                        .at(file, d.span.clone()),
                     ),
                     _ => {}
                 }

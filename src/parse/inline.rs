@@ -81,7 +81,11 @@ pub fn cjk_emphasis(text: &str, out: &mut Vec<Event<'static>>) {
 
 fn next_emphasis(s: &str) -> Option<(&str, &'static str, &str, &str)> {
     let open = s.find('*')?;
-    let delim = if s[open..].starts_with("**") { "**" } else { "*" };
+    let delim = if s[open..].starts_with("**") {
+        "**"
+    } else {
+        "*"
+    };
     let inner_start = open + delim.len();
     let close = s[inner_start..].find(delim)? + inner_start;
     let inner = &s[inner_start..close];
@@ -102,8 +106,8 @@ pub fn is_wide(c: char) -> bool {
 
 /// Inline HTML tags let through when raw HTML is not allowed: formatting only, no attributes.
 const SAFE_INLINE_TAGS: &[&str] = &[
-    "b", "i", "u", "s", "em", "strong", "small", "sub", "sup", "mark", "ruby", "rt", "rp", "kbd", "del", "ins", "code",
-    "br",
+    "b", "i", "u", "s", "em", "strong", "small", "sub", "sup", "mark", "ruby", "rt", "rp", "kbd",
+    "del", "ins", "code", "br",
 ];
 
 /// True if an inline HTML fragment is a bare safe tag like `<b>`, `</b>`, `<br>`, `<br/>`.
@@ -113,7 +117,9 @@ pub fn is_safe_inline_tag(html: &str) -> bool {
     };
     let inner = inner.trim_end_matches('/').trim();
     let name = inner.strip_prefix('/').unwrap_or(inner);
-    SAFE_INLINE_TAGS.iter().any(|t| t.eq_ignore_ascii_case(name))
+    SAFE_INLINE_TAGS
+        .iter()
+        .any(|t| t.eq_ignore_ascii_case(name))
 }
 
 /// Sanitises a raw HTML block (scripts, event handlers and unsafe URLs removed).
@@ -127,7 +133,10 @@ pub fn sanitize_block(html: &str) -> String {
 /// True if a link or image URL is safe to put in an href/src: relative, or an
 /// http(s), mailto, tel or file URL. `javascript:` and friends are not.
 pub fn is_safe_url(url: &str) -> bool {
-    let trimmed: String = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect();
+    let trimmed: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect();
     let lower = trimmed.to_ascii_lowercase();
     match lower.find(':') {
         None => true,
@@ -136,7 +145,10 @@ pub fn is_safe_url(url: &str) -> bool {
             if lower[..colon].contains(['/', '?', '#']) {
                 return true;
             }
-            matches!(&lower[..colon], "http" | "https" | "mailto" | "tel" | "file")
+            matches!(
+                &lower[..colon],
+                "http" | "https" | "mailto" | "tel" | "file"
+            )
         }
     }
 }
@@ -150,8 +162,23 @@ mod tests {
         let p = split_wiki("前[[総務部/2023#1.(3)⑥]]中[[#n1|こちら]]後");
         assert_eq!(p.len(), 5);
         assert_eq!(p[0], Piece::Text("前"));
-        assert!(matches!(p[1], Piece::Wiki { target: "総務部/2023#1.(3)⑥", text: None, offset: 3, .. }));
-        assert!(matches!(p[3], Piece::Wiki { target: "#n1", text: Some("こちら"), .. }));
+        assert!(matches!(
+            p[1],
+            Piece::Wiki {
+                target: "総務部/2023#1.(3)⑥",
+                text: None,
+                offset: 3,
+                ..
+            }
+        ));
+        assert!(matches!(
+            p[3],
+            Piece::Wiki {
+                target: "#n1",
+                text: Some("こちら"),
+                ..
+            }
+        ));
         assert_eq!(p[4], Piece::Text("後"));
         assert_eq!(split_wiki("[[]] [[ ]]"), vec![Piece::Text("[[]] [[ ]]")]);
         assert_eq!(split_wiki("開き[[だけ"), vec![Piece::Text("開き[[だけ")]);
@@ -190,13 +217,25 @@ mod tests {
 
     #[test]
     fn inline_tags() {
-        assert!(is_safe_inline_tag("<b>") && is_safe_inline_tag("</b>") && is_safe_inline_tag("<br/>"));
-        assert!(!is_safe_inline_tag("<script>") && !is_safe_inline_tag("<b onclick=x>") && !is_safe_inline_tag("<img src=x>"));
+        assert!(
+            is_safe_inline_tag("<b>") && is_safe_inline_tag("</b>") && is_safe_inline_tag("<br/>")
+        );
+        assert!(
+            !is_safe_inline_tag("<script>")
+                && !is_safe_inline_tag("<b onclick=x>")
+                && !is_safe_inline_tag("<img src=x>")
+        );
     }
 
     #[test]
     fn html_blocks_are_sanitised() {
-        let clean = sanitize_block("<div onclick=\"x()\"><script>alert(1)</script><b>太字</b></div>");
-        assert!(!clean.contains("script") && !clean.contains("onclick") && clean.contains("<b>太字</b>"), "{clean}");
+        let clean =
+            sanitize_block("<div onclick=\"x()\"><script>alert(1)</script><b>太字</b></div>");
+        assert!(
+            !clean.contains("script")
+                && !clean.contains("onclick")
+                && clean.contains("<b>太字</b>"),
+            "{clean}"
+        );
     }
 }

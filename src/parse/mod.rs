@@ -70,8 +70,10 @@ fn reserved_key(key: &str) -> Option<Diagnostic> {
         RESERVED_ROOT.contains(&key)
     };
     clash.then(|| {
-        Diagnostic::error(format!("the page of `{key}.md` would replace a page that hoshin generates"))
-            .with_help("move the file into a folder such as content/2023/, or rename it")
+        Diagnostic::error(format!(
+            "the page of `{key}.md` would replace a page that hoshin generates"
+        ))
+        .with_help("move the file into a folder such as content/2023/, or rename it")
     })
 }
 
@@ -127,7 +129,10 @@ pub fn escape_attr(out: &mut String, s: &str) {
     pulldown_cmark_escape::escape_html(&mut *out, s).ok();
 }
 
-fn table_of_contents(directives: &[Directive], headings: &[(usize, String, String)]) -> Vec<TocEntry> {
+fn table_of_contents(
+    directives: &[Directive],
+    headings: &[(usize, String, String)],
+) -> Vec<TocEntry> {
     let mut entries: Vec<(usize, TocEntry)> = directives
         .iter()
         .filter(|d| d.is_heading || d.depth <= 2)

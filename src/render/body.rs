@@ -39,7 +39,13 @@ pub fn fill(docs: &[Document], links: &Links, di: usize) -> String {
 }
 
 /// href from a page of document `from` to a target.
-pub fn href(docs: &[Document], from: usize, root: &str, doc: usize, anchor: Option<&str>) -> String {
+pub fn href(
+    docs: &[Document],
+    from: usize,
+    root: &str,
+    doc: usize,
+    anchor: Option<&str>,
+) -> String {
     let mut s = if doc == from && anchor.is_some() {
         String::new()
     } else {
@@ -63,8 +69,14 @@ pub fn target_label(docs: &[Document], t: &Target) -> String {
 
 fn reference(out: &mut String, docs: &[Document], links: &Links, di: usize, n: usize, root: &str) {
     let doc = &docs[di];
-    let Some(raw) = doc.references.get(n) else { return };
-    let target = links.targets.get(di).and_then(|t| t.get(n)).and_then(Option::as_ref);
+    let Some(raw) = doc.references.get(n) else {
+        return;
+    };
+    let target = links
+        .targets
+        .get(di)
+        .and_then(|t| t.get(n))
+        .and_then(Option::as_ref);
     match (target, &raw.kind) {
         (Some(t), ReferenceKind::Wiki { text }) => {
             out.push_str("<a class=\"ref\" href=\"");
@@ -115,6 +127,9 @@ pub fn citer_label(docs: &[Document], c: &Citer) -> (String, Option<String>) {
     let d = &docs[c.doc];
     match c.directive {
         Some(i) => (d.label(&d.directives[i]), Some(d.directives[i].id.clone())),
-        None => (format!("{}（{}）", d.meta.department, d.meta.era_year()), None),
+        None => (
+            format!("{}（{}）", d.meta.department, d.meta.era_year()),
+            None,
+        ),
     }
 }

@@ -26,11 +26,17 @@ pub struct Crumb {
 impl Crumb {
     /// A step that links.
     pub fn link(name: &str, url: &str) -> Crumb {
-        Crumb { name: name.to_string(), url: url.to_string() }
+        Crumb {
+            name: name.to_string(),
+            url: url.to_string(),
+        }
     }
     /// The current page.
     pub fn here(name: &str) -> Crumb {
-        Crumb { name: name.to_string(), url: String::new() }
+        Crumb {
+            name: name.to_string(),
+            url: String::new(),
+        }
     }
 }
 

@@ -94,5 +94,9 @@ pub fn directives_json(view: &SiteView<'_>) -> Vec<u8> {
             });
         }
     }
-    serde_json::to_vec(&Root { documents, directives }).unwrap_or_default()
+    serde_json::to_vec(&Root {
+        documents,
+        directives,
+    })
+    .unwrap_or_default()
 }

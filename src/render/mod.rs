@@ -74,7 +74,11 @@ impl<'a> SiteView<'a> {
 
     /// Department names with documents, sorted.
     pub fn departments(&self) -> Vec<&'a str> {
-        let set: BTreeSet<&str> = self.docs.iter().map(|d| d.meta.department.as_str()).collect();
+        let set: BTreeSet<&str> = self
+            .docs
+            .iter()
+            .map(|d| d.meta.department.as_str())
+            .collect();
         set.into_iter().collect()
     }
 
@@ -89,7 +93,11 @@ impl<'a> SiteView<'a> {
         pages.extend((0..self.docs.len()).map(Page::Document));
         pages.extend(self.years().into_iter().map(Page::Year));
         pages.extend(self.years().into_iter().map(Page::DirectivesYear));
-        pages.extend(self.departments().into_iter().map(|d| Page::Department(d.to_string())));
+        pages.extend(
+            self.departments()
+                .into_iter()
+                .map(|d| Page::Department(d.to_string())),
+        );
         pages
     }
 
@@ -99,7 +107,9 @@ impl<'a> SiteView<'a> {
             Page::Index => "index.html".into(),
             Page::Document(i) => self.docs[*i].url(),
             Page::Year(y) => format!("years/{y}.html"),
-            Page::Department(name) => format!("departments/{}.html", self.config.department_slug(name)),
+            Page::Department(name) => {
+                format!("departments/{}.html", self.config.department_slug(name))
+            }
             Page::Directives => "directives.html".into(),
             Page::DirectivesYear(y) => format!("directives/{y}.html"),
             Page::Search => "search.html".into(),
@@ -112,34 +122,57 @@ impl<'a> SiteView<'a> {
         let path = self.path(page);
         let root = urls::root_of(&path);
         let (template, ctx) = match page {
-            Page::Index => ("index.html", self.context(&root, Vec::new(), &self.index_context())),
+            Page::Index => (
+                "index.html",
+                self.context(&root, Vec::new(), &self.index_context()),
+            ),
             Page::Document(i) => {
                 let doc = &self.docs[*i];
                 let crumbs = vec![
                     Crumb::link("ホーム", "index.html"),
-                    Crumb::link(&doc.meta.era_year(), &format!("years/{}.html", doc.meta.year)),
-                    Crumb::link(&doc.meta.department, &self.path(&Page::Department(doc.meta.department.clone()))),
+                    Crumb::link(
+                        &doc.meta.era_year(),
+                        &format!("years/{}.html", doc.meta.year),
+                    ),
+                    Crumb::link(
+                        &doc.meta.department,
+                        &self.path(&Page::Department(doc.meta.department.clone())),
+                    ),
                     Crumb::here(&doc.title),
                 ];
-                ("document.html", self.context(&root, crumbs, &self.document_context(*i)))
+                (
+                    "document.html",
+                    self.context(&root, crumbs, &self.document_context(*i)),
+                )
             }
             Page::Year(y) => {
                 let heading = crate::era::display_fiscal_year(*y);
-                let docs: Vec<usize> = (0..self.docs.len()).filter(|&i| self.docs[i].meta.year == *y).collect();
-                let listing = self.listing(heading.clone(), &docs, Some(format!("directives/{y}.html")));
+                let docs: Vec<usize> = (0..self.docs.len())
+                    .filter(|&i| self.docs[i].meta.year == *y)
+                    .collect();
+                let listing =
+                    self.listing(heading.clone(), &docs, Some(format!("directives/{y}.html")));
                 let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here(&heading)];
                 ("listing.html", self.context(&root, crumbs, &listing))
             }
             Page::Department(name) => {
-                let mut docs: Vec<usize> = (0..self.docs.len()).filter(|&i| self.docs[i].meta.department == *name).collect();
+                let mut docs: Vec<usize> = (0..self.docs.len())
+                    .filter(|&i| self.docs[i].meta.department == *name)
+                    .collect();
                 docs.sort_by_key(|&i| std::cmp::Reverse(self.docs[i].meta.year));
                 let listing = self.listing(name.clone(), &docs, None);
                 let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here(name)];
                 ("listing.html", self.context(&root, crumbs, &listing))
             }
             Page::Directives => {
-                let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here("指示事項一覧")];
-                ("directives.html", self.context(&root, crumbs, &self.directives_context(None)))
+                let crumbs = vec![
+                    Crumb::link("ホーム", "index.html"),
+                    Crumb::here("指示事項一覧"),
+                ];
+                (
+                    "directives.html",
+                    self.context(&root, crumbs, &self.directives_context(None)),
+                )
             }
             Page::DirectivesYear(y) => {
                 let crumbs = vec![
@@ -147,24 +180,57 @@ impl<'a> SiteView<'a> {
                     Crumb::link("指示事項一覧", "directives.html"),
                     Crumb::here(&crate::era::display_fiscal_year(*y)),
                 ];
-                ("directives.html", self.context(&root, crumbs, &self.directives_context(Some(*y))))
+                (
+                    "directives.html",
+                    self.context(&root, crumbs, &self.directives_context(Some(*y))),
+                )
             }
             Page::Search => {
                 let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here("検索")];
-                ("search.html", self.context(&root, crumbs, &SearchPage { years: self.years(), departments: self.departments() }))
+                (
+                    "search.html",
+                    self.context(
+                        &root,
+                        crumbs,
+                        &SearchPage {
+                            years: self.years(),
+                            departments: self.departments(),
+                        },
+                    ),
+                )
             }
-            Page::NotFound => ("404.html", self.context(&root, Vec::new(), &serde_json::json!({}))),
+            Page::NotFound => (
+                "404.html",
+                self.context(&root, Vec::new(), &serde_json::json!({})),
+            ),
         };
         let ctx = ctx.map_err(|e| Diagnostic::error(format!("cannot prepare {path}: {e}")))?;
         let html = theme.tera.render(template, &ctx).map_err(|e| {
-            Diagnostic::error(format!("template {template} failed for {path}: {}", theme::tera_error_text(&e)))
+            Diagnostic::error(format!(
+                "template {template} failed for {path}: {}",
+                theme::tera_error_text(&e)
+            ))
         })?;
-        Ok(OutputFile { path, bytes: html.into_bytes() })
+        Ok(OutputFile {
+            path,
+            bytes: html.into_bytes(),
+        })
     }
 
-    fn context<T: Serialize>(&self, root: &str, breadcrumbs: Vec<Crumb>, page: &T) -> Result<Context, String> {
+    fn context<T: Serialize>(
+        &self,
+        root: &str,
+        breadcrumbs: Vec<Crumb>,
+        page: &T,
+    ) -> Result<Context, String> {
         let mut ctx = Context::from_serialize(page).map_err(|e| e.to_string())?;
-        ctx.insert("site", &SiteContext { title: &self.config.title, language: &self.config.language });
+        ctx.insert(
+            "site",
+            &SiteContext {
+                title: &self.config.title,
+                language: &self.config.language,
+            },
+        );
         ctx.insert("root", root);
         ctx.insert("breadcrumbs", &breadcrumbs);
         Ok(ctx)
@@ -173,7 +239,8 @@ impl<'a> SiteView<'a> {
     /// Renders every page, the JSON index and the static files, in parallel.
     pub fn render_all(&self, theme: &Theme) -> (Vec<OutputFile>, Vec<Diagnostic>) {
         let pages = self.pages();
-        let results: Vec<Result<OutputFile, Diagnostic>> = pages.par_iter().map(|p| self.render(theme, p)).collect();
+        let results: Vec<Result<OutputFile, Diagnostic>> =
+            pages.par_iter().map(|p| self.render(theme, p)).collect();
         let mut files = Vec::with_capacity(results.len() + 8);
         let mut errors = Vec::new();
         for r in results {
@@ -182,8 +249,14 @@ impl<'a> SiteView<'a> {
                 Err(e) => errors.push(e),
             }
         }
-        files.push(OutputFile { path: "directives.json".into(), bytes: json::directives_json(self) });
-        files.extend(theme.static_files.iter().map(|(p, b)| OutputFile { path: p.clone(), bytes: b.clone() }));
+        files.push(OutputFile {
+            path: "directives.json".into(),
+            bytes: json::directives_json(self),
+        });
+        files.extend(theme.static_files.iter().map(|(p, b)| OutputFile {
+            path: p.clone(),
+            bytes: b.clone(),
+        }));
         (files, errors)
     }
 
@@ -197,7 +270,12 @@ impl<'a> SiteView<'a> {
             .into_iter()
             .rev()
             .map(|(year, mut docs)| {
-                docs.sort_by(|&a, &b| self.docs[a].meta.department.cmp(&self.docs[b].meta.department));
+                docs.sort_by(|&a, &b| {
+                    self.docs[a]
+                        .meta
+                        .department
+                        .cmp(&self.docs[b].meta.department)
+                });
                 YearGroup {
                     year,
                     label: crate::era::display_fiscal_year(year),
@@ -212,15 +290,30 @@ impl<'a> SiteView<'a> {
             .map(|name| DepartmentLink {
                 name: name.to_string(),
                 url: self.path(&Page::Department(name.to_string())),
-                count: self.docs.iter().filter(|d| d.meta.department == name).count(),
+                count: self
+                    .docs
+                    .iter()
+                    .filter(|d| d.meta.department == name)
+                    .count(),
             })
             .collect();
         let example_citation = self
             .docs
             .iter()
-            .find_map(|d| d.directives.iter().find(|x| x.depth >= 3).or(d.directives.first()).map(|x| d.label(x)))
+            .find_map(|d| {
+                d.directives
+                    .iter()
+                    .find(|x| x.depth >= 3)
+                    .or(d.directives.first())
+                    .map(|x| d.label(x))
+            })
             .unwrap_or_else(|| "総務部（令和5年度）1.(3)⑥".to_string());
-        IndexPage { years, departments, directive_count: self.directive_count(), example_citation }
+        IndexPage {
+            years,
+            departments,
+            directive_count: self.directive_count(),
+            example_citation,
+        }
     }
 
     /// The row of a document in listings.
@@ -240,9 +333,19 @@ impl<'a> SiteView<'a> {
         }
     }
 
-    fn listing(&self, heading: String, docs: &[usize], directives_url: Option<String>) -> ListingPage {
-        let directives_url = directives_url.filter(|_| self.directive_count() > DIRECTIVE_INDEX_SPLIT);
-        ListingPage { heading, documents: docs.iter().map(|&i| self.summary(i)).collect(), directives_url }
+    fn listing(
+        &self,
+        heading: String,
+        docs: &[usize],
+        directives_url: Option<String>,
+    ) -> ListingPage {
+        let directives_url =
+            directives_url.filter(|_| self.directive_count() > DIRECTIVE_INDEX_SPLIT);
+        ListingPage {
+            heading,
+            documents: docs.iter().map(|&i| self.summary(i)).collect(),
+            directives_url,
+        }
     }
 
     fn document_context(&self, i: usize) -> DocumentPage {
@@ -256,7 +359,11 @@ impl<'a> SiteView<'a> {
                 if let Some(a) = anchor {
                     url = format!("{url}#{a}");
                 }
-                LinkItem { url, label, title: self.docs[c.doc].title.clone() }
+                LinkItem {
+                    url,
+                    label,
+                    title: self.docs[c.doc].title.clone(),
+                }
             })
             .collect();
         let mut other_years: Vec<(i32, LinkItem)> = self
@@ -267,7 +374,11 @@ impl<'a> SiteView<'a> {
             .map(|(_, o)| {
                 (
                     o.meta.year,
-                    LinkItem { url: urls::encode_path(&o.url()), label: crate::era::display_fiscal_year(o.meta.year), title: o.title.clone() },
+                    LinkItem {
+                        url: urls::encode_path(&o.url()),
+                        label: crate::era::display_fiscal_year(o.meta.year),
+                        title: o.title.clone(),
+                    },
                 )
             })
             .collect();
@@ -308,7 +419,12 @@ impl<'a> SiteView<'a> {
                 .map(|y| YearCount {
                     label: crate::era::display_fiscal_year(y),
                     url: format!("directives/{y}.html"),
-                    count: self.docs.iter().filter(|d| d.meta.year == y).map(|d| d.directives.len()).sum(),
+                    count: self
+                        .docs
+                        .iter()
+                        .filter(|d| d.meta.year == y)
+                        .map(|d| d.directives.len())
+                        .sum(),
                 })
                 .collect()
         } else {
@@ -322,7 +438,9 @@ impl<'a> SiteView<'a> {
             .collect();
         order.sort_by(|&a, &b| {
             let (x, y) = (&self.docs[a].meta, &self.docs[b].meta);
-            y.year.cmp(&x.year).then_with(|| x.department.cmp(&y.department))
+            y.year
+                .cmp(&x.year)
+                .then_with(|| x.department.cmp(&y.department))
         });
         let groups = order
             .into_iter()
@@ -340,7 +458,14 @@ impl<'a> SiteView<'a> {
                         .map(|x| DirectiveRow {
                             citation: x.citation.clone(),
                             url: format!("{url}#{}", x.id),
-                            text: crate::parse::shorten(if x.heading.is_empty() { &x.text } else { &x.heading }, 80),
+                            text: crate::parse::shorten(
+                                if x.heading.is_empty() {
+                                    &x.text
+                                } else {
+                                    &x.heading
+                                },
+                                80,
+                            ),
                             depth: x.depth,
                         })
                         .collect(),
@@ -352,9 +477,19 @@ impl<'a> SiteView<'a> {
             None => "指示事項一覧".to_string(),
         };
         let total = match year {
-            Some(y) => self.docs.iter().filter(|d| d.meta.year == y).map(|d| d.directives.len()).sum(),
+            Some(y) => self
+                .docs
+                .iter()
+                .filter(|d| d.meta.year == y)
+                .map(|d| d.directives.len())
+                .sum(),
             None => total,
         };
-        DirectivesPage { heading, total, year_pages, groups }
+        DirectivesPage {
+            heading,
+            total,
+            year_pages,
+            groups,
+        }
     }
 }

@@ -34,7 +34,8 @@ macro_rules! builtin_static {
 }
 
 /// Static files of the built-in theme, copied to `static/`.
-const STATIC: &[(&str, &[u8])] = builtin_static!("style.css", "hoshin.js", "search.js", "search.css");
+const STATIC: &[(&str, &[u8])] =
+    builtin_static!("style.css", "hoshin.js", "search.js", "search.css");
 
 /// Compiled templates and the static files to copy.
 pub struct Theme {
@@ -47,10 +48,14 @@ pub struct Theme {
 impl Theme {
     /// Loads the built-in theme with the site's overrides from `themes/<name>/`.
     pub fn load(root: &Path, name: &str) -> Result<Theme, Vec<Diagnostic>> {
-        let mut templates: BTreeMap<String, String> =
-            TEMPLATES.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
-        let mut static_files: BTreeMap<String, Vec<u8>> =
-            STATIC.iter().map(|(n, b)| (format!("static/{n}"), b.to_vec())).collect();
+        let mut templates: BTreeMap<String, String> = TEMPLATES
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        let mut static_files: BTreeMap<String, Vec<u8>> = STATIC
+            .iter()
+            .map(|(n, b)| (format!("static/{n}"), b.to_vec()))
+            .collect();
         let dir = root.join("themes").join(name);
         let mut errors = Vec::new();
         for (sub, is_template) in [("templates", true), ("static", false)] {
@@ -58,24 +63,38 @@ impl Theme {
             if !base.is_dir() {
                 continue;
             }
-            for entry in WalkDir::new(&base).sort_by_file_name().into_iter().filter_map(Result::ok) {
+            for entry in WalkDir::new(&base)
+                .sort_by_file_name()
+                .into_iter()
+                .filter_map(Result::ok)
+            {
                 let ignored = entry.file_name().to_str().is_none_or(is_ignored);
                 if !entry.file_type().is_file() || ignored {
                     continue;
                 }
-                let rel = entry.path().strip_prefix(&base).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+                let rel = entry
+                    .path()
+                    .strip_prefix(&base)
+                    .unwrap_or(entry.path())
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 let shown = display_path(root, entry.path());
                 match std::fs::read(entry.path()) {
                     Ok(bytes) if is_template => match String::from_utf8(bytes) {
                         Ok(text) => {
                             templates.insert(rel, text);
                         }
-                        Err(_) => errors.push(Diagnostic::error(format!("template {shown} is not UTF-8")).in_file(&shown)),
+                        Err(_) => errors.push(
+                            Diagnostic::error(format!("template {shown} is not UTF-8"))
+                                .in_file(&shown),
+                        ),
                     },
                     Ok(bytes) => {
                         static_files.insert(format!("static/{rel}"), bytes);
                     }
-                    Err(e) => errors.push(Diagnostic::error(format!("cannot read {shown}: {e}")).in_file(&shown)),
+                    Err(e) => errors.push(
+                        Diagnostic::error(format!("cannot read {shown}: {e}")).in_file(&shown),
+                    ),
                 }
             }
         }
@@ -84,9 +103,14 @@ impl Theme {
         }
         let mut tera = Tera::default();
         tera.autoescape_on(vec![".html"]);
-        if let Err(e) = tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str()))) {
-            return Err(vec![Diagnostic::error(format!("theme template error: {}", tera_error_text(&e)))
-                .with_help(format!("check the templates in themes/{name}/templates/"))]);
+        if let Err(e) =
+            tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        {
+            return Err(vec![Diagnostic::error(format!(
+                "theme template error: {}",
+                tera_error_text(&e)
+            ))
+            .with_help(format!("check the templates in themes/{name}/templates/"))]);
         }
         Ok(Theme {
             tera,

@@ -11,7 +11,9 @@ pub fn encode_path(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
     for b in path.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b'#' => out.push(b as char),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' | b'#' => {
+                out.push(b as char)
+            }
             _ => out.push_str(&format!("%{b:02X}")),
         }
     }
@@ -28,6 +30,9 @@ mod tests {
         assert_eq!(root_of("2023/somu.html"), "../");
         assert_eq!(root_of("a/b/c.html"), "../../");
         assert_eq!(encode_path("2023/somu.html#n1-p3"), "2023/somu.html#n1-p3");
-        assert_eq!(encode_path("2023/総務.html"), "2023/%E7%B7%8F%E5%8B%99.html");
+        assert_eq!(
+            encode_path("2023/総務.html"),
+            "2023/%E7%B7%8F%E5%8B%99.html"
+        );
     }
 }

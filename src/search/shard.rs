@@ -1,0 +1,287 @@
+//! The files of the index, all plain scripts that call the global
+//! `hoshinSearchShard(kind, number, data)` so they load with a `<script>`
+//! element over `file://` as well as `http://`.
+//!
+//! - `search/meta.js` (`"m"`): record count, bucket count, cap, ranking
+//!   constants, the years and departments for the filters, and the record
+//!   number where each (year, department) group starts.
+//! - `search/p/<b>.js` (`"p"`): bucket `b` = FNV-1a of the term's UTF-16
+//!   code units modulo the bucket count; an object
+//!   `{term: [df, postings]}` where `postings` is the compact string
+//!   (see [`encode`](super::encode)) or, for long lists, the number `n` of
+//!   the file that holds it.
+//! - `search/t/<n / 1024>/<n % 1024>.js` (`"t"`): one long posting list.
+//! - `search/d/<s / 1024>/<s % 1024>.js` (`"d"`): display data of records
+//!   `s·16 … s·16+15`: `{d: [[doc, title, page]…], s: [strings…],
+//!   r: [[slot, doc, id, label prefix, label rest, heading, text, url?]…]}`
+//!   where the label is `s[prefix] + rest`, the heading `s[heading]` (-1:
+//!   none) and the url `page#id` unless given.
+//!
+//! Record numbers are virtual: record `r` sits in display shard `r >> 4`,
+//! slot `r & 15`, and a shard is closed early once it holds about
+//! [`DISPLAY_TARGET`] bytes, so one result costs one small file.
+
+use super::encode::{push_js_string, push_postings};
+use super::index::{TermList, K1, MAX_PREFIX};
+use super::{OutputFile, SearchRecord};
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// Records per display shard, as a shift: slot = record & 15.
+pub const DISPLAY_SHIFT: u32 = 4;
+/// Close a display shard once its records' text reaches this many bytes.
+pub const DISPLAY_TARGET: usize = 4 * 1024;
+/// Posting lists longer than this (in bytes) get a file of their own.
+pub const INLINE_MAX: usize = 400;
+/// Aim for buckets of about this many bytes.
+pub const BUCKET_TARGET: usize = 3 * 1024;
+/// Files per folder under `search/t/` and `search/d/` (file shares slow
+/// down on huge folders).
+const FOLDER: usize = 1024;
+
+/// Record numbers for `records` taken in `order` (see the module docs).
+pub(crate) fn assign_vids(records: &[SearchRecord], order: &[usize]) -> Vec<u32> {
+    let mut out = Vec::with_capacity(order.len());
+    let (mut shard, mut slot, mut bytes) = (0u32, 0u32, 0usize);
+    for &i in order {
+        let r = &records[i];
+        // Shared strings (heading, label prefix, title) are written once per
+        // shard; count a share of them.
+        let size = r.text.len() + r.citation.len() + r.id.as_ref().map_or(0, |s| s.len()) + 24;
+        if slot > 0 && (slot == 1 << DISPLAY_SHIFT || bytes + size > DISPLAY_TARGET) {
+            shard += 1;
+            slot = 0;
+            bytes = 0;
+        }
+        out.push(shard << DISPLAY_SHIFT | slot);
+        slot += 1;
+        bytes += size;
+    }
+    out
+}
+
+/// 32-bit FNV-1a over UTF-16 code units, as `search.js` computes it.
+pub fn bucket_hash(key: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for u in key.encode_utf16() {
+        h ^= u32::from(u);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+fn nested(dir: &str, n: usize) -> String {
+    format!("search/{dir}/{}/{}.js", n / FOLDER, n % FOLDER)
+}
+
+/// Writes the posting buckets and the long lists; returns the bucket count.
+pub(crate) fn write_postings(mut terms: Vec<TermList>, files: &mut Vec<OutputFile>) -> usize {
+    terms.par_sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    let encoded: Vec<Vec<u8>> = terms
+        .par_iter()
+        .map(|t| {
+            let mut out = Vec::with_capacity(t.postings.len() * 3);
+            push_postings(&mut out, &t.postings);
+            out
+        })
+        .collect();
+    let inline: usize = terms
+        .iter()
+        .zip(&encoded)
+        .filter(|(_, e)| e.len() <= INLINE_MAX)
+        .map(|(t, e)| t.key.len() + e.len() + 12)
+        .sum();
+    let buckets = inline.div_ceil(BUCKET_TARGET).max(1).next_power_of_two();
+    let mut contents: Vec<Vec<u8>> = (0..buckets)
+        .map(|b| format!("hoshinSearchShard(\"p\",{b},{{").into_bytes())
+        .collect();
+    let mut long = Vec::new();
+    for (t, e) in terms.iter().zip(encoded) {
+        let out = &mut contents[bucket_hash(&t.key) as usize & (buckets - 1)];
+        if out.last() != Some(&b'{') {
+            out.push(b',');
+        }
+        push_js_string(out, &t.key);
+        out.extend_from_slice(format!(":[{},", t.df).as_bytes());
+        if e.len() <= INLINE_MAX {
+            out.push(b'"');
+            out.extend_from_slice(&e);
+            out.push(b'"');
+        } else {
+            out.extend_from_slice(long.len().to_string().as_bytes());
+            long.push(e);
+        }
+        out.push(b']');
+    }
+    files.extend(contents.into_iter().enumerate().map(|(b, mut bytes)| {
+        bytes.extend_from_slice(b"});\n");
+        OutputFile {
+            path: format!("search/p/{b}.js"),
+            bytes,
+        }
+    }));
+    files.par_extend(long.into_par_iter().enumerate().map(|(n, e)| {
+        let mut bytes = format!("hoshinSearchShard(\"t\",{n},\"").into_bytes();
+        bytes.extend_from_slice(&e);
+        bytes.extend_from_slice(b"\");\n");
+        OutputFile {
+            path: nested("t", n),
+            bytes,
+        }
+    }));
+    buckets
+}
+
+/// Index of `s` in a shard's string table, adding it when new.
+fn intern<'a>(table: &mut Vec<&'a str>, seen: &mut HashMap<&'a str, usize>, s: &'a str) -> usize {
+    *seen.entry(s).or_insert_with(|| {
+        table.push(s);
+        table.len() - 1
+    })
+}
+
+/// One display shard: `items` are (slot, record) in order.
+fn display_shard(shard: usize, items: &[(u32, &SearchRecord)]) -> OutputFile {
+    let mut docs: Vec<(&str, &str, &str)> = Vec::new();
+    let mut strings: Vec<&str> = Vec::new();
+    let mut seen = HashMap::new();
+    let mut recs = Vec::new();
+    for (n, &(slot, r)) in items.iter().enumerate() {
+        let page = r.url.split('#').next().unwrap_or_default();
+        let doc = (r.doc.as_str(), r.title.as_str(), page);
+        let d = docs.iter().position(|x| *x == doc).unwrap_or_else(|| {
+            docs.push(doc);
+            docs.len() - 1
+        });
+        let (prefix, rest) = match r.label.strip_suffix(r.citation.as_str()) {
+            Some(p) if !r.citation.is_empty() => (p, r.citation.as_str()),
+            _ => (r.label.as_str(), ""),
+        };
+        let label = intern(&mut strings, &mut seen, prefix);
+        let heading = if r.heading_path.is_empty() {
+            -1
+        } else {
+            intern(&mut strings, &mut seen, &r.heading_path) as i64
+        };
+        recs.push(if n == 0 { b'[' } else { b',' });
+        recs.extend_from_slice(format!("[{slot},{d},").as_bytes());
+        match &r.id {
+            Some(id) => push_js_string(&mut recs, id),
+            None => recs.extend_from_slice(b"null"),
+        }
+        recs.extend_from_slice(format!(",{label},").as_bytes());
+        push_js_string(&mut recs, rest);
+        recs.extend_from_slice(format!(",{heading},").as_bytes());
+        push_js_string(&mut recs, &r.text);
+        let standard = match &r.id {
+            Some(id) => r.url.len() == page.len() + 1 + id.len() && r.url.ends_with(id.as_str()),
+            None => r.url == page,
+        };
+        if !standard {
+            recs.push(b',');
+            push_js_string(&mut recs, &r.url);
+        }
+        recs.push(b']');
+    }
+    let mut bytes = format!("hoshinSearchShard(\"d\",{shard},{{\"d\":[").into_bytes();
+    for (n, (doc, title, page)) in docs.iter().enumerate() {
+        bytes.extend_from_slice(if n == 0 { b"[" } else { b",[" });
+        push_js_string(&mut bytes, doc);
+        bytes.push(b',');
+        push_js_string(&mut bytes, title);
+        bytes.push(b',');
+        push_js_string(&mut bytes, page);
+        bytes.push(b']');
+    }
+    bytes.extend_from_slice(b"],\"s\":[");
+    for (n, s) in strings.iter().enumerate() {
+        if n > 0 {
+            bytes.push(b',');
+        }
+        push_js_string(&mut bytes, s);
+    }
+    bytes.extend_from_slice(b"],\"r\":");
+    bytes.extend_from_slice(&recs);
+    bytes.extend_from_slice(b"]});\n");
+    OutputFile {
+        path: nested("d", shard),
+        bytes,
+    }
+}
+
+/// Writes the display shards.
+pub(crate) fn write_display(
+    records: &[SearchRecord],
+    order: &[usize],
+    vids: &[u32],
+    files: &mut Vec<OutputFile>,
+) {
+    let mut shards: Vec<(usize, Vec<(u32, &SearchRecord)>)> = Vec::new();
+    for (&i, &vid) in order.iter().zip(vids) {
+        let shard = (vid >> DISPLAY_SHIFT) as usize;
+        let slot = vid & ((1 << DISPLAY_SHIFT) - 1);
+        if shards.last().is_none_or(|(s, _)| *s != shard) {
+            shards.push((shard, Vec::new()));
+        }
+        if let Some((_, items)) = shards.last_mut() {
+            items.push((slot, &records[i]));
+        }
+    }
+    files.par_extend(
+        shards
+            .par_iter()
+            .map(|(shard, items)| display_shard(*shard, items)),
+    );
+}
+
+/// Writes `search/meta.js`.
+pub(crate) fn write_meta(
+    records: &[SearchRecord],
+    order: &[usize],
+    vids: &[u32],
+    buckets: usize,
+    cap: usize,
+    files: &mut Vec<OutputFile>,
+) {
+    let mut years: Vec<i32> = records.iter().map(|r| r.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut departments: Vec<&str> = records.iter().map(|r| r.department.as_str()).collect();
+    departments.sort_unstable();
+    departments.dedup();
+    // Records are ordered by year, then department: the filters only need
+    // where each group starts.
+    let mut groups: Vec<u64> = Vec::new();
+    let mut last: Option<(i32, &str)> = None;
+    for (&i, &vid) in order.iter().zip(vids) {
+        let r = &records[i];
+        let key = (r.year, r.department.as_str());
+        if last != Some(key) {
+            last = Some(key);
+            groups.push(u64::from(vid));
+            groups.push(years.binary_search(&r.year).unwrap_or(0) as u64);
+            groups.push(departments.binary_search(&key.1).unwrap_or(0) as u64);
+        }
+    }
+    let meta = serde_json::json!({
+        "v": 1,
+        "records": records.len(),
+        "buckets": buckets,
+        "cap": cap,
+        "k1": K1,
+        "qmax": super::encode::QMAX,
+        "dshift": DISPLAY_SHIFT,
+        "folder": FOLDER,
+        "maxPrefix": MAX_PREFIX,
+        "years": years,
+        "departments": departments,
+        "groups": groups,
+    });
+    let mut bytes = b"hoshinSearchShard(\"m\",0,".to_vec();
+    bytes.extend_from_slice(meta.to_string().as_bytes());
+    bytes.extend_from_slice(b");\n");
+    files.push(OutputFile {
+        path: "search/meta.js".into(),
+        bytes,
+    });
+}

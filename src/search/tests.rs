@@ -1,0 +1,520 @@
+//! Unit tests: the shared vectors, the encoding, and the index read back by
+//! a small Rust model of the query side of `search.js`.
+
+use super::encode::{decode_postings, decode_uints, push_postings, push_uint, QBITS, QMAX};
+use super::index::MAX_PREFIX;
+use super::normalize::is_word_char;
+use super::shard::{bucket_hash, DISPLAY_SHIFT, DISPLAY_TARGET};
+use super::tokenize::{for_each_token, Token};
+use super::*;
+use serde_json::Value;
+use std::collections::HashMap;
+
+#[test]
+fn shared_vectors() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/search_vectors.json");
+    let data: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut failures = Vec::new();
+    for v in data["vectors"].as_array().unwrap() {
+        let text = v["text"].as_str().unwrap();
+        let normalized = normalize(text);
+        if normalized != v["normalized"].as_str().unwrap() {
+            failures.push(format!("{}: normalize {text:?} = {normalized:?}", v["name"]));
+        }
+        let tokens: Vec<Value> = tokenize(&normalized).into_iter().map(Value::from).collect();
+        if tokens != *v["tokens"].as_array().unwrap() {
+            failures.push(format!("{}: tokens {tokens:?}", v["name"]));
+        }
+    }
+    for q in data["queries"].as_array().unwrap() {
+        let parts: Vec<Value> = query_parts(q["query"].as_str().unwrap())
+            .into_iter()
+            .map(Value::from)
+            .collect();
+        if parts != *q["parts"].as_array().unwrap() {
+            failures.push(format!("query {}: parts {parts:?}", q["query"]));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn normalisation_is_idempotent() {
+    for s in ["ＳＤＧｓ　のゴール\n", "ﾃﾞｼﾞﾀﾙ 化 a  b", "①\r\n②", "か\u{3099} ㈱"] {
+        let once = normalize(s);
+        assert_eq!(normalize(&once), once, "{s:?}");
+    }
+}
+
+#[test]
+fn fast_path_matches_real_nfkc() {
+    use unicode_normalization::UnicodeNormalization;
+    // Every character the fast path maps on its own, next to characters
+    // that compose or decompose, must give what NFKC of the whole gives.
+    let samples = [
+        "ＡＺａｚ０９！～　", "かが\u{3099}カ\u{309a}ﾊﾟ", "漢字\u{0301}", "ABC\u{0327}", "（１）⑴①",
+        "「」『』【】、。〃", "ｶﾞｷﾞ・ー", "\u{1100}\u{1161}\u{11a8}",
+    ];
+    for s in samples {
+        let expected: String = s
+            .nfkc()
+            .flat_map(char::to_lowercase)
+            .filter(|c| !normalize::is_space(*c))
+            .collect();
+        let got: String = normalize(s).chars().filter(|c| *c != ' ').collect();
+        assert_eq!(got, expected, "{s:?}");
+    }
+}
+
+#[test]
+fn bigrams_and_unigrams() {
+    let mut tokens = Vec::new();
+    for_each_token("人材育成と市 dx2023", |t| tokens.push(t));
+    assert_eq!(
+        tokens,
+        vec![
+            Token::Bigram('人', '材'),
+            Token::Bigram('材', '育'),
+            Token::Bigram('育', '成'),
+            Token::Bigram('成', 'と'),
+            Token::Bigram('と', '市'),
+            Token::Word("dx2023"),
+        ]
+    );
+    assert_eq!(tokenize("市"), vec!["市"]);
+    assert_eq!(tokenize("a市"), vec!["a", "市"]);
+}
+
+#[test]
+fn compact_integers_round_trip() {
+    let values = [0, 1, 45, 46, 47, 2069, 2070, 93_149, 93_150, 1 << 20, u32::MAX >> 5];
+    let mut out = Vec::new();
+    for &v in &values {
+        push_uint(&mut out, v);
+    }
+    assert!(out.iter().all(|&b| (0x23..=0x7e).contains(&b) && b != b'\\'));
+    assert_eq!(decode_uints(&out), values);
+    let mut one = Vec::new();
+    push_uint(&mut one, 45);
+    assert_eq!(one.len(), 1);
+    let postings: Vec<u32> = [(0, 3), (1, QMAX), (90, 1), (5000, 7)]
+        .iter()
+        .map(|&(r, q)| r << QBITS | q)
+        .collect();
+    let mut enc = Vec::new();
+    push_postings(&mut enc, &postings);
+    assert_eq!(decode_postings(&enc), vec![(0, 3), (1, QMAX), (90, 1), (5000, 7)]);
+}
+
+#[test]
+fn bucket_hash_is_fnv1a_over_utf16() {
+    assert_eq!(bucket_hash(""), 0x811c_9dc5);
+    assert_eq!(bucket_hash("a"), 0xe40c_292c);
+    // A supplementary character hashes as its two surrogates.
+    let mut h: u32 = 0x811c_9dc5;
+    for u in [0xD842u32, 0xDFB7] {
+        h = (h ^ u).wrapping_mul(0x0100_0193);
+    }
+    assert_eq!(bucket_hash("𠮷"), h);
+}
+
+// ---------------------------------------------------------------------------
+// A Rust model of the query side of search.js, reading the built files.
+
+/// The data of a `hoshinSearchShard(kind, n, data);` file.
+fn shard_data(bytes: &[u8]) -> Value {
+    let s = std::str::from_utf8(bytes).unwrap();
+    let body = s
+        .strip_prefix("hoshinSearchShard(")
+        .and_then(|s| s.trim_end().strip_suffix(");"))
+        .unwrap_or_else(|| panic!("not a shard: {}", &s[..s.len().min(80)]));
+    let first = body.find(',').unwrap();
+    let second = first + 1 + body[first + 1..].find(',').unwrap();
+    serde_json::from_str(&body[second + 1..]).unwrap()
+}
+
+struct Site {
+    files: HashMap<String, Vec<u8>>,
+    meta: Value,
+}
+
+#[derive(Debug)]
+struct Hit {
+    url: String,
+    label: String,
+    score: f64,
+}
+
+fn verify_part(field: &str, part: &str) -> bool {
+    let first = part.chars().next().unwrap();
+    let mut from = 0;
+    while let Some(i) = field[from..].find(part) {
+        let at = from + i;
+        let before = field[..at].chars().next_back();
+        if !is_word_char(first) || !before.is_some_and(is_word_char) {
+            return true;
+        }
+        from = at + first.len_utf8();
+    }
+    false
+}
+
+impl Site {
+    fn new(files: Vec<OutputFile>) -> Site {
+        let files: HashMap<String, Vec<u8>> = files.into_iter().map(|f| (f.path, f.bytes)).collect();
+        let meta = shard_data(&files["search/meta.js"]);
+        Site { files, meta }
+    }
+
+    fn load(&self, path: &str, loaded: &mut Vec<String>) -> Value {
+        if !loaded.iter().any(|p| p == path) {
+            loaded.push(path.to_string());
+        }
+        shard_data(&self.files[path])
+    }
+
+    fn nested(dir: &str, n: u64) -> String {
+        format!("search/{dir}/{}/{}.js", n / 1024, n % 1024)
+    }
+
+    /// Postings of `key`: (df, [(record, impact)]), or None.
+    fn term(&self, key: &str, loaded: &mut Vec<String>) -> Option<(u64, Vec<(u32, u32)>)> {
+        let buckets = self.meta["buckets"].as_u64().unwrap() as u32;
+        let b = bucket_hash(key) & (buckets - 1);
+        let bucket = self.load(&format!("search/p/{b}.js"), loaded);
+        let entry = bucket.get(key)?;
+        let df = entry[0].as_u64().unwrap();
+        let list = match &entry[1] {
+            Value::String(s) => s.clone(),
+            n => self
+                .load(&Self::nested("t", n.as_u64().unwrap()), loaded)
+                .as_str()
+                .unwrap()
+                .to_string(),
+        };
+        Some((df, decode_postings(list.as_bytes())))
+    }
+
+    /// Runs a query as search.js does; also returns the files it loaded.
+    fn search(&self, query: &str, limit: usize) -> (Vec<Hit>, Vec<String>) {
+        let mut loaded = vec!["search/meta.js".to_string()];
+        let parts = query_parts(query);
+        let mut keys: Vec<String> = Vec::new();
+        for part in &parts {
+            for_each_token(part, |t| {
+                let key = match t {
+                    Token::Word(w) => w.chars().take(MAX_PREFIX).collect(),
+                    other => other.as_string(),
+                };
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            });
+        }
+        if keys.is_empty() {
+            return (Vec::new(), loaded);
+        }
+        let n = self.meta["records"].as_f64().unwrap();
+        let cap = self.meta["cap"].as_u64().unwrap();
+        let k1 = self.meta["k1"].as_f64().unwrap();
+        let mut lists = Vec::new();
+        for key in &keys {
+            match self.term(key, &mut loaded) {
+                Some((df, postings)) => {
+                    let idf = (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln();
+                    lists.push((df, idf, postings));
+                }
+                None => return (Vec::new(), loaded),
+            }
+        }
+        let uncapped: Vec<_> = lists.iter().filter(|l| l.0 <= cap).collect();
+        let mut scores: HashMap<u32, (usize, f64)> = HashMap::new();
+        let (used, needed) = if uncapped.is_empty() {
+            let rarest = lists.iter().min_by_key(|l| l.0).unwrap();
+            (lists.iter().collect::<Vec<_>>(), rarest)
+        } else {
+            let rarest = *uncapped.iter().min_by_key(|l| l.0).unwrap();
+            (uncapped.clone(), rarest)
+        };
+        for (_, idf, postings) in &used {
+            for &(r, q) in postings {
+                let e = scores.entry(r).or_insert((0, 0.0));
+                e.0 += 1;
+                e.1 += idf * f64::from(q) / f64::from(QMAX) * (k1 + 1.0);
+            }
+        }
+        let must = if uncapped.is_empty() { 1 } else { used.len() };
+        let mut cands: Vec<(u32, f64)> = scores
+            .into_iter()
+            .filter(|(r, (hits, _))| {
+                *hits >= must && (!uncapped.is_empty() || needed.2.iter().any(|p| p.0 == *r))
+            })
+            .map(|(r, (_, s))| (r, s))
+            .collect();
+        cands.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut hits = Vec::new();
+        for (r, score) in cands {
+            if hits.len() == limit {
+                break;
+            }
+            let shard = self.load(&Self::nested("d", u64::from(r >> DISPLAY_SHIFT)), &mut loaded);
+            let slot = u64::from(r & ((1 << DISPLAY_SHIFT) - 1));
+            let rec = shard["r"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x[0].as_u64() == Some(slot))
+                .unwrap();
+            let s = |v: &Value| -> String {
+                v.as_i64()
+                    .and_then(|i| shard["s"].get(i as usize))
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
+            let label = s(&rec[3]) + rec[4].as_str().unwrap();
+            let fields = [
+                normalize(&label),
+                normalize(&s(&rec[5])),
+                normalize(rec[6].as_str().unwrap()),
+            ];
+            if !parts.iter().all(|p| fields.iter().any(|f| verify_part(f, p))) {
+                continue;
+            }
+            let doc = &shard["d"][rec[1].as_u64().unwrap() as usize];
+            let url = match (rec.get(7), rec[2].as_str()) {
+                (Some(u), _) => u.as_str().unwrap().to_string(),
+                (None, Some(id)) => format!("{}#{id}", doc[2].as_str().unwrap()),
+                (None, None) => doc[2].as_str().unwrap().to_string(),
+            };
+            hits.push(Hit { url, label, score });
+        }
+        (hits, loaded)
+    }
+
+    fn bytes(&self, loaded: &[String]) -> usize {
+        loaded.iter().map(|p| self.files[p].len()).sum()
+    }
+}
+
+fn rec(doc: &str, id: &str, citation: &str, heading: &str, text: &str) -> SearchRecord {
+    let (year, department) = if doc.starts_with("2023") {
+        (2023, "総務部")
+    } else {
+        (2026, "市民部")
+    };
+    SearchRecord {
+        url: format!("{doc}.html#{id}"),
+        doc: doc.into(),
+        id: Some(id.into()),
+        citation: citation.into(),
+        label: format!("{department}（令和{}年度）{citation}", year - 2018),
+        title: format!("{department}の運営方針"),
+        heading_path: heading.into(),
+        text: text.into(),
+        year,
+        department: department.into(),
+    }
+}
+
+fn sample() -> Vec<SearchRecord> {
+    vec![
+        rec("2023/somu", "n1", "1.", "", "令和５年度市政運営の基本方針に基づく取組について"),
+        rec("2023/somu", "n1-p4", "1.(4)", "1. 取組", "職員の人材育成を図るために"),
+        rec(
+            "2023/somu",
+            "n1-p4-c1",
+            "1.(4)①",
+            "1. 取組 › (4) 職員の人材育成を図るために",
+            "「国分寺市人材育成基本方針（第３期）」を踏まえた職員の育\n成を行うこと。",
+        ),
+        rec("2023/somu", "n1-p3-c2", "1.(3)②", "1. 取組 › (3) 事務", "人材の確保と職員の育成に努めること。"),
+        rec("2023/somu", "n1-p3-c9", "1.(3)⑨", "1. 取組 › (3) 事務", "各日午後 8時前退庁を厳守すること。"),
+        rec("2026/shimin", "n2-p2", "2.(2)", "2. 対応", "職員は BPR の視点を持ち、ＳＤＧｓのゴールの理念を意識する\nこと。"),
+        rec("2026/shimin", "n1-p2-c1", "1.(2)①", "1. 対応", "BPRの推進、生成AI、データの利活用を図ること。"),
+    ]
+}
+
+#[test]
+fn phrases_match_only_where_characters_stand_together() {
+    let site = Site::new(build_index(&sample()));
+    let urls = |q: &str| -> Vec<String> { site.search(q, 20).0.into_iter().map(|h| h.url).collect() };
+    let hits = urls("人材育成");
+    // ② holds 人材 and 育成 apart: never a hit. The others hold the phrase in
+    // their text or heading path.
+    assert!(!hits.contains(&"2023/somu.html#n1-p3-c2".to_string()), "{hits:?}");
+    assert!(hits.contains(&"2023/somu.html#n1-p4-c1".to_string()), "{hits:?}");
+    assert_eq!(urls("人材 育成").len(), 3);
+    // A soft line break does not split a phrase.
+    assert_eq!(urls("踏まえた職員の育成"), ["2023/somu.html#n1-p4-c1"]);
+    assert_eq!(urls("理念を意識すること"), ["2026/shimin.html#n2-p2"]);
+    // Width, case and spacing.
+    for q in ["sdgs", "ＳＤＧＳ", "SDGsのゴール", "ｓｄｇｓ　ゴール"] {
+        assert_eq!(urls(q), ["2026/shimin.html#n2-p2"], "{q}");
+    }
+    assert_eq!(urls("午後８時"), ["2023/somu.html#n1-p3-c9"]);
+    assert_eq!(urls("bprの視点"), ["2026/shimin.html#n2-p2"]);
+    // Words are prefix-matched, but only from their start.
+    assert_eq!(urls("生成a"), ["2026/shimin.html#n1-p2-c1"]);
+    assert!(urls("pr").is_empty());
+    assert!(urls("存在しない").is_empty());
+}
+
+#[test]
+fn ranking_boosts_citation_and_heading() {
+    let site = Site::new(build_index(&sample()));
+    let (hits, _) = site.search("1.(3)②", 5);
+    assert_eq!(hits[0].url, "2023/somu.html#n1-p3-c2", "{hits:?}");
+    // The directive whose own text is the heading comes before those that
+    // mention it, then its children (heading path) before mere mentions.
+    let (hits, _) = site.search("人材育成を図る", 5);
+    assert_eq!(hits[0].url, "2023/somu.html#n1-p4", "{hits:?}");
+    assert!(hits.len() == 2 && hits.iter().all(|h| h.score > 0.0), "{hits:?}");
+    let (hits, _) = site.search("1.(3)⑨", 5);
+    assert_eq!(hits[0].label, "総務部（令和5年度）1.(3)⑨");
+}
+
+#[test]
+fn meta_lists_filters_and_groups() {
+    let site = Site::new(build_index(&sample()));
+    assert_eq!(site.meta["years"], serde_json::json!([2023, 2026]));
+    assert_eq!(site.meta["departments"], serde_json::json!(["市民部", "総務部"]));
+    assert_eq!(site.meta["records"], 7);
+    let groups = site.meta["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), 6);
+    assert_eq!(groups[1], 0); // first group: 2023
+    assert_eq!(groups[2], 1); // … 総務部
+}
+
+#[test]
+fn output_is_deterministic_and_under_search() {
+    let a = build_index(&sample());
+    let b = build_index(&sample());
+    assert_eq!(a, b);
+    assert!(a.iter().all(|f| f.path.starts_with("search/") && f.path.ends_with(".js")));
+    assert!(build_index(&[]).iter().any(|f| f.path == "search/meta.js"));
+}
+
+/// Records shaped like real policies: recurring phrases, many distinct
+/// compounds, 60 directives per document.
+pub(crate) fn synthetic(docs: usize) -> Vec<SearchRecord> {
+    const PHRASES: [&str; 12] = [
+        "市政運営の基本方針に基づき、",
+        "各所属職員に周知するとともに、",
+        "業務の効率化を図り、",
+        "地域共生社会の推進に向け、",
+        "スケジュール管理を徹底し、",
+        "情報共有を速やかに行い、",
+        "市民に寄り添い、",
+        "DXの推進と生成AIの活用により、",
+        "防災及び防犯における自助力の向上を意識し、",
+        "人材育成基本方針を踏まえ、",
+        "適正な事務執行を確保し、",
+        "関係各課と連携して、",
+    ];
+    let kanji: Vec<char> = "政策財務建設福祉環境教育文化都市計画交通保健医療子育支援防災危機管理情報推進経済産業観光農業水道下水道消防議会選挙監査会計税収納市民生活協働人権男女平等".chars().collect();
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let mut out = Vec::new();
+    for d in 0..docs {
+        let year = 2010 + (d % 16) as i32;
+        let department = format!("{}部", ["総務", "市民", "福祉", "建設", "教育", "環境"][d / 16 % 6]);
+        let doc = format!("{year}/d{d}");
+        for n in 0..60 {
+            let mut text = String::new();
+            for _ in 0..1 + next(3) {
+                text.push_str(PHRASES[next(PHRASES.len())]);
+                for _ in 0..2 {
+                    let (a, b) = (kanji[next(kanji.len())], kanji[next(kanji.len())]);
+                    text.push(a);
+                    text.push(b);
+                }
+                text.push_str("の");
+            }
+            text.push_str("取組を進めること。");
+            let citation = format!("{}.({})", n / 10 + 1, n % 10 + 1);
+            out.push(SearchRecord {
+                url: format!("{doc}.html#n{}-p{}", n / 10 + 1, n % 10 + 1),
+                doc: doc.clone(),
+                id: Some(format!("n{}-p{}", n / 10 + 1, n % 10 + 1)),
+                label: format!("{department}（{year}年度）{citation}"),
+                citation,
+                title: format!("{department}の運営方針"),
+                heading_path: format!("{}. 基本方針に基づく取組について", n / 10 + 1),
+                text,
+                year,
+                department: department.clone(),
+            });
+        }
+    }
+    out
+}
+
+#[test]
+fn shard_sizes_stay_small() {
+    let records = synthetic(200);
+    let files = build_index(&records);
+    let site = Site::new(files.clone());
+    let cap = site.meta["cap"].as_u64().unwrap();
+    for f in &files {
+        let limit = if f.path.starts_with("search/d/") {
+            DISPLAY_TARGET + 2048
+        } else if f.path.starts_with("search/p/") {
+            32 * 1024
+        } else if f.path.starts_with("search/t/") {
+            (cap as usize) * 6 + 64
+        } else {
+            64 * 1024
+        };
+        assert!(f.bytes.len() <= limit, "{} is {} bytes", f.path, f.bytes.len());
+    }
+    // Every record is findable by its own citation within its document.
+    let (hits, loaded) = site.search("市政運営の基本方針", 10);
+    assert_eq!(hits.len(), 10);
+    assert!(site.bytes(&loaded) < 150 * 1024, "{loaded:?}");
+}
+
+#[test]
+fn capped_lists_keep_the_highest_impacts() {
+    let records = synthetic(200); // 12,000 records: こと is in all of them
+    let site = Site::new(build_index(&records));
+    let mut loaded = Vec::new();
+    let (df, postings) = site.term("こと", &mut loaded).unwrap();
+    assert_eq!(df, records.len() as u64);
+    assert_eq!(postings.len(), POSTINGS_CAP);
+    assert!(postings.windows(2).all(|w| w[0].0 < w[1].0));
+    let (hits, loaded) = site.search("こと", 10);
+    assert_eq!(hits.len(), 10);
+    assert!(site.bytes(&loaded) < 500 * 1024);
+    let (hits, _) = site.search("取組を進めること", 10);
+    assert_eq!(hits.len(), 10);
+}
+
+/// Build time and bytes per query on a 5,000-document site; run with
+/// `cargo test --release -- --ignored --nocapture large_site_figures`.
+#[test]
+#[ignore]
+fn large_site_figures() {
+    let records = synthetic(5000);
+    let t = std::time::Instant::now();
+    let files = build_index(&records);
+    let took = t.elapsed();
+    let total: usize = files.iter().map(|f| f.bytes.len()).sum();
+    println!(
+        "{} records → {} files, {:.1} MB in {:.3} s",
+        records.len(),
+        files.len(),
+        total as f64 / 1e6,
+        took.as_secs_f64()
+    );
+    let site = Site::new(files);
+    for q in ["人材育成", "防災", "生成AI", "地域共生社会", "市民", "こと", "の", "すること", "取組を進めること"] {
+        let (hits, loaded) = site.search(q, 10);
+        println!("{q}: {} hits, {} files, {} KB", hits.len(), loaded.len(), site.bytes(&loaded) / 1024);
+    }
+}
