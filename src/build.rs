@@ -77,11 +77,7 @@ pub struct Site {
 impl Site {
     /// The view render works on.
     pub fn view(&self) -> SiteView<'_> {
-        SiteView {
-            config: &self.config,
-            docs: &self.docs,
-            links: &self.links,
-        }
+        SiteView::new(&self.config, &self.docs, &self.links)
     }
 
     /// Output folder.
@@ -215,7 +211,7 @@ pub struct Outcome {
     pub directives: usize,
     /// Resolved references.
     pub references: usize,
-    /// Files written (0 for `check`).
+    /// HTML pages written (0 for `check`).
     pub pages_written: usize,
     /// Warnings (and nothing else: errors make a Failure).
     pub diagnostics: Diagnostics,
@@ -261,7 +257,7 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
             exit_code: 1,
         });
     }
-    let pages_written = if write_output {
+    if write_output {
         timings
             .record("write", || write::write_site(&output, &files, &site.assets))
             .map_err(|e| {
@@ -274,7 +270,10 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
                     diagnostics: d,
                     exit_code: 1,
                 }
-            })?
+            })?;
+    }
+    let pages_written = if write_output {
+        files.iter().filter(|f| f.path.ends_with(".html")).count()
     } else {
         0
     };

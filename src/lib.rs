@@ -17,6 +17,7 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod search_records;
 pub mod serve;
 pub mod suggest;

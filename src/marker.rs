@@ -570,4 +570,91 @@ mod tests {
             "第2 3.(2)イ"
         );
     }
+
+    #[test]
+    fn half_width_katakana_in_context() {
+        // Half-width letters are markers, normalised to full width…
+        let m = detect("ｲ　中堅職員").unwrap();
+        assert_eq!(
+            (m.kind, m.letter, m.number.main),
+            (MarkerKind::K, Some('イ'), 2)
+        );
+        assert_eq!(&"ｲ　中堅職員"[m.len..], "中堅職員");
+        assert_eq!(detect("ｳ．点付き").unwrap().letter, Some('ウ'));
+        assert_eq!(detect("ﾛ 職員").unwrap().letter, Some('ロ'));
+        let m = detect("（ｲ）主任の育成").unwrap();
+        assert_eq!(
+            (m.kind, m.letter, m.written.as_str()),
+            (MarkerKind::Kp, Some('イ'), "（ｲ）")
+        );
+        // …but a half-width word is not.
+        for text in ["ｱﾝｹｰﾄ調査", "ｲﾍﾞﾝﾄの開催", "ｱｰﾄ", "(ｱﾝｹｰﾄ)", "アート"]
+        {
+            assert_eq!(detect(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn circled_numbers_beyond_twenty_in_citations() {
+        assert_eq!(citation_part(MarkerKind::C, &Number::new(21), None), "㉑");
+        assert_eq!(citation_part(MarkerKind::C, &Number::new(36), None), "㊱");
+        assert_eq!(citation_part(MarkerKind::C, &Number::new(50), None), "㊿");
+        assert_eq!(circled(51), None);
+        assert_eq!(citation_part(MarkerKind::C, &Number::new(51), None), "(51)");
+        let m = detect("㉑二十一番目").unwrap();
+        assert_eq!(
+            (m.kind, m.number.main, m.written.as_str()),
+            (MarkerKind::C, 21, "㉑")
+        );
+        assert_eq!(&"㉑二十一番目"[m.len..], "二十一番目");
+    }
+
+    #[test]
+    fn parenthesised_numbers_are_not_circled() {
+        // NFKC turns ⑴ into (1) and ① into 1: the kind comes from the raw text.
+        assert_eq!(detect("⑴").unwrap().kind, MarkerKind::P);
+        assert_eq!(detect("①").unwrap().kind, MarkerKind::C);
+        assert_eq!(detect("1.").unwrap().kind, MarkerKind::N);
+    }
+
+    #[test]
+    fn space_after_a_marker_is_optional_and_any_width() {
+        for text in ["(1)本文", "(1) 本文", "(1)　本文", "(1)\t本文"] {
+            let m = detect(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(&text[m.len..], "本文", "{text}");
+        }
+        assert_eq!(detect("１．５倍").map(|m| m.kind), None);
+        assert_eq!(detect("100 年").map(|m| m.kind), None);
+        assert_eq!(detect("1、総務").unwrap().written, "1、");
+    }
+
+    #[test]
+    fn branch_numbers_in_ids_and_citations() {
+        let m = detect("３の２　働き方改革").unwrap();
+        assert_eq!(
+            (m.kind, m.number.id_part(), m.written.as_str()),
+            (MarkerKind::N, "3_2".to_string(), "３の２")
+        );
+        assert_eq!(citation_part(MarkerKind::N, &m.number, None), "3の2.");
+        let c = detect("①の２ 追加").unwrap();
+        assert_eq!(
+            (c.kind, c.number.id_part()),
+            (MarkerKind::C, "1_2".to_string())
+        );
+        assert_eq!(citation_part(MarkerKind::C, &c.number, None), "①の2");
+    }
+
+    #[test]
+    fn latin_letters_in_every_width() {
+        let m = detect("ａ　全角の英字").unwrap();
+        assert_eq!(
+            (m.kind, m.letter, m.number.main),
+            (MarkerKind::L, Some('a'), 1)
+        );
+        assert_eq!(citation_part(MarkerKind::L, &m.number, m.letter), "a.");
+        let m = detect("（ｂ）全角括弧").unwrap();
+        assert_eq!((m.kind, m.letter), (MarkerKind::Lp, Some('b')));
+        assert_eq!(citation_part(MarkerKind::Lp, &m.number, m.letter), "(b)");
+        assert_eq!(detect("A 大文字"), None);
+    }
 }

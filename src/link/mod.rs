@@ -11,6 +11,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::era::{display_fiscal_year, parse_year};
+use crate::marker::{katakana_index, MarkerKind, AIUEO, IROHA};
 use crate::model::{Document, RawReference, ReferenceKind};
 use crate::suggest::closest;
 
@@ -316,52 +317,147 @@ fn unknown_directive(
     anchor: &str,
     wanted: Option<&[citation::Step]>,
 ) -> Diagnostic {
-    let citations = target.directives.iter().map(|d| d.citation.as_str());
-    let ids = target.directives.iter().map(|d| d.id.as_str());
-    let near: Vec<&str> = if anchor.is_ascii()
-        && anchor.contains(|c: char| c.is_ascii_digit())
-        && !anchor.contains(['(', '.'])
-    {
-        closest(anchor, ids, 2)
-    } else {
-        closest(anchor, citations, 2)
+    let by_id = is_anchor_id(anchor);
+    let shown = |i: usize| -> &str {
+        let x = &target.directives[i];
+        if by_id {
+            x.id.as_str()
+        } else {
+            x.citation.as_str()
+        }
     };
-    if let Some(steps) = wanted {
-        // The deepest existing ancestor, and what it has below it.
-        let mut parent: Option<usize> = None;
-        for depth in (1..steps.len()).rev() {
-            if let Some(i) = (0..target.directives.len())
-                .find(|&i| citation::path_of(target, i) == steps[..depth])
-            {
-                parent = Some(i);
-                break;
-            }
-        }
-        let children: Vec<&str> = target
-            .directives
-            .iter()
-            .filter(|d| d.parent == parent)
-            .map(|d| d.citation.as_str())
-            .collect();
-        if !children.is_empty() {
-            let shown: Vec<&str> = children.iter().take(12).copied().collect();
-            let more = if children.len() > shown.len() {
-                " …"
+    let (parent, want) = if by_id {
+        missing_by_id(target, anchor)
+    } else if let Some(steps) = wanted {
+        missing_by_citation(target, steps)
+    } else {
+        (None, None)
+    };
+    let reached = by_id || wanted.is_some();
+    let children: Vec<usize> = (0..target.directives.len())
+        .filter(|&i| reached && target.directives[i].parent == parent)
+        .collect();
+    if !children.is_empty() {
+        let listed: Vec<&str> = children.iter().take(12).map(|&i| shown(i)).collect();
+        let more = if children.len() > listed.len() {
+            " …"
+        } else {
+            ""
+        };
+        let place = match parent {
+            Some(p) => format!("{} has", shown(p)),
+            None => "the top level has".to_string(),
+        };
+        d = d.with_note(format!("{place}: {}{more}", listed.join(", ")));
+    }
+    // The nearest numbers among the siblings the reference was looking for (⑩ for ⑪),
+    // else the nearest by spelling.
+    let mut near: Vec<&str> = Vec::new();
+    if let Some((kind, pos)) = want {
+        let position = |i: usize| {
+            if by_id {
+                let n = target.directives[i].number;
+                n.main
+                    .saturating_mul(1000)
+                    .saturating_add(n.branch.unwrap_or(0))
             } else {
-                ""
-            };
-            let place = match parent {
-                Some(p) => format!("{} has", target.directives[p].citation),
-                None => "the top level has".to_string(),
-            };
-            d = d.with_note(format!("{place}: {}{more}", shown.join(", ")));
+                citation::path_of(target, i)
+                    .last()
+                    .map_or(0, |(k, v)| step_position(*k, v))
+            }
+        };
+        let same_kind: Vec<(u32, usize)> = children
+            .iter()
+            .filter(|&&i| target.directives[i].kind == kind)
+            .map(|&i| (position(i).abs_diff(pos), i))
+            .collect();
+        if let Some(best) = same_kind.iter().map(|(dist, _)| *dist).min() {
+            near = same_kind
+                .iter()
+                .filter(|(dist, _)| *dist == best)
+                .take(2)
+                .map(|&(_, i)| shown(i))
+                .collect();
         }
+    }
+    if near.is_empty() {
+        near = if by_id {
+            closest(anchor, target.directives.iter().map(|d| d.id.as_str()), 2)
+        } else {
+            closest(
+                anchor,
+                target.directives.iter().map(|d| d.citation.as_str()),
+                2,
+            )
+        };
     }
     match near.as_slice() {
         [] => d.with_help("cite a directive as written in the document, e.g. 1.(3)⑥, or by its anchor id, e.g. n1-p3-c6"),
         [one] => d.with_help(format!("did you mean {one}?")),
         many => d.with_help(format!("did you mean {}?", many.join(" or "))),
     }
+}
+
+/// The place of a step among its siblings: its number (3の2 → 3002), or a
+/// katakana letter's place in アイウ order.
+fn step_position(kind: MarkerKind, value: &str) -> u32 {
+    if kind.is_katakana() {
+        let letter = value.chars().next().unwrap_or('ア');
+        return katakana_index(AIUEO, letter)
+            .or_else(|| katakana_index(IROHA, letter))
+            .unwrap_or(0);
+    }
+    id_number(value).unwrap_or(0)
+}
+
+/// `3` → 3000, `3_2` → 3002.
+fn id_number(value: &str) -> Option<u32> {
+    let (main, branch) = match value.split_once('_') {
+        Some((m, b)) => (m, Some(b)),
+        None => (value, None),
+    };
+    let main: u32 = main.parse().ok()?;
+    let branch: u32 = branch.map_or(Some(0), |b| b.parse().ok())?;
+    Some(main.saturating_mul(1000).saturating_add(branch))
+}
+
+/// One segment of an anchor id: `p3` → (P, 3000).
+fn id_segment(segment: &str) -> Option<(MarkerKind, u32)> {
+    let digits = segment.find(|c: char| c.is_ascii_digit())?;
+    let kind = MarkerKind::from_code(&segment[..digits])?;
+    Some((kind, id_number(&segment[digits..])?))
+}
+
+/// True if an anchor is written as an id (`n1-p3-c11`) rather than a citation.
+fn is_anchor_id(anchor: &str) -> bool {
+    !anchor.is_empty() && anchor.split('-').all(|s| id_segment(s).is_some())
+}
+
+/// For a missing id: its deepest existing ancestor and what it wanted below it.
+fn missing_by_id(target: &Document, anchor: &str) -> (Option<usize>, Option<(MarkerKind, u32)>) {
+    let segments: Vec<&str> = anchor.split('-').collect();
+    for depth in (1..segments.len()).rev() {
+        if let Some(i) = target.directive_by_id(&segments[..depth].join("-")) {
+            return (Some(i), id_segment(segments[depth]));
+        }
+    }
+    (None, id_segment(segments[0]))
+}
+
+/// For a missing citation: its deepest existing ancestor and what it wanted below it.
+fn missing_by_citation(
+    target: &Document,
+    steps: &[citation::Step],
+) -> (Option<usize>, Option<(MarkerKind, u32)>) {
+    let want = |level: usize| steps.get(level).map(|(k, v)| (*k, step_position(*k, v)));
+    for depth in (1..steps.len()).rev() {
+        if let Some(i) =
+            (0..target.directives.len()).find(|&i| citation::path_of(target, i) == steps[..depth])
+        {
+            return (Some(i), want(depth));
+        }
+    }
+    (None, want(0))
 }
 
 /// The key a relative Markdown link points to: `../2022/somu.md` from `2023/somu` → `2022/somu`.
@@ -386,8 +482,12 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() + 0 && i + 2 <= bytes.len() - 1 {
-            if let Ok(b) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|h| std::str::from_utf8(h).ok());
+        if let (b'%', Some(hex)) = (bytes[i], hex) {
+            if let Ok(b) = u8::from_str_radix(hex, 16) {
                 out.push(b);
                 i += 3;
                 continue;
@@ -412,5 +512,8 @@ mod tests {
             relative_key("2023/somu", "%E7%B7%8F%E5%8B%99.md"),
             "2023/総務"
         );
+        assert_eq!(relative_key("2023/somu", "a%あ.md"), "2023/a%あ");
+        assert_eq!(relative_key("2023/somu", "%+1%2.md"), "2023/%+1%2");
+        assert_eq!(relative_key("2023/somu", "100%.md"), "2023/100%");
     }
 }

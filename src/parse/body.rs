@@ -199,6 +199,15 @@ impl<'a> Walker<'a> {
             }
             return;
         }
+        if is_inline(event) && self.leaf.as_ref().is_some_and(|l| l.suppressed) {
+            // The title H1: its words become the title and none of it goes to the body.
+            match event {
+                Event::Text(t) | Event::Code(t) => self.sink(t),
+                Event::SoftBreak | Event::HardBreak => self.sink(" "),
+                _ => {}
+            }
+            return;
+        }
         if is_inline(event)
             && self.leaf.is_none()
             && matches!(self.containers.last(), Some(Container::Item(_)))
@@ -586,10 +595,7 @@ impl<'a> Walker<'a> {
             }
         }
         let hard = matches!(events[i].0, Event::HardBreak);
-        let next_char = match next {
-            Some((Event::Text(t), _)) => t.chars().next(),
-            _ => None,
-        };
+        let next_char = first_char_after(&events[i + 1..]);
         let joins = !hard
             && self.last_char.is_some_and(inline::is_wide)
             && next_char.is_some_and(inline::is_wide);
@@ -735,6 +741,27 @@ impl<'a> Walker<'a> {
             None => self.preamble.push_str(s),
         }
     }
+}
+
+/// The first character shown after a line break, looking into emphasis and links
+/// (`これは\n**重要**です`). A `[[…]]` without its own text shows a label that
+/// starts with a department name or a title, so it counts as a wide character.
+fn first_char_after(events: &[(Event<'_>, Range<usize>)]) -> Option<char> {
+    for (event, _) in events {
+        match event {
+            Event::Start(Tag::Emphasis | Tag::Strong | Tag::Strikethrough | Tag::Link { .. }) => {}
+            Event::Code(t) => return t.chars().next(),
+            Event::Text(t) => {
+                return match inline::split_wiki(t).first() {
+                    Some(Piece::Wiki { text: Some(l), .. }) => l.chars().next(),
+                    Some(Piece::Wiki { text: None, .. }) => Some('参'),
+                    _ => t.chars().next(),
+                }
+            }
+            _ => return None,
+        }
+    }
+    None
 }
 
 fn heading_close(level: u8) -> &'static str {

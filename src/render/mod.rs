@@ -8,7 +8,7 @@ pub mod json;
 pub mod theme;
 pub mod urls;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -33,8 +33,8 @@ pub struct OutputFile {
 /// Above this many directives, the directive index is split into one page per year.
 pub const DIRECTIVE_INDEX_SPLIT: usize = 2000;
 
-/// The parts of a built site that pages are rendered from.
-#[derive(Clone, Copy)]
+/// The parts of a built site that pages are rendered from, with the
+/// groupings listings need computed once.
 pub struct SiteView<'a> {
     /// Configuration.
     pub config: &'a Config,
@@ -42,6 +42,10 @@ pub struct SiteView<'a> {
     pub docs: &'a [Document],
     /// Resolved references and backlinks.
     pub links: &'a Links,
+    /// Document indexes by fiscal year.
+    by_year: BTreeMap<i32, Vec<usize>>,
+    /// Document indexes by department.
+    by_department: BTreeMap<&'a str, Vec<usize>>,
 }
 
 /// A generated page.
@@ -66,20 +70,51 @@ pub enum Page {
 }
 
 impl<'a> SiteView<'a> {
+    /// A view over a linked site.
+    pub fn new(config: &'a Config, docs: &'a [Document], links: &'a Links) -> Self {
+        let mut by_year: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+        let mut by_department: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, d) in docs.iter().enumerate() {
+            by_year.entry(d.meta.year).or_default().push(i);
+            by_department.entry(&d.meta.department).or_default().push(i);
+        }
+        SiteView {
+            config,
+            docs,
+            links,
+            by_year,
+            by_department,
+        }
+    }
+
     /// Fiscal years with documents, newest first.
     pub fn years(&self) -> Vec<i32> {
-        let set: BTreeSet<i32> = self.docs.iter().map(|d| d.meta.year).collect();
-        set.into_iter().rev().collect()
+        self.by_year.keys().rev().copied().collect()
     }
 
     /// Department names with documents, sorted.
     pub fn departments(&self) -> Vec<&'a str> {
-        let set: BTreeSet<&str> = self
-            .docs
+        self.by_department.keys().copied().collect()
+    }
+
+    /// Documents of a year.
+    pub fn year_docs(&self, year: i32) -> &[usize] {
+        self.by_year.get(&year).map_or(&[], Vec::as_slice)
+    }
+
+    /// Documents of a department.
+    pub fn department_docs(&self, department: &str) -> &[usize] {
+        self.by_department
+            .get(department)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Directives in the documents of a year.
+    pub fn year_directive_count(&self, year: i32) -> usize {
+        self.year_docs(year)
             .iter()
-            .map(|d| d.meta.department.as_str())
-            .collect();
-        set.into_iter().collect()
+            .map(|&i| self.docs[i].directives.len())
+            .sum()
     }
 
     /// Total number of directives.
@@ -147,18 +182,16 @@ impl<'a> SiteView<'a> {
             }
             Page::Year(y) => {
                 let heading = crate::era::display_fiscal_year(*y);
-                let docs: Vec<usize> = (0..self.docs.len())
-                    .filter(|&i| self.docs[i].meta.year == *y)
-                    .collect();
-                let listing =
-                    self.listing(heading.clone(), &docs, Some(format!("directives/{y}.html")));
+                let listing = self.listing(
+                    heading.clone(),
+                    self.year_docs(*y),
+                    Some(format!("directives/{y}.html")),
+                );
                 let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here(&heading)];
                 ("listing.html", self.context(&root, crumbs, &listing))
             }
             Page::Department(name) => {
-                let mut docs: Vec<usize> = (0..self.docs.len())
-                    .filter(|&i| self.docs[i].meta.department == *name)
-                    .collect();
+                let mut docs = self.department_docs(name).to_vec();
                 docs.sort_by_key(|&i| std::cmp::Reverse(self.docs[i].meta.year));
                 let listing = self.listing(name.clone(), &docs, None);
                 let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here(name)];
@@ -262,14 +295,12 @@ impl<'a> SiteView<'a> {
 
     /// Documents grouped by year then department (for the home page).
     fn index_context(&self) -> IndexPage {
-        let mut by_year: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
-        for (i, d) in self.docs.iter().enumerate() {
-            by_year.entry(d.meta.year).or_default().push(i);
-        }
-        let years = by_year
-            .into_iter()
+        let years = self
+            .by_year
+            .iter()
             .rev()
-            .map(|(year, mut docs)| {
+            .map(|(&year, docs)| {
+                let mut docs = docs.clone();
                 docs.sort_by(|&a, &b| {
                     self.docs[a]
                         .meta
@@ -290,11 +321,7 @@ impl<'a> SiteView<'a> {
             .map(|name| DepartmentLink {
                 name: name.to_string(),
                 url: self.path(&Page::Department(name.to_string())),
-                count: self
-                    .docs
-                    .iter()
-                    .filter(|d| d.meta.department == name)
-                    .count(),
+                count: self.department_docs(name).len(),
             })
             .collect();
         let example_citation = self
@@ -350,7 +377,6 @@ impl<'a> SiteView<'a> {
 
     fn document_context(&self, i: usize) -> DocumentPage {
         let d = &self.docs[i];
-        let root = urls::root_of(&d.url());
         let backlinks = self.links.document_backlinks[i]
             .iter()
             .map(|c| {
@@ -367,11 +393,11 @@ impl<'a> SiteView<'a> {
             })
             .collect();
         let mut other_years: Vec<(i32, LinkItem)> = self
-            .docs
+            .department_docs(&d.meta.department)
             .iter()
-            .enumerate()
-            .filter(|(j, o)| *j != i && o.meta.department == d.meta.department)
-            .map(|(_, o)| {
+            .filter(|&&j| j != i)
+            .map(|&j| &self.docs[j])
+            .map(|o| {
                 (
                     o.meta.year,
                     LinkItem {
@@ -383,7 +409,6 @@ impl<'a> SiteView<'a> {
             })
             .collect();
         other_years.sort_by_key(|(y, _)| std::cmp::Reverse(*y));
-        let _ = root;
         DocumentPage {
             doc: DocumentContext {
                 key: d.key.clone(),
@@ -419,23 +444,17 @@ impl<'a> SiteView<'a> {
                 .map(|y| YearCount {
                     label: crate::era::display_fiscal_year(y),
                     url: format!("directives/{y}.html"),
-                    count: self
-                        .docs
-                        .iter()
-                        .filter(|d| d.meta.year == y)
-                        .map(|d| d.directives.len())
-                        .sum(),
+                    count: self.year_directive_count(y),
                 })
                 .collect()
         } else {
             Vec::new()
         };
-        let mut order: Vec<usize> = (0..self.docs.len())
-            .filter(|&i| match year {
-                Some(y) => self.docs[i].meta.year == y,
-                None => !split,
-            })
-            .collect();
+        let mut order: Vec<usize> = match year {
+            Some(y) => self.year_docs(y).to_vec(),
+            None if split => Vec::new(),
+            None => (0..self.docs.len()).collect(),
+        };
         order.sort_by(|&a, &b| {
             let (x, y) = (&self.docs[a].meta, &self.docs[b].meta);
             y.year
@@ -477,12 +496,7 @@ impl<'a> SiteView<'a> {
             None => "指示事項一覧".to_string(),
         };
         let total = match year {
-            Some(y) => self
-                .docs
-                .iter()
-                .filter(|d| d.meta.year == y)
-                .map(|d| d.directives.len())
-                .sum(),
+            Some(y) => self.year_directive_count(y),
             None => total,
         };
         DirectivesPage {

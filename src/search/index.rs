@@ -11,11 +11,12 @@
 
 use super::encode::{QBITS, QMAX};
 use super::normalize::normalize;
-use super::tokenize::{for_each_term, Term};
+use super::normalize::{is_cjk, is_word_char};
 use super::SearchRecord;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 /// BM25 term-frequency saturation.
 pub const K1: f64 = 1.2;
@@ -32,7 +33,8 @@ pub const MAX_PREFIX: usize = 16;
 /// A record's searchable fields after normalisation, in index order.
 pub(crate) struct Normed {
     pub text: String,
-    pub heading: String,
+    /// Shared by siblings (normalised once per run of equal heading paths).
+    pub heading: Arc<str>,
     pub label: String,
     /// Length of the text in normalised characters.
     pub len: u32,
@@ -50,7 +52,7 @@ pub(crate) fn normalize_records(records: &[SearchRecord], order: &[usize]) -> Ve
         .par_chunks(512)
         .flat_map_iter(|chunk| {
             // Siblings share their heading path: normalise it once per run.
-            let mut last: Option<(&str, String)> = None;
+            let mut last: Option<(&str, Arc<str>)> = None;
             chunk
                 .iter()
                 .map(|&k| {
@@ -58,12 +60,14 @@ pub(crate) fn normalize_records(records: &[SearchRecord], order: &[usize]) -> Ve
                     let is_heading = order.get(k + 1).is_some_and(|&next| {
                         let next = &records[next];
                         let own = r.text.trim();
-                        next.doc == r.doc && !own.is_empty() && next.heading_path.trim_end().ends_with(own)
+                        next.doc == r.doc
+                            && !own.is_empty()
+                            && next.heading_path.trim_end().ends_with(own)
                     });
                     let heading = match &last {
                         Some((raw, n)) if *raw == r.heading_path => n.clone(),
                         _ => {
-                            let n = normalize(&r.heading_path);
+                            let n: Arc<str> = normalize(&r.heading_path).into();
                             last = Some((&r.heading_path, n.clone()));
                             n
                         }
@@ -162,110 +166,155 @@ fn key_string(key: u64, words: &FxMap<u64, String>) -> String {
 }
 
 /// Quantised impact of a term in a record (see the module docs).
+#[inline]
 fn impact(tf: [u16; 3], norm: f64) -> u32 {
     let w = f64::from(tf[0]) / norm + W_HEADING * f64::from(tf[1]) + W_LABEL * f64::from(tf[2]);
-    let part = w / (w + K1);
-    ((part * f64::from(QMAX)).ceil() as u32).clamp(1, QMAX)
+    let x = w / (w + K1) * f64::from(QMAX);
+    // Rounds up (ceil is a library call in the hot loop).
+    let q = x as u32;
+    (q + u32::from(f64::from(q) < x)).clamp(1, QMAX)
 }
 
-/// Postings of one chunk of records, with chunk-local term ids.
-#[derive(Default)]
+/// Open-addressing map from term key (never 0) to chunk-local term id:
+/// the hot loop looks up every bigram, and this is several times faster
+/// than a general-purpose map.
+struct IdTable {
+    keys: Vec<u64>,
+    ids: Vec<u32>,
+    len: usize,
+}
+
+impl IdTable {
+    fn new() -> Self {
+        IdTable {
+            keys: vec![0; 1 << 16],
+            ids: vec![0; 1 << 16],
+            len: 0,
+        }
+    }
+
+    #[inline]
+    fn slot(&self, key: u64) -> usize {
+        let bits = self.keys.len().trailing_zeros();
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    }
+
+    /// The id of `key`, or `new_id()` stored as its id.
+    #[inline]
+    fn get_or_insert(&mut self, key: u64, new_id: impl FnOnce() -> u32) -> u32 {
+        let mask = self.keys.len() - 1;
+        let mut i = self.slot(key);
+        loop {
+            let k = self.keys[i];
+            if k == key {
+                return self.ids[i];
+            }
+            if k == 0 {
+                break;
+            }
+            i = (i + 1) & mask;
+        }
+        let id = new_id();
+        self.keys[i] = key;
+        self.ids[i] = id;
+        self.len += 1;
+        if self.len * 2 > self.keys.len() {
+            self.grow();
+        }
+        id
+    }
+
+    fn grow(&mut self) {
+        let keys = std::mem::replace(&mut self.keys, vec![0; self.len * 4]);
+        let ids = std::mem::replace(&mut self.ids, vec![0; self.len * 4]);
+        let mask = self.keys.len() - 1;
+        for (k, id) in keys.into_iter().zip(ids) {
+            if k != 0 {
+                let mut i = self.slot(k);
+                while self.keys[i] != 0 {
+                    i = (i + 1) & mask;
+                }
+                self.keys[i] = k;
+                self.ids[i] = id;
+            }
+        }
+    }
+}
+
+/// Postings of one chunk of records, with chunk-local term ids: the
+/// postings of term `t` are `postings[starts[t]..starts[t + 1]]`.
 struct Chunk {
     keys: Vec<u64>,
-    postings: Vec<Vec<u32>>,
+    starts: Vec<u32>,
+    postings: Vec<u32>,
     words: FxMap<u64, String>,
 }
 
 /// Per-chunk builder state; term ids are local to the chunk.
 struct Builder {
-    chunk: Chunk,
-    ids: FxMap<u64, u32>,
+    keys: Vec<u64>,
+    words: FxMap<u64, String>,
+    ids: IdTable,
     /// Term ids of BMP characters, looked up without hashing.
     bmp: Vec<u32>,
-    /// `stamp[id] == current record + 1` when `tf[id]` belongs to it.
+    /// `stamp[id] == current` when `tf[id]` belongs to the current record.
     stamp: Vec<u32>,
     tf: Vec<[u16; 3]>,
     touched: Vec<u32>,
     current: u32,
+    /// (term id, posting) in record order; sorted by term at the end.
+    flat: Vec<(u32, u32)>,
 }
 
 impl Builder {
     fn new() -> Self {
         Builder {
-            chunk: Chunk::default(),
-            ids: FxMap::default(),
+            keys: Vec::new(),
+            words: FxMap::default(),
+            ids: IdTable::new(),
             bmp: vec![u32::MAX; 0x1_0000],
             stamp: Vec::new(),
             tf: Vec::new(),
             touched: Vec::new(),
             current: 0,
+            flat: Vec::new(),
         }
     }
 
-    fn new_id(&mut self, key: u64) -> u32 {
-        let id = self.chunk.keys.len() as u32;
-        self.chunk.keys.push(key);
-        self.chunk.postings.push(Vec::new());
-        self.stamp.push(0);
-        self.tf.push([0; 3]);
-        id
+    fn new_id(keys: &mut Vec<u64>, stamp: &mut Vec<u32>, tf: &mut Vec<[u16; 3]>, key: u64) -> u32 {
+        keys.push(key);
+        stamp.push(0);
+        tf.push([0; 3]);
+        keys.len() as u32 - 1
     }
 
+    #[inline]
     fn id(&mut self, key: u64) -> u32 {
-        if let Some(&id) = self.ids.get(&key) {
-            return id;
-        }
-        let id = self.new_id(key);
-        self.ids.insert(key, id);
-        id
+        let (keys, stamp, tf) = (&mut self.keys, &mut self.stamp, &mut self.tf);
+        self.ids
+            .get_or_insert(key, || Self::new_id(keys, stamp, tf, key))
     }
 
+    #[inline]
     fn char_id(&mut self, c: char) -> u32 {
         let u = c as usize;
-        if u < self.bmp.len() {
-            let id = self.bmp[u];
-            if id != u32::MAX {
-                return id;
+        match self.bmp.get(u) {
+            Some(&id) if id != u32::MAX => id,
+            Some(_) => {
+                let id = Self::new_id(
+                    &mut self.keys,
+                    &mut self.stamp,
+                    &mut self.tf,
+                    TAG_CHAR | u as u64,
+                );
+                self.bmp[u] = id;
+                id
             }
-            let id = self.new_id(TAG_CHAR | u as u64);
-            self.bmp[u] = id;
-            return id;
-        }
-        self.id(TAG_CHAR | u as u64)
-    }
-
-    /// Calls `each` with the term id of every term `t` stands for (a word
-    /// stands for each of its prefixes).
-    fn term_ids(&mut self, t: Term<'_>, mut each: impl FnMut(&mut Self, u32)) {
-        match t {
-            Term::Char(c) => {
-                let id = self.char_id(c);
-                each(self, id);
-            }
-            Term::Bigram(a, b) => {
-                let id = self.id(TAG_BIGRAM | (a as u64) << 21 | b as u64);
-                each(self, id);
-            }
-            Term::Word(w) => {
-                for (n, (i, c)) in w.char_indices().enumerate() {
-                    if n == MAX_PREFIX {
-                        break;
-                    }
-                    let prefix = &w[..i + c.len_utf8()];
-                    let key = word_key(prefix);
-                    let id = self.id(key);
-                    if key & WORD_HASHED != 0 {
-                        self.chunk
-                            .words
-                            .entry(key)
-                            .or_insert_with(|| prefix.to_string());
-                    }
-                    each(self, id);
-                }
-            }
+            None => self.id(TAG_CHAR | u as u64),
         }
     }
 
+    #[inline]
     fn count(&mut self, id: u32, field: usize, n: u16) {
         let i = id as usize;
         if self.stamp[i] != self.current {
@@ -276,14 +325,67 @@ impl Builder {
         self.tf[i][field] = self.tf[i][field].saturating_add(n);
     }
 
-    fn add_field(&mut self, s: &str, field: usize) {
-        for_each_term(s, |t| self.term_ids(t, |b, id| b.count(id, field, 1)));
+    /// Counts a word under each of its prefixes.
+    fn word(&mut self, w: &str, ids: &mut Vec<u32>) {
+        for (n, (i, c)) in w.char_indices().enumerate() {
+            if n == MAX_PREFIX {
+                break;
+            }
+            let prefix = &w[..i + c.len_utf8()];
+            let key = word_key(prefix);
+            if key & WORD_HASHED != 0 {
+                self.words.entry(key).or_insert_with(|| prefix.to_string());
+            }
+            ids.push(self.id(key));
+        }
+    }
+
+    /// Calls `each` with the id of every term occurrence of `s`: each CJK
+    /// character, each bigram of a CJK run, each prefix of each word. The
+    /// walk of `tokenize::for_each_token`, written out with term ids
+    /// because it is the hot loop of a build.
+    #[inline]
+    fn terms(&mut self, s: &str, mut each: impl FnMut(&mut Self, u32)) {
+        let mut prev: Option<char> = None;
+        let mut word_start: Option<usize> = None;
+        let mut word_ids = Vec::new();
+        let mut word = |b: &mut Self, w: &str, each: &mut dyn FnMut(&mut Self, u32)| {
+            word_ids.clear();
+            b.word(w, &mut word_ids);
+            for &id in &word_ids {
+                each(b, id);
+            }
+        };
+        for (i, c) in s.char_indices() {
+            if is_cjk(c) {
+                if let Some(w) = word_start.take() {
+                    word(self, &s[w..i], &mut each);
+                }
+                let id = self.char_id(c);
+                each(self, id);
+                if let Some(p) = prev {
+                    let id = self.id(TAG_BIGRAM | (p as u64) << 21 | c as u64);
+                    each(self, id);
+                }
+                prev = Some(c);
+                continue;
+            }
+            prev = None;
+            if is_word_char(c) {
+                word_start.get_or_insert(i);
+            } else if let Some(w) = word_start.take() {
+                word(self, &s[w..i], &mut each);
+            }
+        }
+        if let Some(w) = word_start {
+            word(self, &s[w..], &mut each);
+        }
     }
 
     /// Term ids and counts of a field, for reuse by the records that share it.
     fn field_counts(&mut self, s: &str) -> Vec<(u32, u16)> {
         let mut ids = Vec::new();
-        for_each_term(s, |t| self.term_ids(t, |_, id| ids.push(id)));
+        self.terms(s, |_, id| ids.push(id));
         ids.sort_unstable();
         let mut out: Vec<(u32, u16)> = Vec::new();
         for id in ids {
@@ -296,15 +398,18 @@ impl Builder {
     }
 
     fn index(mut self, normed: &[Normed], vids: &[u32], avglen: f64) -> Chunk {
-        let mut heading: Option<(&str, Vec<(u32, u16)>)> = None;
+        let mut heading: Option<(&Arc<str>, Vec<(u32, u16)>)> = None;
         for (r, (n, &vid)) in normed.iter().zip(vids).enumerate() {
             self.current = r as u32 + 1;
             self.touched.clear();
-            self.add_field(&n.text, 0);
+            self.terms(&n.text, |b, id| b.count(id, 0, 1));
             if n.is_heading {
-                self.add_field(&n.text, 1);
+                self.terms(&n.text, |b, id| b.count(id, 1, 1));
             }
-            if heading.as_ref().is_none_or(|(h, _)| *h != n.heading) {
+            if heading
+                .as_ref()
+                .is_none_or(|(h, _)| !Arc::ptr_eq(h, &n.heading))
+            {
                 heading = Some((&n.heading, self.field_counts(&n.heading)));
             }
             if let Some((_, counts)) = &heading {
@@ -312,14 +417,34 @@ impl Builder {
                     self.count(id, 1, c);
                 }
             }
-            self.add_field(&n.label, 2);
+            self.terms(&n.label, |b, id| b.count(id, 2, 1));
             let norm = 1.0 - B + B * f64::from(n.len) / avglen;
             for &id in &self.touched {
                 let q = impact(self.tf[id as usize], norm);
-                self.chunk.postings[id as usize].push(vid << QBITS | q);
+                self.flat.push((id, vid << QBITS | q));
             }
         }
-        self.chunk
+        // Counting sort by term id; stable, so each list stays in record order.
+        let mut starts = vec![0u32; self.keys.len() + 1];
+        for &(id, _) in &self.flat {
+            starts[id as usize + 1] += 1;
+        }
+        for i in 1..starts.len() {
+            starts[i] += starts[i - 1];
+        }
+        let mut fill = starts.clone();
+        let mut postings = vec![0u32; self.flat.len()];
+        for &(id, p) in &self.flat {
+            let at = &mut fill[id as usize];
+            postings[*at as usize] = p;
+            *at += 1;
+        }
+        Chunk {
+            keys: self.keys,
+            starts,
+            postings,
+            words: self.words,
+        }
     }
 }
 
@@ -339,26 +464,30 @@ pub(crate) fn build_postings(normed: &[Normed], vids: &[u32], cap: usize) -> Vec
     // Merge chunk-local ids; chunks are in record order, so concatenating
     // their lists keeps each list sorted.
     let mut ids: FxMap<u64, usize> = FxMap::default();
-    let mut terms: Vec<(u64, Vec<Vec<u32>>)> = Vec::new();
+    let mut terms: Vec<(u64, Vec<(u32, u32)>)> = Vec::new();
     let mut words: FxMap<u64, String> = FxMap::default();
-    for chunk in chunks {
-        words.extend(chunk.words);
-        for (key, list) in chunk.keys.into_iter().zip(chunk.postings) {
+    for (c, chunk) in chunks.iter().enumerate() {
+        words.extend(chunk.words.iter().map(|(k, v)| (*k, v.clone())));
+        for (local, &key) in chunk.keys.iter().enumerate() {
             let id = *ids.entry(key).or_insert_with(|| {
                 terms.push((key, Vec::new()));
                 terms.len() - 1
             });
-            terms[id].1.push(list);
+            terms[id].1.push((c as u32, local as u32));
         }
     }
     terms
         .into_par_iter()
-        .map(|(key, lists)| {
-            let mut postings = if lists.len() == 1 {
-                lists.into_iter().next().unwrap_or_default()
-            } else {
-                lists.concat()
-            };
+        .map(|(key, parts)| {
+            let mut postings = Vec::new();
+            for (c, local) in parts {
+                let chunk = &chunks[c as usize];
+                let (from, to) = (
+                    chunk.starts[local as usize],
+                    chunk.starts[local as usize + 1],
+                );
+                postings.extend_from_slice(&chunk.postings[from as usize..to as usize]);
+            }
             let df = postings.len() as u32;
             if postings.len() > cap && cap > 0 {
                 let qmask = (1u32 << QBITS) - 1;

@@ -93,21 +93,17 @@ pub fn build_index(records: &[SearchRecord]) -> Vec<OutputFile> {
     });
     let vids = shard::assign_vids(records, &order);
     let t0 = std::time::Instant::now();
-    let (terms, mut files) = rayon::join(
-        || {
-            let normed = index::normalize_records(records, &order);
-            eprintln!("TIMING normalize {:?}", t0.elapsed());
-            let t = index::build_postings(&normed, &vids, POSTINGS_CAP);
-            eprintln!("TIMING postings {:?}", t0.elapsed());
-            t
-        },
-        || {
-            let mut files = Vec::new();
-            shard::write_display(records, &order, &vids, &mut files);
-            files
-        },
-    );
-    eprintln!("TIMING join {:?}", t0.elapsed());
+    let mut files = Vec::new();
+    shard::write_display(records, &order, &vids, &mut files);
+    eprintln!("TIMING display {:?}", t0.elapsed());
+    let t0 = std::time::Instant::now();
+    let normed = index::normalize_records(records, &order);
+    eprintln!("TIMING normalize {:?}", t0.elapsed());
+    let t0 = std::time::Instant::now();
+    let terms = index::build_postings(&normed, &vids, POSTINGS_CAP);
+    eprintln!("TIMING postings {:?}", t0.elapsed());
+    let t0 = std::time::Instant::now();
+    drop(normed);
     let buckets = shard::write_postings(terms, &mut files);
     eprintln!("TIMING write {:?}", t0.elapsed());
     shard::write_meta(records, &order, &vids, buckets, POSTINGS_CAP, &mut files);

@@ -21,14 +21,18 @@
 //! string. `search.js` cuts at the same places, which also gives it the
 //! mapping from normalised offsets back to the original text for snippets.
 
+use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
-/// True for characters indexed as CJK: kanji (all CJK ideograph blocks),
-/// hiragana, katakana, the prolonged sound mark `ー`, iteration marks
-/// (`々` `ゝ` `ヽ` …), `〆` `〇`, and Hangul. Runs of these are indexed as
-/// bigrams. `・` and CJK punctuation are not CJK here: they separate.
-pub fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
+const CJK: u8 = 1;
+const SPACE: u8 = 2;
+const CHUNK: u8 = 4;
+/// A chunk of this character alone normalises to itself (and is no space).
+const SAME: u8 = 8;
+const WORD: u8 = 16;
+
+fn cjk_range(u: u32) -> bool {
+    matches!(u,
         0x3005..=0x3007
         | 0x3031..=0x3035
         | 0x303B..=0x303C
@@ -47,22 +51,7 @@ pub fn is_cjk(c: char) -> bool {
         | 0x20000..=0x3FFFF)
 }
 
-/// True for characters of words (indexed whole, matched as prefixes):
-/// letters and numbers (Unicode `Alphabetic` or `N*`) that are not CJK.
-/// JavaScript: `/[\p{Alphabetic}\p{N}]/u` and not CJK.
-pub fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        c.is_ascii_alphanumeric()
-    } else {
-        !is_cjk(c) && c.is_alphanumeric()
-    }
-}
-
-/// Whitespace for normalisation: ASCII controls, space, DEL, NEL, NBSP and
-/// the other Unicode spaces, line/paragraph separators, U+3000, zero-width
-/// space and BOM (PDF extraction leaves the last two in text).
-/// Listed explicitly so that Rust and JavaScript agree to the code point.
-pub fn is_space(c: char) -> bool {
+fn space_char(c: char) -> bool {
     matches!(c,
         '\u{0}'..=' '
         | '\u{7f}'
@@ -78,37 +67,93 @@ pub fn is_space(c: char) -> bool {
         | '\u{feff}')
 }
 
-/// Characters before which a chunk may start: each is a starter that no
-/// composition takes as its second part, and whose NFKC form starts with
-/// such a starter, so NFKC of a string equals the concatenation of the NFKC
-/// of its chunks. Kept to common, easily checked blocks; anything else just
-/// stays in the chunk before it.
-pub fn starts_chunk(c: char) -> bool {
-    is_space(c)
-        || matches!(c as u32,
-            0x21..=0x7E
-            | 0xFF01..=0xFF5E
-            | 0x3001..=0x3003
-            | 0x3008..=0x3011
-            | 0x3041..=0x3096
-            | 0x30A1..=0x30FC
-            | 0x3400..=0x4DBF
-            | 0x4E00..=0x9FFF)
+fn chunk_range(u: u32) -> bool {
+    matches!(u,
+        0x21..=0x7E
+        | 0xFF01..=0xFF5E
+        | 0x3001..=0x3003
+        | 0x3008..=0x3011
+        | 0x3041..=0x3096
+        | 0x30A1..=0x30FC
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF)
 }
 
-/// NFKC + lower case of a chunk that is one [`starts_chunk`] character,
-/// without going through the normaliser. Spaces are returned as they are:
-/// the whitespace rule only asks whether a character is a space.
-fn fast_map(c: char) -> char {
-    match c as u32 {
-        0x41..=0x5A => (c as u8 + 32) as char,
-        0xFF21..=0xFF3A => char::from_u32(c as u32 - 0xFEE0 + 32).unwrap_or(c),
-        0xFF01..=0xFF5E => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
-        _ => c,
+fn classify(c: char) -> u8 {
+    let u = c as u32;
+    let mut f = 0;
+    if cjk_range(u) {
+        f |= CJK;
+    } else if c.is_alphanumeric() {
+        f |= WORD;
+    }
+    if space_char(c) {
+        f |= SPACE | CHUNK;
+    } else if chunk_range(u) {
+        f |= CHUNK;
+        if !c.is_ascii_uppercase() && !(0xFF01..=0xFF5E).contains(&u) {
+            f |= SAME;
+        }
+    }
+    f
+}
+
+/// Character classes of the Basic Multilingual Plane, computed once.
+fn table() -> &'static [u8] {
+    static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..0x1_0000u32)
+            .map(|u| char::from_u32(u).map_or(0, classify))
+            .collect()
+    })
+}
+
+#[inline]
+fn flags(c: char) -> u8 {
+    match table().get(c as usize) {
+        Some(&f) => f,
+        None => classify(c),
     }
 }
 
-/// Applies the whitespace rule while characters are pushed one by one.
+/// True for characters indexed as CJK: kanji (all CJK ideograph blocks),
+/// hiragana, katakana, the prolonged sound mark `ー`, iteration marks
+/// (`々` `ゝ` `ヽ` …), `〆` `〇`, and Hangul. Runs of these are indexed as
+/// bigrams. `・` and CJK punctuation are not CJK here: they separate.
+#[inline]
+pub fn is_cjk(c: char) -> bool {
+    flags(c) & CJK != 0
+}
+
+/// True for characters of words (indexed whole, matched as prefixes):
+/// letters and numbers (Unicode `Alphabetic` or `N*`) that are not CJK.
+/// JavaScript: `/[\p{Alphabetic}\p{N}]/u` and not CJK.
+#[inline]
+pub fn is_word_char(c: char) -> bool {
+    flags(c) & WORD != 0
+}
+
+/// Whitespace for normalisation: ASCII controls, space, DEL, NEL, NBSP and
+/// the other Unicode spaces, line/paragraph separators, U+3000, zero-width
+/// space and BOM (PDF extraction leaves the last two in text).
+/// Listed explicitly so that Rust and JavaScript agree to the code point.
+#[inline]
+pub fn is_space(c: char) -> bool {
+    flags(c) & SPACE != 0
+}
+
+/// Characters before which a chunk may start: each is a starter that no
+/// composition takes as its second part, and whose NFKC form starts with
+/// such a starter, so NFKC of a string equals the concatenation of the NFKC
+/// of its chunks. Kept to whitespace and common, easily checked blocks
+/// (ASCII, full-width ASCII, CJK punctuation, kana, kanji); anything else
+/// just stays in the chunk before it.
+#[inline]
+pub fn starts_chunk(c: char) -> bool {
+    flags(c) & CHUNK != 0
+}
+
+/// Applies the whitespace rule while text is pushed.
 struct Emitter {
     out: String,
     pending_space: bool,
@@ -122,22 +167,42 @@ impl Emitter {
             return;
         }
         let cjk = is_cjk(c);
-        if self.pending_space {
-            if !self.last_cjk && !cjk {
-                self.out.push(' ');
-            }
-            self.pending_space = false;
-        }
+        self.space_before(cjk);
         self.out.push(c);
         self.last_cjk = cjk;
     }
 
+    fn space_before(&mut self, next_cjk: bool) {
+        if self.pending_space {
+            if !self.last_cjk && !next_cjk {
+                self.out.push(' ');
+            }
+            self.pending_space = false;
+        }
+    }
+
+    /// Pushes a run of characters that are chunks of their own and map to
+    /// themselves (so hold no space): copied as they are.
+    fn push_same(&mut self, run: &str, first: char, last: char) {
+        self.space_before(is_cjk(first));
+        self.out.push_str(run);
+        self.last_cjk = is_cjk(last);
+    }
+
+    /// Pushes a chunk that needs mapping.
     fn push_chunk(&mut self, chunk: &str) {
         let mut chars = chunk.chars();
         if let (Some(c), None) = (chars.next(), chars.next()) {
+            let u = c as u32;
+            if c.is_ascii_uppercase() {
+                return self.push(c.to_ascii_lowercase());
+            }
+            if (0xFF01..=0xFF5E).contains(&u) {
+                let a = char::from_u32(u - 0xFEE0).unwrap_or(c);
+                return self.push(a.to_ascii_lowercase());
+            }
             if starts_chunk(c) {
-                self.push(fast_map(c));
-                return;
+                return self.push(c);
             }
         }
         for n in chunk.nfkc() {
@@ -156,15 +221,33 @@ pub fn normalize(s: &str) -> String {
         pending_space: false,
         last_cjk: false,
     };
-    let mut start = 0;
-    for (i, c) in s.char_indices() {
-        if i > start && starts_chunk(c) {
-            e.push_chunk(&s[start..i]);
-            start = i;
+    // Characters that form a chunk alone and map to themselves accumulate
+    // in `run` (start, first and last character) and are copied in one go.
+    let mut run: Option<(usize, char, char)> = None;
+    let mut chars = s.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = chars.peek() {
+            if starts_chunk(d) {
+                break;
+            }
+            end = j + d.len_utf8();
+            chars.next();
         }
+        if end == i + c.len_utf8() && flags(c) & SAME != 0 {
+            match &mut run {
+                Some((_, _, last)) => *last = c,
+                None => run = Some((i, c, c)),
+            }
+            continue;
+        }
+        if let Some((from, first, last)) = run.take() {
+            e.push_same(&s[from..i], first, last);
+        }
+        e.push_chunk(&s[i..end]);
     }
-    if start < s.len() {
-        e.push_chunk(&s[start..]);
+    if let Some((from, first, last)) = run {
+        e.push_same(&s[from..], first, last);
     }
     e.out
 }

@@ -9,10 +9,11 @@
 //!   (`sdgs`, `2023`);
 //! - everything else (punctuation, symbols, spaces) separates tokens.
 //!
-//! The index adds two kinds of terms that are not tokens of the text (see
-//! [`Term`]): every CJK character on its own, so that a one-character query
-//! finds the character wherever it stands, and every prefix of a word, so
-//! that a word in a query matches the words it begins.
+//! The index (see [`index`](super::index)) files text under more terms
+//! than its tokens: every CJK character on its own, so that a
+//! one-character query finds the character wherever it stands (a lone
+//! character's unigram is that term), and every prefix of a word, so that a
+//! word in a query matches the words it begins.
 
 use super::normalize::{is_cjk, is_word_char};
 
@@ -36,17 +37,6 @@ impl Token<'_> {
             Token::Word(w) => w.to_string(),
         }
     }
-}
-
-/// An index term occurrence: what the index counts for one position.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Term<'a> {
-    /// A CJK character, wherever it stands (one-character queries).
-    Char(char),
-    /// Two adjacent characters of a CJK run.
-    Bigram(char, char),
-    /// A whole word; the index also files it under each of its prefixes.
-    Word(&'a str),
 }
 
 /// Calls `token` for each token of `s` in order (see the module docs).
@@ -90,36 +80,6 @@ pub fn tokenize(s: &str) -> Vec<String> {
     let mut out = Vec::new();
     for_each_token(s, |t| out.push(t.as_string()));
     out
-}
-
-/// Calls `term` for each index term occurrence of `s`: every CJK character,
-/// every bigram, every word. (A lone CJK character's unigram token is its
-/// `Char` term.)
-pub(crate) fn for_each_term<'a>(s: &'a str, mut term: impl FnMut(Term<'a>)) {
-    let mut prev: Option<char> = None;
-    let mut word_start: Option<usize> = None;
-    for (i, c) in s.char_indices() {
-        if is_cjk(c) {
-            if let Some(w) = word_start.take() {
-                term(Term::Word(&s[w..i]));
-            }
-            term(Term::Char(c));
-            if let Some(p) = prev {
-                term(Term::Bigram(p, c));
-            }
-            prev = Some(c);
-            continue;
-        }
-        prev = None;
-        if is_word_char(c) {
-            word_start.get_or_insert(i);
-        } else if let Some(w) = word_start.take() {
-            term(Term::Word(&s[w..i]));
-        }
-    }
-    if let Some(w) = word_start {
-        term(Term::Word(&s[w..]));
-    }
 }
 
 /// Splits a query into the parts that must all match: the pieces between
