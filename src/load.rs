@@ -138,13 +138,14 @@ pub fn read_file(path: &Path, display: &str) -> Result<SourceFile, Diagnostic> {
 /// Decodes file bytes as UTF-8, locating the first invalid byte if it is not.
 pub fn decode(bytes: Vec<u8>, display: &str) -> Result<SourceFile, Diagnostic> {
     match String::from_utf8(bytes) {
-        Ok(text) => {
-            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-            let text = if text.contains('\r') {
-                text.replace("\r\n", "\n").replace('\r', "\n")
-            } else {
-                text.to_string()
-            };
+        Ok(mut text) => {
+            // Reuse the buffer: most files have neither a BOM nor CR.
+            if text.starts_with('\u{feff}') {
+                text.drain(..'\u{feff}'.len_utf8());
+            }
+            if text.contains('\r') {
+                text = text.replace("\r\n", "\n").replace('\r', "\n");
+            }
             Ok(SourceFile::new(display, text))
         }
         Err(e) => {

@@ -26,14 +26,18 @@ pub fn document_records(doc: &Document) -> Vec<SearchRecord> {
             department: doc.meta.department.clone(),
         });
     }
+    // Each directive's step in a heading path ("(3) 事務の適正化に向けて"), made once
+    // and shared by all its descendants.
+    let steps: Vec<String> = doc
+        .directives
+        .iter()
+        .map(|p| format!("{} {}", p.citation, crate::parse::shorten(&p.heading, 40)))
+        .collect();
     for (i, d) in doc.directives.iter().enumerate() {
         let ancestry = doc.ancestry(i);
         let heading_path = ancestry[..ancestry.len() - 1]
             .iter()
-            .map(|&a| {
-                let p = &doc.directives[a];
-                format!("{} {}", p.citation, crate::parse::shorten(&p.heading, 40))
-            })
+            .map(|&a| steps[a].as_str())
             .collect::<Vec<_>>()
             .join(" › ");
         records.push(SearchRecord {

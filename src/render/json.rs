@@ -1,15 +1,10 @@
 //! `directives.json`: the machine-readable anchor index (SPEC §5).
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::urls::encode_path;
 use super::SiteView;
-
-#[derive(Serialize)]
-struct Root<'a> {
-    documents: Vec<DocEntry<'a>>,
-    directives: Vec<DirectiveEntry<'a>>,
-}
 
 #[derive(Serialize)]
 struct DocEntry<'a> {
@@ -45,7 +40,7 @@ struct DirectiveEntry<'a> {
 /// Serialises the anchor index of the whole site.
 pub fn directives_json(view: &SiteView<'_>) -> Vec<u8> {
     let docs = view.docs;
-    let documents = docs
+    let documents: Vec<DocEntry> = docs
         .iter()
         .map(|d| DocEntry {
             key: &d.key,
@@ -58,20 +53,57 @@ pub fn directives_json(view: &SiteView<'_>) -> Vec<u8> {
             url: encode_path(&d.url()),
         })
         .collect();
-    let mut directives = Vec::with_capacity(view.directive_count());
-    for (di, d) in docs.iter().enumerate() {
-        let url = encode_path(&d.url());
-        let mut outgoing: Vec<Vec<RefEntry>> = vec![Vec::new(); d.directives.len()];
-        for (r, t) in d.references.iter().zip(&view.links.targets[di]) {
-            if let (Some(from), Some(t)) = (r.from, t) {
-                let target = &docs[t.doc];
-                outgoing[from].push(RefEntry {
-                    doc: &target.key,
-                    id: t.directive.map(|i| target.directives[i].id.as_str()),
-                });
+    // Each document's directives serialise independently: do them in parallel
+    // and splice the pieces into one array.
+    let chunks: Vec<Vec<u8>> = (0..docs.len())
+        .into_par_iter()
+        .map(|di| {
+            let entries = directive_entries(view, di);
+            let mut buf = Vec::with_capacity(entries.len() * 512);
+            for (i, e) in entries.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                serde_json::to_writer(&mut buf, e).unwrap_or_default();
             }
+            buf
+        })
+        .collect();
+    let mut out = Vec::with_capacity(chunks.iter().map(Vec::len).sum::<usize>() + 64 * docs.len());
+    out.extend_from_slice(b"{\"documents\":");
+    serde_json::to_writer(&mut out, &documents).unwrap_or_default();
+    out.extend_from_slice(b",\"directives\":[");
+    let mut first = true;
+    for chunk in chunks.iter().filter(|c| !c.is_empty()) {
+        if !first {
+            out.push(b',');
         }
-        for (i, (x, mut references)) in d.directives.iter().zip(outgoing).enumerate() {
+        out.extend_from_slice(chunk);
+        first = false;
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
+fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'a>> {
+    let docs = view.docs;
+    let d = &docs[di];
+    let url = encode_path(&d.url());
+    let mut outgoing: Vec<Vec<RefEntry>> = vec![Vec::new(); d.directives.len()];
+    for (r, t) in d.references.iter().zip(&view.links.targets[di]) {
+        if let (Some(from), Some(t)) = (r.from, t) {
+            let target = &docs[t.doc];
+            outgoing[from].push(RefEntry {
+                doc: &target.key,
+                id: t.directive.map(|i| target.directives[i].id.as_str()),
+            });
+        }
+    }
+    d.directives
+        .iter()
+        .zip(outgoing)
+        .enumerate()
+        .map(|(i, (x, mut references))| {
             references.sort();
             references.dedup();
             let referenced_by = view.links.directive_backlinks[di][i]
@@ -81,7 +113,7 @@ pub fn directives_json(view: &SiteView<'_>) -> Vec<u8> {
                     id: c.directive.map(|j| docs[c.doc].directives[j].id.as_str()),
                 })
                 .collect();
-            directives.push(DirectiveEntry {
+            DirectiveEntry {
                 doc: &d.key,
                 id: &x.id,
                 citation: &x.citation,
@@ -91,12 +123,7 @@ pub fn directives_json(view: &SiteView<'_>) -> Vec<u8> {
                 text: &x.text,
                 references,
                 referenced_by,
-            });
-        }
-    }
-    serde_json::to_vec(&Root {
-        documents,
-        directives,
-    })
-    .unwrap_or_default()
+            }
+        })
+        .collect()
 }

@@ -238,16 +238,18 @@ impl<'a> SiteView<'a> {
             ),
         };
         let ctx = ctx.map_err(|e| Diagnostic::error(format!("cannot prepare {path}: {e}")))?;
-        let html = theme.tera.render(template, &ctx).map_err(|e| {
-            Diagnostic::error(format!(
-                "template {template} failed for {path}: {}",
-                theme::tera_error_text(&e)
-            ))
-        })?;
-        Ok(OutputFile {
-            path,
-            bytes: html.into_bytes(),
-        })
+        // render_to a byte buffer: no second pass to validate the page as UTF-8.
+        let mut html = Vec::with_capacity(64 * 1024);
+        theme
+            .tera
+            .render_to(template, &ctx, &mut html)
+            .map_err(|e| {
+                Diagnostic::error(format!(
+                    "template {template} failed for {path}: {}",
+                    theme::tera_error_text(&e)
+                ))
+            })?;
+        Ok(OutputFile { path, bytes: html })
     }
 
     fn context<T: Serialize>(
