@@ -3,17 +3,37 @@ use hoshin::{config::Config, load, parse};
 fn main() {
     let path = std::env::args().nth(1).expect("usage: dump FILE.md");
     let source = load::read_file(std::path::Path::new(&path), &path).expect("readable");
-    let file = load::LoadedFile { key: "x/doc".into(), source };
+    let file = load::LoadedFile {
+        key: "x/doc".into(),
+        source,
+    };
     match parse::parse_document(file, &Config::default()) {
         Ok((doc, warnings)) => {
-            for w in warnings { eprintln!("{w}"); }
+            for w in warnings {
+                eprintln!("{w}");
+            }
             println!("title: {}", doc.title);
             for d in &doc.directives {
-                println!("{:<16} {:<12} {}", d.id, d.citation, parse::shorten(&d.heading, 30));
+                println!(
+                    "{:<16} {:<12} {}",
+                    d.id,
+                    d.citation,
+                    parse::shorten(&d.heading, 30)
+                );
             }
-            println!("{} directives; refs {}", doc.directives.len(), doc.references.len());
-            if std::env::var("HTML").is_ok() { println!("{}", doc.body_html.replace('\0', "␀")); }
+            println!(
+                "{} directives; refs {}",
+                doc.directives.len(),
+                doc.references.len()
+            );
+            if std::env::var("HTML").is_ok() {
+                println!("{}", doc.body_html.replace('\0', "␀"));
+            }
         }
-        Err(errors) => for e in errors { eprintln!("{e}"); },
+        Err(errors) => {
+            for e in errors {
+                eprintln!("{e}");
+            }
+        }
     }
 }

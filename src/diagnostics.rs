@@ -106,8 +106,8 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// One line saying what is wrong.
     pub message: String,
-    /// Where, if the problem is in a file.
-    pub location: Option<Location>,
+    /// Where, if the problem is in a file (boxed: diagnostics travel in `Result`s).
+    pub location: Option<Box<Location>>,
     /// Extra lines ("note: …") giving context.
     pub notes: Vec<String>,
     /// A suggestion ("did you mean …?").
@@ -144,25 +144,25 @@ impl Diagnostic {
         let start = floor_char_boundary(&file.text, span.start.clamp(line_start, line_end));
         let end = floor_char_boundary(&file.text, span.end.clamp(start, line_end));
         let width = file.text[start..end].chars().count().max(1);
-        self.location = Some(Location {
+        self.location = Some(Box::new(Location {
             path: file.display_path.clone(),
             line,
             column,
             source_line,
             width,
-        });
+        }));
         self
     }
 
     /// Points the diagnostic at a file as a whole (line 1, column 1).
     pub fn in_file(mut self, path: &str) -> Self {
-        self.location = Some(Location {
+        self.location = Some(Box::new(Location {
             path: path.to_string(),
             line: 1,
             column: 1,
             source_line: String::new(),
             width: 0,
-        });
+        }));
         self
     }
 

@@ -55,7 +55,7 @@ pub fn parse_year(input: &str) -> Option<i32> {
     } else {
         rest.parse::<i32>().ok()?
     };
-    (n >= 1 && n <= 99).then_some(base + n)
+    (1..=99).contains(&n).then_some(base + n)
 }
 
 fn split_era(s: &str) -> Option<(i32, &str)> {
@@ -132,7 +132,7 @@ pub fn parse_date(input: &str) -> Option<Date> {
         (y, m, d)
     };
     let date = Date { year, month, day };
-    (month >= 1 && month <= 12 && day >= 1 && day <= days_in_month(year, month)).then_some(date)
+    ((1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month)).then_some(date)
 }
 
 fn days_in_month(year: i32, month: u32) -> u32 {

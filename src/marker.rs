@@ -337,7 +337,8 @@ pub fn detect(text: &str) -> Option<Marker> {
         let mut used = first.len_utf8();
         match s[used..].chars().next() {
             Some(c @ ('.' | '．')) => used += c.len_utf8(),
-            Some(c) if is_space(c) || is_cjk(c) => {}
+            // 「c職員」 is a marker; 「eラーニング」 is a word.
+            Some(c) if is_space(c) || (is_cjk(c) && !is_katakana_char(c)) => {}
             _ => return None,
         }
         (
@@ -656,5 +657,8 @@ mod tests {
         assert_eq!((m.kind, m.letter), (MarkerKind::Lp, Some('b')));
         assert_eq!(citation_part(MarkerKind::Lp, &m.number, m.letter), "(b)");
         assert_eq!(detect("A 大文字"), None);
+        for word in ["eラーニングを活用する", "eスポーツ", "ｅメール"] {
+            assert_eq!(detect(word), None, "{word}");
+        }
     }
 }

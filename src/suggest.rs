@@ -18,7 +18,8 @@ pub fn closest<'a>(
     let mut scored: Vec<(usize, &'a str)> = candidates
         .into_iter()
         .filter_map(|c| {
-            let d = strsim::levenshtein(input, c);
+            // OSA distance: a swapped pair of letters (titel, yaer) is one edit.
+            let d = strsim::osa_distance(input, c);
             let len = input.chars().count().max(c.chars().count());
             let limit = (len / 3).max(1);
             (d <= limit).then_some((d, c))

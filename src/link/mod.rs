@@ -516,4 +516,17 @@ mod tests {
         assert_eq!(relative_key("2023/somu", "%+1%2.md"), "2023/%+1%2");
         assert_eq!(relative_key("2023/somu", "100%.md"), "2023/100%");
     }
+
+    #[test]
+    fn anchor_ids_and_their_numbers() {
+        assert!(is_anchor_id("n1-p3-c11"));
+        assert!(is_anchor_id("dai2-n3_2-kp1"));
+        assert!(!is_anchor_id("1.(3)⑪"));
+        assert!(!is_anchor_id("sec-1"));
+        assert!(!is_anchor_id("n1-"));
+        assert_eq!(id_segment("n3_2"), Some((MarkerKind::N, 3002)));
+        assert_eq!(id_segment("kp12"), Some((MarkerKind::Kp, 12000)));
+        assert_eq!(step_position(MarkerKind::K, "ウ"), 3);
+        assert_eq!(step_position(MarkerKind::C, "10"), 10000);
+    }
 }

@@ -101,6 +101,8 @@ struct Walker<'a> {
     last_char: Option<char>,
     in_code_block: bool,
     html_block: Option<String>,
+    /// A new block started: its first text goes on a new line of the plain text.
+    block_break: bool,
 }
 
 /// Walks the Markdown `body`, which starts at byte `base` of `file`.
@@ -128,6 +130,7 @@ pub fn walk(file: &SourceFile, base: usize, config: &Config, want_h1: bool) -> B
         last_char: None,
         in_code_block: false,
         html_block: None,
+        block_break: false,
     };
     for i in 0..events.len() {
         w.event(&events, i);
@@ -408,6 +411,8 @@ impl<'a> Walker<'a> {
     fn start_leaf(&mut self, kind: LeafKind, events: &[(Event<'a>, Range<usize>)], i: usize) {
         self.end_leaf();
         self.last_char = None;
+        // Blocks of one directive (or of the preamble) are separate lines of its text.
+        self.block_break = true;
         let capable = self.capable();
         let mut leaf = Leaf {
             kind,
@@ -736,10 +741,14 @@ impl<'a> Walker<'a> {
                 return;
             }
         }
-        match self.current {
-            Some(d) => self.directives[d].text.push_str(s),
-            None => self.preamble.push_str(s),
+        let text = match self.current {
+            Some(d) => &mut self.directives[d].text,
+            None => &mut self.preamble,
+        };
+        if std::mem::take(&mut self.block_break) && !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
         }
+        text.push_str(s);
     }
 }
 
