@@ -666,8 +666,14 @@ impl<'a> Walker<'a> {
         self.links.push(LinkState::Normal);
     }
 
-    fn text(&mut self, text: &CowStr<'a>, range: Range<usize>) {
-        let mut text: &str = text;
+    fn text(&mut self, cow: &CowStr<'a>, range: Range<usize>) {
+        // Text borrowed from the source is passed on without copying it.
+        let borrowed: Option<&'a str> = match cow {
+            CowStr::Borrowed(b) => Some(b),
+            _ => None,
+        };
+        let full: &str = cow;
+        let mut text: &str = full;
         let mut start = range.start;
         let exact = self.file.text.get(range.clone()) == Some(text);
         if let Some(leaf) = &mut self.leaf {
@@ -681,6 +687,21 @@ impl<'a> Walker<'a> {
             }
         }
         if text.is_empty() {
+            return;
+        }
+        let event_text = |s: &str| -> CowStr<'a> {
+            match borrowed {
+                Some(b) => {
+                    let offset = s.as_ptr() as usize - full.as_ptr() as usize;
+                    CowStr::Borrowed(&b[offset..offset + s.len()])
+                }
+                None => CowStr::from(s.to_string()),
+            }
+        };
+        if !text.contains("[[") && !text.contains('*') {
+            self.last_char = text.chars().next_back();
+            self.sink(text);
+            self.out.push(Event::Text(event_text(text)));
             return;
         }
         for piece in inline::split_wiki(text) {
@@ -698,7 +719,7 @@ impl<'a> Walker<'a> {
                         self.out.extend(evs);
                     } else {
                         self.sink(s);
-                        self.out.push(Event::Text(CowStr::from(s.to_string())));
+                        self.out.push(Event::Text(event_text(s)));
                     }
                 }
                 Piece::Wiki {

@@ -5,33 +5,26 @@
 use std::collections::HashMap;
 
 use crate::diagnostics::{Diagnostic, SourceFile};
-use crate::marker::{citation_part, join_citation, katakana_index, Number, IROHA};
+use crate::marker::{citation_part, katakana_index, MarkerKind, Number, IROHA};
 use crate::model::Directive;
 
 /// Fills `id` and `citation` of every directive and returns numbering problems.
 pub fn finish(directives: &mut [Directive], file: &SourceFile) -> Vec<Diagnostic> {
     let groups = sibling_groups(directives);
     renumber_iroha(directives, &groups);
+    // Parents come before their children, so each path extends its parent's.
     for i in 0..directives.len() {
-        let parent = directives[i].parent;
-        let (parent_id, parent_cite) = match parent {
-            Some(p) => (
-                directives[p].id.clone(),
-                vec![(directives[p].kind, directives[p].citation.clone())],
-            ),
-            None => (String::new(), Vec::new()),
-        };
         let d = &directives[i];
         let part = format!("{}{}", d.kind.code(), d.number.id_part());
-        let id = if parent_id.is_empty() {
-            part
-        } else {
-            format!("{parent_id}-{part}")
-        };
         let own = citation_part(d.kind, &d.number, d.letter);
-        let mut parts: Vec<(crate::marker::MarkerKind, String)> = parent_cite;
-        parts.push((d.kind, own));
-        let citation = join_citation(parts.iter().map(|(k, s)| (*k, s.as_str())));
+        let (id, citation) = match d.parent {
+            Some(p) => {
+                let parent = &directives[p];
+                let sep = if parent.kind == MarkerKind::Dai { " " } else { "" };
+                (format!("{}-{part}", parent.id), format!("{}{sep}{own}", parent.citation))
+            }
+            None => (part, own),
+        };
         directives[i].id = id;
         directives[i].citation = citation;
     }
