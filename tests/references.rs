@@ -426,22 +426,27 @@ fn every_copy_buttons_reference_resolves_to_its_own_directive() {
         ("2024/kikaku.html", "2024/kikaku"),
     ] {
         let html = site.page(page);
+        // hoshin.js composes the markup from the article's prefix and the directive's citation.
+        let article = tags(&html)
+            .into_iter()
+            .find(|t| t.name == "article")
+            .unwrap_or_else(|| panic!("no article on {page}"));
+        let prefix = article.attr("data-ref-prefix").unwrap().to_string();
         for el in tags(&html).into_iter().filter(|t| {
             t.attr("class")
                 .is_some_and(|c| c.split(' ').any(|c| c == "directive"))
         }) {
             let id = el.attr("id").unwrap().to_string();
             let inner = outer_html(&html, &el);
-            let button = tags(inner)
-                .into_iter()
-                .find(|t| t.name == "button" && t.attr("data-ref").is_some())
-                .unwrap_or_else(|| panic!("no copy button on {page}#{id}"));
+            assert!(
+                tags(inner)
+                    .iter()
+                    .any(|t| t.name == "button" && t.attr("class") == Some("copy")),
+                "no copy button on {page}#{id}"
+            );
+            let cite = el.attr("data-cite").unwrap();
             expected.push(json!([{"doc": key, "id": id}]));
-            pasted.push_str(&format!(
-                "\n({}) {}\n",
-                expected.len(),
-                button.attr("data-ref").unwrap()
-            ));
+            pasted.push_str(&format!("\n({}) [[{prefix}#{cite}]]\n", expected.len()));
         }
     }
     assert_eq!(expected.len(), 36 + 29 + 54);

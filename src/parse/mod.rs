@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter;
 use crate::load::LoadedFile;
-use crate::model::{Directive, Document, FrontMatter, TocEntry};
+use crate::model::{Directive, Document, TocEntry};
 
 pub use body::markdown_options;
 
@@ -36,7 +36,7 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
         .or(body.h1)
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| format!("{}運営方針（{}）", meta.department, meta.era_year()));
-    let body_html = fill_directive_placeholders(&body.html, &directives, &meta);
+    let body_html = fill_directive_placeholders(&body.html, &directives);
     let toc = table_of_contents(&directives, &body.plain_headings);
     let preamble = body.preamble.trim().to_string();
     if let Some(d) = reserved_key(&file.key) {
@@ -78,7 +78,7 @@ fn reserved_key(key: &str) -> Option<Diagnostic> {
 }
 
 /// Replaces `\0D{n}\0` with a directive's attributes and `\0T{n}\0` with its tools.
-fn fill_directive_placeholders(html: &str, directives: &[Directive], meta: &FrontMatter) -> String {
+fn fill_directive_placeholders(html: &str, directives: &[Directive]) -> String {
     let mut out = String::with_capacity(html.len() + directives.len() * 400);
     let mut parts = html.split('\0');
     if let Some(first) = parts.next() {
@@ -100,17 +100,14 @@ fn fill_directive_placeholders(html: &str, directives: &[Directive], meta: &Fron
                 out.push('"');
             }
             ("T", Some(d)) => {
-                let label = format!("{}（{}）{}", meta.department, meta.era_year(), d.citation);
-                let wiki = format!("[[{}/{}#{}]]", meta.department, meta.year, d.citation);
+                // Kept small (a page has dozens of directives): the label and the
+                // [[…]] markup are composed by hoshin.js from data-cite and the
+                // article's data-label-prefix / data-ref-prefix.
                 let _ = write!(
                     out,
-                    "<span class=\"dtools\"><a class=\"permalink\" href=\"#{}\" title=\"この項目へのリンク\" aria-label=\"この項目へのリンク\">#</a><button type=\"button\" class=\"copy\" data-label=\"",
+                    "<span class=\"dtools\"><a class=\"permalink\" href=\"#{}\" aria-label=\"リンク\">#</a><button type=\"button\" class=\"copy\">コピー</button></span>",
                     d.id
                 );
-                escape_attr(&mut out, &label);
-                out.push_str("\" data-ref=\"");
-                escape_attr(&mut out, &wiki);
-                out.push_str("\" title=\"リンクと引用をコピー\" aria-label=\"リンクと引用をコピー\">コピー</button></span>");
             }
             _ => {
                 // R and B are filled by render.

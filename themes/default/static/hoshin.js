@@ -27,12 +27,28 @@
       fallback();
     }
   }
+  // Tooltips are added here rather than repeated in the HTML of every directive.
+  function addTitles(root) {
+    var links = root.querySelectorAll(".dtools .permalink");
+    for (var i = 0; i < links.length; i++) links[i].title = "この項目へのリンク";
+    var buttons = root.querySelectorAll(".dtools .copy");
+    for (var j = 0; j < buttons.length; j++) buttons[j].title = "ラベル・URL・[[…]] 記法をコピー";
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { addTitles(document); });
+  } else {
+    addTitles(document);
+  }
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest && ev.target.closest("button.copy");
     if (!btn) return;
     var directive = btn.closest(".directive");
-    if (!directive) return;
-    var text = btn.getAttribute("data-label") + "\n" + pageUrl(directive.id) + "\n" + btn.getAttribute("data-ref");
+    var article = btn.closest("article");
+    if (!directive || !article) return;
+    var cite = directive.getAttribute("data-cite");
+    var label = article.getAttribute("data-label-prefix") + cite;
+    var ref = "[[" + article.getAttribute("data-ref-prefix") + "#" + cite + "]]";
+    var text = label + "\n" + pageUrl(directive.id) + "\n" + ref;
     copyText(text, function (ok) {
       var old = btn.textContent;
       btn.textContent = ok ? "コピーしました" : "コピーできません";
