@@ -202,6 +202,18 @@ pub fn check_output_dir(root: &Path, config: &Config, output: &Path) -> Result<(
     Ok(())
 }
 
+fn write_failure(output: &Path, e: std::io::Error) -> Failure {
+    let mut diagnostics = Diagnostics::default();
+    diagnostics.push(Diagnostic::error(format!(
+        "cannot write {}: {e}",
+        output.display()
+    )));
+    Failure {
+        diagnostics,
+        exit_code: 1,
+    }
+}
+
 /// Summary of a finished build.
 #[derive(Debug)]
 pub struct Outcome {
@@ -249,31 +261,72 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
             exit_code: 1,
         });
     }
-    let (files, render_errors) = render_all(&site, &theme, &mut timings);
+    // Pages are written to the staging folder as they are rendered, so the
+    // site never sits in memory as a whole; the staging folder replaces the
+    // output only if everything succeeded.
+    let staging = if write_output {
+        Some(write::Staging::new(&output).map_err(|e| write_failure(&output, e))?)
+    } else {
+        None
+    };
+    let view = site.view();
+    let pages_written = std::sync::atomic::AtomicUsize::new(0);
+    let sink = |f: OutputFile| -> std::io::Result<()> {
+        if f.path.ends_with(".html") {
+            pages_written.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        match &staging {
+            Some(s) => s.write(&f.path, &f.bytes),
+            None => Ok(()),
+        }
+    };
+    let render_errors = timings.record("render+write", || {
+        let mut json_file: Box<dyn std::io::Write> = match &staging {
+            Some(s) => match s.create("directives.json") {
+                Ok(f) => Box::new(f),
+                Err(e) => {
+                    return vec![Diagnostic::error(format!(
+                        "cannot write directives.json: {e}"
+                    ))]
+                }
+            },
+            None => Box::new(std::io::sink()),
+        };
+        view.render_each(&theme, &sink, &mut json_file)
+    });
     diagnostics.extend(render_errors);
+    if site.config.search_enabled && !diagnostics.has_errors() {
+        let search_errors = timings.record("search index", || {
+            crate::search_records::index_files(&view)
+                .into_iter()
+                .filter_map(|f| {
+                    let path = f.path.clone();
+                    sink(f)
+                        .err()
+                        .map(|e| Diagnostic::error(format!("cannot write {path}: {e}")))
+                })
+                .collect::<Vec<_>>()
+        });
+        diagnostics.extend(search_errors);
+    }
     if diagnostics.has_errors() {
         return Err(Failure {
             diagnostics,
             exit_code: 1,
         });
     }
-    if write_output {
+    if let Some(staging) = staging {
         timings
-            .record("write", || write::write_site(&output, &files, &site.assets))
-            .map_err(|e| {
-                let mut d = Diagnostics::default();
-                d.push(Diagnostic::error(format!(
-                    "cannot write {}: {e}",
-                    output.display()
-                )));
-                Failure {
-                    diagnostics: d,
-                    exit_code: 1,
+            .record("write", || {
+                for (rel, src) in &site.assets {
+                    staging.copy(rel, src)?;
                 }
-            })?;
+                staging.commit()
+            })
+            .map_err(|e| write_failure(&output, e))?;
     }
     let pages_written = if write_output {
-        files.iter().filter(|f| f.path.ends_with(".html")).count()
+        pages_written.into_inner()
     } else {
         0
     };

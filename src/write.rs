@@ -98,6 +98,92 @@ fn swap_in(tmp: &Path, output: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// A fresh folder beside the output that files are written into as they are
+/// rendered (so the whole site never sits in memory), swapped in place of the
+/// output by [`Staging::commit`]. Dropped without commit, it removes itself and
+/// the output is untouched.
+pub struct Staging {
+    tmp: PathBuf,
+    output: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates the temporary folder for `output`.
+    pub fn new(output: &Path) -> io::Result<Staging> {
+        if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)?;
+        }
+        let tmp = sibling(output, "new");
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp)?;
+        }
+        std::fs::create_dir_all(&tmp)?;
+        Ok(Staging {
+            tmp,
+            output: output.to_path_buf(),
+            committed: false,
+        })
+    }
+
+    /// Writes one file (its folders are created as needed). Safe to call from many threads.
+    pub fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        let target = self.target(path)?;
+        match std::fs::write(&target, bytes) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some(parent) = target.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::write(&target, bytes)
+            }
+            other => other,
+        }
+    }
+
+    /// Opens a file for writing in pieces (large files such as directives.json).
+    pub fn create(&self, path: &str) -> io::Result<std::fs::File> {
+        let target = self.target(path)?;
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::File::create(target)
+    }
+
+    /// Copies a file into the staging folder.
+    pub fn copy(&self, path: &str, source: &Path) -> io::Result<()> {
+        let target = self.target(path)?;
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::copy(source, target).map(|_| ())
+    }
+
+    fn target(&self, path: &str) -> io::Result<PathBuf> {
+        if !is_contained(path) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("refusing to write outside the output folder: {path}"),
+            ));
+        }
+        Ok(self.tmp.join(path))
+    }
+
+    /// Swaps the staged site in place of the output.
+    pub fn commit(mut self) -> io::Result<()> {
+        swap_in(&self.tmp, &self.output)?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
 /// Writes into an existing output only the files whose bytes differ, each by
 /// writing a temporary file and renaming it over the old one, and deletes the
 /// files of `previous` that are no longer produced. Returns files written and removed.

@@ -39,6 +39,19 @@ struct DirectiveEntry<'a> {
 
 /// Serialises the anchor index of the whole site.
 pub fn directives_json(view: &SiteView<'_>) -> Vec<u8> {
+    let mut out = Vec::new();
+    // Writing to a Vec cannot fail.
+    let _ = write_directives_json(view, &mut out);
+    out
+}
+
+/// Writes the anchor index to `out`, a batch of documents at a time: each batch
+/// serialises in parallel, and only one batch is held in memory.
+pub fn write_directives_json(
+    view: &SiteView<'_>,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    const BATCH: usize = 256;
     let docs = view.docs;
     let documents: Vec<DocEntry> = docs
         .iter()
@@ -53,36 +66,36 @@ pub fn directives_json(view: &SiteView<'_>) -> Vec<u8> {
             url: encode_path(&d.url()),
         })
         .collect();
-    // Each document's directives serialise independently: do them in parallel
-    // and splice the pieces into one array.
-    let chunks: Vec<Vec<u8>> = (0..docs.len())
-        .into_par_iter()
-        .map(|di| {
-            let entries = directive_entries(view, di);
-            let mut buf = Vec::with_capacity(entries.len() * 512);
-            for (i, e) in entries.iter().enumerate() {
-                if i > 0 {
-                    buf.push(b',');
-                }
-                serde_json::to_writer(&mut buf, e).unwrap_or_default();
-            }
-            buf
-        })
-        .collect();
-    let mut out = Vec::with_capacity(chunks.iter().map(Vec::len).sum::<usize>() + 64 * docs.len());
-    out.extend_from_slice(b"{\"documents\":");
-    serde_json::to_writer(&mut out, &documents).unwrap_or_default();
-    out.extend_from_slice(b",\"directives\":[");
+    out.write_all(b"{\"documents\":")?;
+    serde_json::to_writer(&mut *out, &documents)?;
+    out.write_all(b",\"directives\":[")?;
     let mut first = true;
-    for chunk in chunks.iter().filter(|c| !c.is_empty()) {
-        if !first {
-            out.push(b',');
+    for start in (0..docs.len()).step_by(BATCH) {
+        let end = (start + BATCH).min(docs.len());
+        let chunks: Vec<Vec<u8>> = (start..end)
+            .into_par_iter()
+            .map(|di| {
+                let entries = directive_entries(view, di);
+                let mut buf = Vec::with_capacity(entries.len() * 512);
+                for (i, e) in entries.iter().enumerate() {
+                    if i > 0 {
+                        buf.push(b',');
+                    }
+                    // Serialising plain strings and numbers into a Vec cannot fail.
+                    let _ = serde_json::to_writer(&mut buf, e);
+                }
+                buf
+            })
+            .collect();
+        for chunk in chunks.iter().filter(|c| !c.is_empty()) {
+            if !first {
+                out.write_all(b",")?;
+            }
+            out.write_all(chunk)?;
+            first = false;
         }
-        out.extend_from_slice(chunk);
-        first = false;
     }
-    out.extend_from_slice(b"]}");
-    out
+    out.write_all(b"]}")
 }
 
 fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'a>> {

@@ -295,6 +295,45 @@ impl<'a> SiteView<'a> {
         (files, errors)
     }
 
+    /// Renders every page in parallel and hands each file to `sink` as soon as
+    /// it is ready (a full build writes it straight away), then the JSON index
+    /// (to `open`ed writers) and the static files. Returns the problems.
+    pub fn render_each(
+        &self,
+        theme: &Theme,
+        sink: &(dyn Fn(OutputFile) -> std::io::Result<()> + Sync),
+        json_writer: &mut dyn std::io::Write,
+    ) -> Vec<Diagnostic> {
+        let io_error =
+            |path: &str, e: std::io::Error| Diagnostic::error(format!("cannot write {path}: {e}"));
+        let mut errors: Vec<Diagnostic> = self
+            .pages()
+            .par_iter()
+            .filter_map(|p| match self.render(theme, p) {
+                Ok(f) => {
+                    let path = f.path.clone();
+                    sink(f).err().map(|e| io_error(&path, e))
+                }
+                Err(e) => Some(e),
+            })
+            .collect();
+        let mut buffered = std::io::BufWriter::with_capacity(1 << 20, json_writer);
+        if let Err(e) = json::write_directives_json(self, &mut buffered)
+            .and_then(|_| std::io::Write::flush(&mut buffered))
+        {
+            errors.push(io_error("directives.json", e));
+        }
+        for (p, b) in &theme.static_files {
+            if let Err(e) = sink(OutputFile {
+                path: p.clone(),
+                bytes: b.clone(),
+            }) {
+                errors.push(io_error(p, e));
+            }
+        }
+        errors
+    }
+
     /// Documents grouped by year then department (for the home page).
     fn index_context(&self) -> IndexPage {
         let years = self
