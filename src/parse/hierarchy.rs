@@ -20,8 +20,15 @@ pub fn finish(directives: &mut [Directive], file: &SourceFile) -> Vec<Diagnostic
         let (id, citation) = match d.parent {
             Some(p) => {
                 let parent = &directives[p];
-                let sep = if parent.kind == MarkerKind::Dai { " " } else { "" };
-                (format!("{}-{part}", parent.id), format!("{}{sep}{own}", parent.citation))
+                let sep = if parent.kind == MarkerKind::Dai {
+                    " "
+                } else {
+                    ""
+                };
+                (
+                    format!("{}-{part}", parent.id),
+                    format!("{}{sep}{own}", parent.citation),
+                )
             }
             None => (part, own),
         };

@@ -65,16 +65,29 @@ pub fn decode_uints(s: &[u8]) -> Vec<u32> {
     out
 }
 
+/// Writes a posting list given in consecutive slices.
+#[derive(Default)]
+pub struct PostingWriter {
+    next: u32,
+}
+
+impl PostingWriter {
+    /// Appends postings packed `record << QBITS | impact`, sorted by record
+    /// and following those already written.
+    pub fn push(&mut self, out: &mut Vec<u8>, postings: &[u32]) {
+        for &p in postings {
+            let rec = p >> QBITS;
+            push_uint(out, rec - self.next);
+            out.push(digit(p & ((1 << QBITS) - 1)));
+            self.next = rec + 1;
+        }
+    }
+}
+
 /// Appends a posting list; `postings` are packed `record << QBITS | impact`,
 /// sorted by record.
 pub fn push_postings(out: &mut Vec<u8>, postings: &[u32]) {
-    let mut next = 0u32;
-    for &p in postings {
-        let rec = p >> QBITS;
-        push_uint(out, rec - next);
-        out.push(digit(p & ((1 << QBITS) - 1)));
-        next = rec + 1;
-    }
+    PostingWriter::default().push(out, postings);
 }
 
 /// Reads a posting list back as `(record, impact)` pairs.

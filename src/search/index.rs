@@ -9,7 +9,7 @@
 //! stored as `1..=QMAX` steps of `(k1+1)/QMAX`; the browser multiplies it by
 //! the term's IDF. Lengths are counted in normalised characters.
 
-use super::encode::{QBITS, QMAX};
+use super::encode::{PostingWriter, QBITS, QMAX};
 use super::normalize::normalize;
 use super::normalize::{is_cjk, is_word_char};
 use super::SearchRecord;
@@ -18,21 +18,58 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
+/// Starts the term of a whole citation (`§1.(3)6`); never in a token.
+pub const CITATION_MARK: char = '§';
+
 /// BM25 term-frequency saturation.
 pub const K1: f64 = 1.2;
 /// BM25 length normalisation.
 pub const B: f64 = 0.75;
 /// Weight of a match in the heading path (the directive's ancestors).
-pub const W_HEADING: f64 = 1.5;
+pub const W_HEADING: f64 = 0.8;
 /// Weight of a match in the label (department, year and citation).
 pub const W_LABEL: f64 = 3.0;
 /// Words are filed under each prefix up to this many characters; a longer
 /// query word is looked up by this prefix and checked against the text.
 pub const MAX_PREFIX: usize = 16;
 
+/// Whether `r` is the heading of `next`, the record after it: the last step
+/// of `next`'s heading path is `r`'s text, or, shortened with `…`, begins it
+/// (the build writes steps as `citation text`).
+pub(crate) fn heads(r: &SearchRecord, next: &SearchRecord) -> bool {
+    let own = r.text.trim();
+    if next.doc != r.doc || own.is_empty() || r.id.is_none() {
+        return false;
+    }
+    let step = next
+        .heading_path
+        .rsplit(" › ")
+        .next()
+        .unwrap_or("")
+        .trim_end();
+    if step.ends_with(own) {
+        return true;
+    }
+    step.strip_suffix('…')
+        .and_then(|s| s.strip_prefix(r.citation.as_str()))
+        .map(str::trim_start)
+        .is_some_and(|s| !s.is_empty() && own.starts_with(s))
+}
+
+/// Heading paths remembered while normalising, and their term counts while
+/// indexing (a document returns to a parent's path after its children).
+const RECENT: usize = 4;
+
 /// A record's searchable fields after normalisation, in index order.
 pub(crate) struct Normed {
     pub text: String,
+    /// The label is `label_head + label`: the head (department and year,
+    /// the same for a whole document) is shared like the heading path, and
+    /// `label` keeps the citation. Tokens never cross the cut.
+    pub label_head: Arc<str>,
+    /// The normalised citation, filed whole as `§` + citation so that a
+    /// query that is a citation finds it however common its numbers are.
+    pub citation: String,
     /// Shared by siblings (normalised once per run of equal heading paths).
     pub heading: Arc<str>,
     pub label: String,
@@ -52,35 +89,57 @@ pub(crate) fn normalize_records(records: &[SearchRecord], order: &[usize]) -> Ve
         .par_chunks(512)
         .flat_map_iter(|chunk| {
             // Siblings share their heading path: normalise it once per run.
-            let mut last: Option<(&str, Arc<str>)> = None;
+            // Siblings share a heading path, and a document goes back to
+            // its parent's path after each child: keep the last few.
+            let mut recent: Vec<(&str, Arc<str>)> = Vec::with_capacity(RECENT);
+            let mut last_head: Arc<str> = Arc::from("");
             chunk
                 .iter()
                 .map(|&k| {
                     let r = &records[order[k]];
-                    let is_heading = order.get(k + 1).is_some_and(|&next| {
-                        let next = &records[next];
-                        let own = r.text.trim();
-                        next.doc == r.doc
-                            && !own.is_empty()
-                            && next.heading_path.trim_end().ends_with(own)
-                    });
-                    let heading = match &last {
-                        Some((raw, n)) if *raw == r.heading_path => n.clone(),
-                        _ => {
+                    let is_heading = order
+                        .get(k + 1)
+                        .is_some_and(|&next| heads(r, &records[next]));
+                    let heading = match recent.iter().find(|(raw, _)| *raw == r.heading_path) {
+                        Some((_, n)) => n.clone(),
+                        None => {
                             let n: Arc<str> = normalize(&r.heading_path).into();
-                            last = Some((&r.heading_path, n.clone()));
+                            if recent.len() == RECENT {
+                                recent.remove(0);
+                            }
+                            recent.push((&r.heading_path, n.clone()));
                             n
                         }
                     };
-                    let label = if r.label.contains(&r.citation) {
+                    let mut label = if r.label.contains(&r.citation) {
                         normalize(&r.label)
                     } else {
                         normalize(&format!("{} {}", r.label, r.citation))
+                    };
+                    let citation = normalize(&r.citation);
+                    let cut = label.len().saturating_sub(citation.len());
+                    let head = if !citation.is_empty()
+                        && label.ends_with(citation.as_str())
+                        && label[..cut]
+                            .chars()
+                            .next_back()
+                            .is_some_and(|c| !is_cjk(c) && !is_word_char(c))
+                    {
+                        let head = &label[..cut];
+                        if *last_head != *head {
+                            last_head = head.into();
+                        }
+                        label.drain(..cut);
+                        last_head.clone()
+                    } else {
+                        Arc::from("")
                     };
                     let text = normalize(&r.text);
                     let len = text.chars().count() as u32;
                     Normed {
                         text,
+                        label_head: head,
+                        citation,
                         heading,
                         label,
                         len,
@@ -99,9 +158,9 @@ pub(crate) struct TermList {
     pub key: String,
     /// Number of records that hold the term.
     pub df: u32,
-    /// `record << QBITS | impact`, sorted by record; only the `cap` records
-    /// of highest impact when `df > cap`.
-    pub postings: Vec<u32>,
+    /// The postings in compact form (see [`encode`](super::encode)): only
+    /// the `cap` records of highest impact when `df > cap`.
+    pub encoded: Vec<u8>,
 }
 
 /// Multiplicative hash for the u64 term keys (std's SipHash is several
@@ -179,35 +238,34 @@ fn impact(tf: [u16; 3], norm: f64) -> u32 {
 /// the hot loop looks up every bigram, and this is several times faster
 /// than a general-purpose map.
 struct IdTable {
-    keys: Vec<u64>,
-    ids: Vec<u32>,
+    /// (key, id); key 0 marks a free slot. One cache line per probe.
+    slots: Vec<(u64, u32)>,
     len: usize,
 }
 
 impl IdTable {
     fn new() -> Self {
         IdTable {
-            keys: vec![0; 1 << 16],
-            ids: vec![0; 1 << 16],
+            slots: vec![(0, 0); 1 << 16],
             len: 0,
         }
     }
 
     #[inline]
     fn slot(&self, key: u64) -> usize {
-        let bits = self.keys.len().trailing_zeros();
+        let bits = self.slots.len().trailing_zeros();
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
     }
 
     /// The id of `key`, or `new_id()` stored as its id.
     #[inline]
     fn get_or_insert(&mut self, key: u64, new_id: impl FnOnce() -> u32) -> u32 {
-        let mask = self.keys.len() - 1;
+        let mask = self.slots.len() - 1;
         let mut i = self.slot(key);
         loop {
-            let k = self.keys[i];
+            let (k, id) = self.slots[i];
             if k == key {
-                return self.ids[i];
+                return id;
             }
             if k == 0 {
                 break;
@@ -215,27 +273,24 @@ impl IdTable {
             i = (i + 1) & mask;
         }
         let id = new_id();
-        self.keys[i] = key;
-        self.ids[i] = id;
+        self.slots[i] = (key, id);
         self.len += 1;
-        if self.len * 2 > self.keys.len() {
+        if self.len * 2 > self.slots.len() {
             self.grow();
         }
         id
     }
 
     fn grow(&mut self) {
-        let keys = std::mem::replace(&mut self.keys, vec![0; self.len * 4]);
-        let ids = std::mem::replace(&mut self.ids, vec![0; self.len * 4]);
-        let mask = self.keys.len() - 1;
-        for (k, id) in keys.into_iter().zip(ids) {
+        let old = std::mem::replace(&mut self.slots, vec![(0, 0); self.len * 4]);
+        let mask = self.slots.len() - 1;
+        for (k, id) in old {
             if k != 0 {
                 let mut i = self.slot(k);
-                while self.keys[i] != 0 {
+                while self.slots[i].0 != 0 {
                     i = (i + 1) & mask;
                 }
-                self.keys[i] = k;
-                self.ids[i] = id;
+                self.slots[i] = (k, id);
             }
         }
     }
@@ -250,6 +305,15 @@ struct Chunk {
     words: FxMap<u64, String>,
 }
 
+/// Term ids and counts of a field.
+type Counts = Vec<(u32, u16)>;
+
+/// Term counts of the fields that the last records shared.
+#[derive(Default)]
+struct Shared<'a> {
+    recent: Vec<(&'a Arc<str>, Counts)>,
+}
+
 /// Per-chunk builder state; term ids are local to the chunk.
 struct Builder {
     keys: Vec<u64>,
@@ -257,9 +321,9 @@ struct Builder {
     ids: IdTable,
     /// Term ids of BMP characters, looked up without hashing.
     bmp: Vec<u32>,
-    /// `stamp[id] == current` when `tf[id]` belongs to the current record.
-    stamp: Vec<u32>,
-    tf: Vec<[u16; 3]>,
+    /// Per term id: the record (`current`) its counts belong to, and its
+    /// counts in text, heading and label. Kept together: one cache miss.
+    counts: Vec<(u32, [u16; 3])>,
     touched: Vec<u32>,
     current: u32,
     /// (term id, posting) in record order; sorted by term at the end.
@@ -273,26 +337,24 @@ impl Builder {
             words: FxMap::default(),
             ids: IdTable::new(),
             bmp: vec![u32::MAX; 0x1_0000],
-            stamp: Vec::new(),
-            tf: Vec::new(),
+            counts: Vec::new(),
             touched: Vec::new(),
             current: 0,
             flat: Vec::new(),
         }
     }
 
-    fn new_id(keys: &mut Vec<u64>, stamp: &mut Vec<u32>, tf: &mut Vec<[u16; 3]>, key: u64) -> u32 {
+    fn new_id(keys: &mut Vec<u64>, counts: &mut Vec<(u32, [u16; 3])>, key: u64) -> u32 {
         keys.push(key);
-        stamp.push(0);
-        tf.push([0; 3]);
+        counts.push((0, [0; 3]));
         keys.len() as u32 - 1
     }
 
     #[inline]
     fn id(&mut self, key: u64) -> u32 {
-        let (keys, stamp, tf) = (&mut self.keys, &mut self.stamp, &mut self.tf);
+        let (keys, counts) = (&mut self.keys, &mut self.counts);
         self.ids
-            .get_or_insert(key, || Self::new_id(keys, stamp, tf, key))
+            .get_or_insert(key, || Self::new_id(keys, counts, key))
     }
 
     #[inline]
@@ -301,12 +363,7 @@ impl Builder {
         match self.bmp.get(u) {
             Some(&id) if id != u32::MAX => id,
             Some(_) => {
-                let id = Self::new_id(
-                    &mut self.keys,
-                    &mut self.stamp,
-                    &mut self.tf,
-                    TAG_CHAR | u as u64,
-                );
+                let id = Self::new_id(&mut self.keys, &mut self.counts, TAG_CHAR | u as u64);
                 self.bmp[u] = id;
                 id
             }
@@ -316,13 +373,12 @@ impl Builder {
 
     #[inline]
     fn count(&mut self, id: u32, field: usize, n: u16) {
-        let i = id as usize;
-        if self.stamp[i] != self.current {
-            self.stamp[i] = self.current;
-            self.tf[i] = [0; 3];
+        let entry = &mut self.counts[id as usize];
+        if entry.0 != self.current {
+            *entry = (self.current, [0; 3]);
             self.touched.push(id);
         }
-        self.tf[i][field] = self.tf[i][field].saturating_add(n);
+        entry.1[field] = entry.1[field].saturating_add(n);
     }
 
     /// Counts a word under each of its prefixes.
@@ -383,11 +439,11 @@ impl Builder {
     }
 
     /// Term ids and counts of a field, for reuse by the records that share it.
-    fn field_counts(&mut self, s: &str) -> Vec<(u32, u16)> {
+    fn field_counts(&mut self, s: &str) -> Counts {
         let mut ids = Vec::new();
         self.terms(s, |_, id| ids.push(id));
         ids.sort_unstable();
-        let mut out: Vec<(u32, u16)> = Vec::new();
+        let mut out: Counts = Vec::new();
         for id in ids {
             match out.last_mut() {
                 Some((last, n)) if *last == id => *n = n.saturating_add(1),
@@ -397,8 +453,30 @@ impl Builder {
         out
     }
 
+    /// Counts a field that consecutive records share (heading path, label
+    /// head), tokenised once per run.
+    fn add_shared<'a>(&mut self, shared: &mut Shared<'a>, s: &'a Arc<str>, field: usize) {
+        let k = match shared.recent.iter().position(|(of, _)| Arc::ptr_eq(of, s)) {
+            Some(k) => k,
+            None => {
+                if shared.recent.len() == RECENT {
+                    shared.recent.remove(0);
+                }
+                let counts = self.field_counts(s);
+                shared.recent.push((s, counts));
+                shared.recent.len() - 1
+            }
+        };
+        for &(id, c) in &shared.recent[k].1 {
+            self.count(id, field, c);
+        }
+    }
+
     fn index(mut self, normed: &[Normed], vids: &[u32], avglen: f64) -> Chunk {
-        let mut heading: Option<(&Arc<str>, Vec<(u32, u16)>)> = None;
+        let mut heading = Shared::default();
+        let mut label_head = Shared::default();
+        let chars: usize = normed.iter().map(|n| n.text.len() + n.label.len()).sum();
+        self.flat.reserve(chars);
         for (r, (n, &vid)) in normed.iter().zip(vids).enumerate() {
             self.current = r as u32 + 1;
             self.touched.clear();
@@ -406,21 +484,18 @@ impl Builder {
             if n.is_heading {
                 self.terms(&n.text, |b, id| b.count(id, 1, 1));
             }
-            if heading
-                .as_ref()
-                .is_none_or(|(h, _)| !Arc::ptr_eq(h, &n.heading))
-            {
-                heading = Some((&n.heading, self.field_counts(&n.heading)));
-            }
-            if let Some((_, counts)) = &heading {
-                for &(id, c) in counts {
-                    self.count(id, 1, c);
-                }
-            }
+            self.add_shared(&mut heading, &n.heading, 1);
+            self.add_shared(&mut label_head, &n.label_head, 2);
             self.terms(&n.label, |b, id| b.count(id, 2, 1));
+            if !n.citation.is_empty() {
+                let key = format!("{CITATION_MARK}{}", n.citation);
+                let id = self.id(word_key(&key));
+                self.words.entry(word_key(&key)).or_insert(key);
+                self.count(id, 2, 1);
+            }
             let norm = 1.0 - B + B * f64::from(n.len) / avglen;
             for &id in &self.touched {
-                let q = impact(self.tf[id as usize], norm);
+                let q = impact(self.counts[id as usize].1, norm);
                 self.flat.push((id, vid << QBITS | q));
             }
         }
@@ -452,9 +527,10 @@ impl Builder {
 /// `normed[i]` (increasing); lists longer than `cap` keep the `cap` records
 /// of highest impact.
 pub(crate) fn build_postings(normed: &[Normed], vids: &[u32], cap: usize) -> Vec<TermList> {
+    let cap = cap.max(1);
     let total: u64 = normed.iter().map(|n| u64::from(n.len)).sum();
     let avglen = (total as f64 / normed.len().max(1) as f64).max(1.0);
-    let per_chunk = (normed.len() / (rayon::current_num_threads() * 4)).clamp(256, 16_384);
+    let per_chunk = (normed.len() / (rayon::current_num_threads() * 4)).clamp(256, 4096);
     let chunks: Vec<Chunk> = normed
         .par_chunks(per_chunk)
         .zip(vids.par_chunks(per_chunk))
@@ -479,28 +555,36 @@ pub(crate) fn build_postings(normed: &[Normed], vids: &[u32], cap: usize) -> Vec
     terms
         .into_par_iter()
         .map(|(key, parts)| {
-            let mut postings = Vec::new();
-            for (c, local) in parts {
-                let chunk = &chunks[c as usize];
-                let (from, to) = (
-                    chunk.starts[local as usize],
-                    chunk.starts[local as usize + 1],
-                );
-                postings.extend_from_slice(&chunk.postings[from as usize..to as usize]);
-            }
-            let df = postings.len() as u32;
-            if postings.len() > cap && cap > 0 {
+            let slices: Vec<&[u32]> = parts
+                .iter()
+                .map(|&(c, local)| {
+                    let chunk = &chunks[c as usize];
+                    let from = chunk.starts[local as usize] as usize;
+                    let to = chunk.starts[local as usize + 1] as usize;
+                    &chunk.postings[from..to]
+                })
+                .collect();
+            let df: usize = slices.iter().map(|s| s.len()).sum();
+            let mut encoded = Vec::with_capacity(df.min(cap) * 3);
+            let mut writer = PostingWriter::default();
+            if df > cap {
+                let mut postings = slices.concat();
                 let qmask = (1u32 << QBITS) - 1;
                 postings.select_nth_unstable_by_key(cap - 1, |&p| {
                     (std::cmp::Reverse(p & qmask), p >> QBITS)
                 });
                 postings.truncate(cap);
                 postings.sort_unstable();
+                writer.push(&mut encoded, &postings);
+            } else {
+                for slice in slices {
+                    writer.push(&mut encoded, slice);
+                }
             }
             TermList {
                 key: key_string(key, &words),
-                df,
-                postings,
+                df: df as u32,
+                encoded,
             }
         })
         .collect()

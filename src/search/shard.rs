@@ -21,7 +21,7 @@
 //! slot `r & 15`, and a shard is closed early once it holds about
 //! [`DISPLAY_TARGET`] bytes, so one result costs one small file.
 
-use super::encode::{push_js_string, push_postings};
+use super::encode::push_js_string;
 use super::index::{TermList, K1, MAX_PREFIX};
 use super::{OutputFile, SearchRecord};
 use rayon::prelude::*;
@@ -30,7 +30,7 @@ use std::collections::HashMap;
 /// Records per display shard, as a shift: slot = record & 15.
 pub const DISPLAY_SHIFT: u32 = 4;
 /// Close a display shard once its records' text reaches this many bytes.
-pub const DISPLAY_TARGET: usize = 4 * 1024;
+pub const DISPLAY_TARGET: usize = 3 * 1024;
 /// Posting lists longer than this (in bytes) get a file of their own.
 pub const INLINE_MAX: usize = 400;
 /// Aim for buckets of about this many bytes.
@@ -77,26 +77,18 @@ fn nested(dir: &str, n: usize) -> String {
 /// Writes the posting buckets and the long lists; returns the bucket count.
 pub(crate) fn write_postings(mut terms: Vec<TermList>, files: &mut Vec<OutputFile>) -> usize {
     terms.par_sort_unstable_by(|a, b| a.key.cmp(&b.key));
-    let encoded: Vec<Vec<u8>> = terms
-        .par_iter()
-        .map(|t| {
-            let mut out = Vec::with_capacity(t.postings.len() * 3);
-            push_postings(&mut out, &t.postings);
-            out
-        })
-        .collect();
     let inline: usize = terms
         .iter()
-        .zip(&encoded)
-        .filter(|(_, e)| e.len() <= INLINE_MAX)
-        .map(|(t, e)| t.key.len() + e.len() + 12)
+        .filter(|t| t.encoded.len() <= INLINE_MAX)
+        .map(|t| t.key.len() + t.encoded.len() + 12)
         .sum();
     let buckets = inline.div_ceil(BUCKET_TARGET).max(1).next_power_of_two();
     let mut contents: Vec<Vec<u8>> = (0..buckets)
         .map(|b| format!("hoshinSearchShard(\"p\",{b},{{").into_bytes())
         .collect();
     let mut long = Vec::new();
-    for (t, e) in terms.iter().zip(encoded) {
+    for t in terms {
+        let e = t.encoded;
         let out = &mut contents[bucket_hash(&t.key) as usize & (buckets - 1)];
         if out.last() != Some(&b'{') {
             out.push(b',');

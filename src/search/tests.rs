@@ -251,45 +251,71 @@ impl Site {
         }
         let n = self.meta["records"].as_f64().unwrap();
         let cap = self.meta["cap"].as_u64().unwrap();
-        let k1 = self.meta["k1"].as_f64().unwrap();
+        let unit = (self.meta["k1"].as_f64().unwrap() + 1.0) / f64::from(QMAX);
+        let idf = |df: u64| (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln();
         let mut lists = Vec::new();
+        let mut missing = false;
         for key in &keys {
             match self.term(key, &mut loaded) {
-                Some((df, postings)) => {
-                    let idf = (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln();
-                    lists.push((df, idf, postings));
-                }
-                None => return (Vec::new(), loaded),
+                Some((df, postings)) => lists.push((df, postings)),
+                None => missing = true,
             }
         }
-        let uncapped: Vec<_> = lists.iter().filter(|l| l.0 <= cap).collect();
-        let mut scores: HashMap<u32, (usize, f64)> = HashMap::new();
-        let (used, needed) = if uncapped.is_empty() {
-            let rarest = lists.iter().min_by_key(|l| l.0).unwrap();
-            (lists.iter().collect::<Vec<_>>(), rarest)
+        let whole = normalize(query);
+        let cite = if whole.bytes().any(|b| b.is_ascii_digit()) {
+            self.term(&format!("§{whole}"), &mut loaded)
         } else {
-            let rarest = *uncapped.iter().min_by_key(|l| l.0).unwrap();
-            (uncapped.clone(), rarest)
+            None
         };
-        for (_, idf, postings) in &used {
+        let mut scores: HashMap<u32, (usize, f64)> = HashMap::new();
+        let mut ids: Vec<u32> = Vec::new();
+        if !missing {
+            let uncapped: Vec<_> = lists.iter().filter(|l| l.0 <= cap).collect();
+            let used: Vec<_> = if !uncapped.is_empty() {
+                uncapped.clone()
+            } else if cite.is_some() {
+                Vec::new()
+            } else {
+                // Only very common terms: rank within the two rarest lists.
+                let mut all: Vec<_> = lists.iter().collect();
+                all.sort_by_key(|l| l.0);
+                all.truncate(2);
+                all
+            };
+            for (df, postings) in &used {
+                for &(r, q) in postings {
+                    let e = scores.entry(r).or_insert((0, 0.0));
+                    e.0 += 1;
+                    e.1 += idf(*df) * unit * f64::from(q);
+                }
+            }
+            if uncapped.is_empty() {
+                if let Some(rarest) = used.first() {
+                    ids = rarest.1.iter().map(|p| p.0).collect();
+                }
+            } else {
+                ids = scores
+                    .iter()
+                    .filter(|(_, (hits, _))| *hits == used.len())
+                    .map(|(r, _)| *r)
+                    .collect();
+            }
+        }
+        if let Some((df, postings)) = &cite {
             for &(r, q) in postings {
                 let e = scores.entry(r).or_insert((0, 0.0));
-                e.0 += 1;
-                e.1 += idf * f64::from(q) / f64::from(QMAX) * (k1 + 1.0);
+                e.1 += idf(*df) * unit * 4.0 * f64::from(q);
+                if !ids.contains(&r) {
+                    ids.push(r);
+                }
             }
         }
-        let must = if uncapped.is_empty() { 1 } else { used.len() };
-        let mut cands: Vec<(u32, f64)> = scores
-            .into_iter()
-            .filter(|(r, (hits, _))| {
-                *hits >= must && (!uncapped.is_empty() || needed.2.iter().any(|p| p.0 == *r))
-            })
-            .map(|(r, (_, s))| (r, s))
-            .collect();
+        let mut cands: Vec<(u32, f64)> = ids.into_iter().map(|r| (r, scores[&r].1)).collect();
         cands.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut rejected = 0;
         let mut hits = Vec::new();
         for (r, score) in cands {
-            if hits.len() == limit {
+            if hits.len() == limit || rejected > 200 {
                 break;
             }
             let shard = self.load(
@@ -320,6 +346,7 @@ impl Site {
                 .iter()
                 .all(|p| fields.iter().any(|f| verify_part(f, p)))
             {
+                rejected += 1;
                 continue;
             }
             let doc = &shard["d"][rec[1].as_u64().unwrap() as usize];
@@ -459,6 +486,56 @@ fn ranking_boosts_citation_and_heading() {
     );
     let (hits, _) = site.search("1.(3)⑨", 5);
     assert_eq!(hits[0].label, "総務部（令和5年度）1.(3)⑨");
+}
+
+#[test]
+fn headings_are_known_by_the_next_heading_path() {
+    let parent = rec(
+        "2023/somu",
+        "n1-p3",
+        "1.(3)",
+        "1. 取組",
+        "事務の適正化に向けて",
+    );
+    let child = rec(
+        "2023/somu",
+        "n1-p3-c1",
+        "1.(3)①",
+        "1. 取組 › 1.(3) 事務の適正化に向けて",
+        "本文",
+    );
+    assert!(index::heads(&parent, &child));
+    // The build shortens long steps with …
+    let long = rec(
+        "2023/somu",
+        "n2",
+        "2.",
+        "",
+        "令和５年度市政運営の基本方針に基づく取組について",
+    );
+    let under = rec(
+        "2023/somu",
+        "n2-p1",
+        "2.(1)",
+        "2. 令和５年度市政運営の基本方…",
+        "施政方針",
+    );
+    assert!(index::heads(&long, &under));
+    // A sibling, or the next document, is not a child.
+    assert!(!index::heads(
+        &child,
+        &rec(
+            "2023/somu",
+            "n1-p3-c2",
+            "1.(3)②",
+            "1. 取組 › 1.(3) 事務の適正化に向けて",
+            "本文"
+        )
+    ));
+    assert!(!index::heads(
+        &parent,
+        &rec("2026/shimin", "n1", "1.", "", "事務の適正化に向けて")
+    ));
 }
 
 #[test]

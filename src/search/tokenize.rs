@@ -5,7 +5,7 @@
 //!   (`人材育成` → `人材` `材育` `育成`);
 //! - a run of one CJK character gives that character (a unigram);
 //! - a run of word characters (letters and numbers, see
-//!   [`is_word_char`](super::normalize::is_word_char)) gives the whole word
+//!   [`is_word_char`]) gives the whole word
 //!   (`sdgs`, `2023`);
 //! - everything else (punctuation, symbols, spaces) separates tokens.
 //!
