@@ -1,0 +1,158 @@
+//! Page fingerprints: a hash of everything a page is rendered from, so that a
+//! rebuild renders only the pages whose fingerprint differs from the one they
+//! were last written with.
+//!
+//! The rules mirror what `render` reads (see `render::SiteView::render`):
+//!
+//! - a document page: its own source, the documents it points to and the
+//!   places that cite it (their keys, titles, departments, years and
+//!   directive citations and ids, which make labels, hrefs and backlinks),
+//!   and the key, title and year of its department's other documents;
+//! - a year or department listing: the listing rows of its documents;
+//! - a year's directive index: the directive rows of that year's documents;
+//! - the home page and the directive index: every row (cheap to hash, and
+//!   they list everything);
+//! - the search page: the years and departments.
+//!
+//! The theme and site.toml are not hashed: a change to either clears every
+//! fingerprint (`Workspace` does that), so every page is rendered again.
+//! The watch tests compare an incrementally rebuilt site with a clean build
+//! byte for byte, which is what keeps these rules honest.
+
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use crate::model::Document;
+use crate::render::{Page, SiteView, DIRECTIVE_INDEX_SPLIT};
+
+/// Hashes of the parts of one document that pages are rendered from,
+/// computed once when the document is parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Faces {
+    /// Key and source text: everything the document's own page shows of it.
+    pub source: u64,
+    /// What other pages show of it in links and backlinks: key, title,
+    /// department, year, and each directive's id, citation and depth.
+    pub face: u64,
+    /// Its row in listings (`DocSummary`).
+    pub listing: u64,
+    /// What its department's other pages show of it (other years).
+    pub mate: u64,
+    /// Its rows in the directive index.
+    pub rows: u64,
+}
+
+fn hash_of(f: impl FnOnce(&mut DefaultHasher)) -> u64 {
+    let mut h = DefaultHasher::new();
+    f(&mut h);
+    h.finish()
+}
+
+impl Faces {
+    /// Hashes a parsed document; `source_hash` is the hash of its file's bytes.
+    pub fn of(doc: &Document, source_hash: u64) -> Faces {
+        let m = &doc.meta;
+        Faces {
+            source: hash_of(|h| (&doc.key, source_hash).hash(h)),
+            face: hash_of(|h| {
+                (&doc.key, &doc.title, &m.department, m.year).hash(h);
+                for d in &doc.directives {
+                    (&d.id, &d.citation, d.depth).hash(h);
+                }
+            }),
+            listing: hash_of(|h| {
+                (&doc.key, &doc.title, m.year, &m.department, &m.author).hash(h);
+                (format!("{:?}", m.status), doc.directives.len()).hash(h);
+            }),
+            mate: hash_of(|h| (&doc.key, &doc.title, m.year).hash(h)),
+            rows: hash_of(|h| {
+                (&doc.key, &doc.title, &m.department, m.year).hash(h);
+                for d in &doc.directives {
+                    (&d.id, &d.citation, d.depth, &d.heading, &d.text).hash(h);
+                }
+            }),
+        }
+    }
+}
+
+/// The fingerprint of every page of the site, by output path.
+///
+/// `faces[i]` belongs to `view.docs[i]`.
+pub fn pages(view: &SiteView<'_>, faces: &[Faces]) -> Vec<(Page, String, u64)> {
+    let links = view.links;
+    let split = view.directive_count() > DIRECTIVE_INDEX_SPLIT;
+    let department_hash: HashMap<&str, u64> = view
+        .departments()
+        .into_iter()
+        .map(|name| {
+            let docs = view.department_docs(name);
+            (
+                name,
+                hash_of(|h| docs.iter().for_each(|&j| faces[j].mate.hash(h))),
+            )
+        })
+        .collect();
+    let all = |h: &mut DefaultHasher, pick: fn(&Faces) -> u64| {
+        faces.iter().for_each(|f| pick(f).hash(h));
+    };
+    view.pages()
+        .into_iter()
+        .map(|page| {
+            let fingerprint = match &page {
+                Page::Document(i) => hash_of(|h| {
+                    let i = *i;
+                    ("doc", faces[i].source).hash(h);
+                    department_hash
+                        .get(view.docs[i].meta.department.as_str())
+                        .hash(h);
+                    for target in &links.targets[i] {
+                        match target {
+                            Some(t) => (1u8, faces[t.doc].face, &t.anchor, t.directive).hash(h),
+                            None => 0u8.hash(h),
+                        }
+                    }
+                    let citers = links.directive_backlinks[i]
+                        .iter()
+                        .chain(std::iter::once(&links.document_backlinks[i]));
+                    for list in citers {
+                        list.len().hash(h);
+                        for c in list {
+                            (faces[c.doc].face, c.directive).hash(h);
+                        }
+                    }
+                }),
+                Page::Year(y) => hash_of(|h| {
+                    ("year", *y, split).hash(h);
+                    view.year_docs(*y)
+                        .iter()
+                        .for_each(|&j| faces[j].listing.hash(h));
+                }),
+                Page::Department(name) => hash_of(|h| {
+                    ("department", name).hash(h);
+                    view.department_docs(name)
+                        .iter()
+                        .for_each(|&j| faces[j].listing.hash(h));
+                }),
+                Page::DirectivesYear(y) => hash_of(|h| {
+                    ("directives-year", *y).hash(h);
+                    view.year_docs(*y)
+                        .iter()
+                        .for_each(|&j| faces[j].rows.hash(h));
+                }),
+                Page::Directives => hash_of(|h| {
+                    ("directives", split).hash(h);
+                    all(h, |f| f.rows);
+                }),
+                Page::Index => hash_of(|h| {
+                    "index".hash(h);
+                    all(h, |f| f.listing);
+                    all(h, |f| f.face);
+                }),
+                Page::Search => hash_of(|h| ("search", view.years(), view.departments()).hash(h)),
+                Page::NotFound => hash_of(|h| "404".hash(h)),
+            };
+            let path = view.path(&page);
+            (page, path, fingerprint)
+        })
+        .collect()
+}

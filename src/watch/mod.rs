@@ -1,0 +1,319 @@
+//! `hoshin watch` and `hoshin serve`: build, then rebuild on every change
+//! under content/, themes/ and site.toml, keeping the last good site in the
+//! output folder whatever the documents contain (SPEC §7).
+//!
+//! - `events`: the file watcher (platform events, or polling) and its debounce.
+//! - [`workspace`]: the site in memory and the incremental rebuild.
+//! - `content`: reading what changed under content/, as `load` would.
+//! - `relink`: linking again only what can have changed.
+//! - `fingerprint`: which pages a change can reach.
+//! - `output`: rendering those pages and writing what changed.
+//!
+//! One line per rebuild on standard output; diagnostics on standard error, in
+//! the same form as `hoshin build`. Set `HOSHIN_TIMINGS=1` to also print the
+//! time of each stage of every rebuild.
+
+mod content;
+mod events;
+mod fingerprint;
+mod output;
+mod relink;
+#[cfg(test)]
+mod tests;
+pub mod workspace;
+
+use std::net::SocketAddr;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use notify_debouncer_full::notify::event::{EventKind, MetadataKind, ModifyKind};
+use notify_debouncer_full::DebounceEventResult;
+
+use crate::build::BuildOptions;
+use crate::diagnostics::Diagnostics;
+use crate::serve::{self, LiveState};
+use events::Watcher;
+pub use workspace::{Built, ChangeSet, Report, Workspace};
+
+/// Builds, then rebuilds on every change until interrupted; serves the output
+/// with live reload when `serve` is given. Returns the exit status: 2 if the
+/// watcher or the server cannot start (content errors never end it).
+pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
+    let mut opts = opts.clone();
+    // Events come with the paths as watched: absolute ones are simplest to match.
+    opts.root = std::path::absolute(&opts.root).unwrap_or(opts.root);
+    opts.output = opts.output.map(|o| std::path::absolute(&o).unwrap_or(o));
+    if !opts.root.is_dir() {
+        // Nothing to watch: a folder that does not exist sends no events.
+        eprintln!("error: site folder `{}` not found", opts.root.display());
+        return 2;
+    }
+    let mut workspace = Workspace::new(opts);
+    let (sender, events) = mpsc::channel();
+    // Watch before the first build, so that nothing saved during it is missed.
+    let mut watcher = match Watcher::start(poll, sender, &workspace.watch_paths()) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch the site for changes: {e}");
+            return 2;
+        }
+    };
+    let live = serve.map(|_| LiveState::new());
+    rebuild(
+        &mut workspace,
+        &ChangeSet::everything(),
+        live.as_deref(),
+        false,
+    );
+    let served = workspace.output_dir();
+    let _server = match serve {
+        None => None,
+        Some(addr) => {
+            let live = live.clone().expect("live state");
+            match serve::start(addr, served.clone(), live) {
+                Ok(server) => {
+                    println!("serving http://{}/", server.local_addr());
+                    Some(server)
+                }
+                Err(e) => {
+                    eprintln!("error: cannot serve on {addr}: {e}");
+                    return 2;
+                }
+            }
+        }
+    };
+    println!(
+        "watching content, themes and site.toml ({}); press Ctrl+C to stop",
+        watcher.describe()
+    );
+    let polling = matches!(watcher, Watcher::Poll(_));
+    // See `RECHECK`: documents to look at once more, and when.
+    let mut recheck: Option<(Instant, ChangeSet)> = None;
+    loop {
+        let deadline = recheck.as_ref().map(|r| r.0);
+        let (changes, quiet) = match next_changes(&events, &workspace, deadline) {
+            Next::Changes(c) => (c, false),
+            Next::Recheck => (recheck.take().expect("a recheck").1, true),
+            Next::Closed => break,
+        };
+        // A folder may have been created (again): watch it before reading it,
+        // so that nothing written to it meanwhile is missed. Only the folders
+        // concerned: watching again makes the polling watcher start afresh.
+        let [content, themes, root] = workspace.watch_paths();
+        let again: Vec<_> = [
+            (content, changes.content.contains("")),
+            (themes, changes.theme),
+            (root, changes.everything),
+        ]
+        .into_iter()
+        .filter_map(|(p, wanted)| (wanted || changes.everything).then_some(p))
+        .collect();
+        if let Err(e) = watcher.watch_all(&again) {
+            eprintln!("warning: cannot watch a folder of the site: {e}");
+        }
+        rebuild(&mut workspace, &changes, live.as_deref(), quiet);
+        if polling && !quiet && !changes.content.is_empty() {
+            let again = ChangeSet {
+                content: changes.content.clone(),
+                ..ChangeSet::default()
+            };
+            recheck = Some((Instant::now() + RECHECK, again));
+        }
+        if serve.is_some() && changes.everything && workspace.output_dir() != served {
+            eprintln!(
+                "warning: output_dir changed in site.toml; the preview still serves {} until serve is restarted",
+                served.display()
+            );
+        }
+        if changes.everything {
+            // site.toml may have moved content/ or changed the theme.
+            if let Err(e) = watcher.watch_all(&workspace.watch_paths()) {
+                eprintln!("warning: cannot watch a folder of the site: {e}");
+            }
+        }
+    }
+    eprintln!("error: the file watcher stopped");
+    1
+}
+
+/// The polling watcher sees modification times in whole seconds: a second
+/// save within the second of the first goes unseen. So after a rebuild in
+/// polling mode, the same documents are read once more when that second is
+/// over (nothing is printed or written if they did not change).
+const RECHECK: Duration = Duration::from_millis(1100);
+
+/// What woke the loop.
+enum Next {
+    Changes(ChangeSet),
+    Recheck,
+    Closed,
+}
+
+/// Waits for the next batch of changes that matter to the site, merging all
+/// batches already waiting, or for the recheck `deadline`.
+fn next_changes(
+    events: &Receiver<DebounceEventResult>,
+    workspace: &Workspace,
+    deadline: Option<Instant>,
+) -> Next {
+    loop {
+        let mut changes = ChangeSet::default();
+        let first = match deadline {
+            None => match events.recv() {
+                Ok(batch) => batch,
+                Err(_) => return Next::Closed,
+            },
+            Some(at) => match events.recv_timeout(at.saturating_duration_since(Instant::now())) {
+                Ok(batch) => batch,
+                Err(RecvTimeoutError::Timeout) => return Next::Recheck,
+                Err(RecvTimeoutError::Disconnected) => return Next::Closed,
+            },
+        };
+        for batch in std::iter::once(first).chain(events.try_iter()) {
+            match batch {
+                Ok(list) => {
+                    for event in list {
+                        if !matters(&event.kind) {
+                            continue;
+                        }
+                        if event.need_rescan() {
+                            // The platform dropped events: look at everything again.
+                            changes.everything = true;
+                        }
+                        for path in &event.paths {
+                            workspace.classify(path, &mut changes);
+                        }
+                        if !changes.is_empty() {
+                            changes.since =
+                                Some(changes.since.map_or(event.time, |t| t.min(event.time)));
+                        }
+                    }
+                }
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("warning: file watcher: {e}");
+                    }
+                }
+            }
+        }
+        if !changes.is_empty() {
+            return Next::Changes(changes);
+        }
+    }
+}
+
+/// Whether an event can mean new content. Opening and reading a file are
+/// events too (inotify reports them), and so is the access time that reading
+/// updates (inotify's IN_ATTRIB, metadata of kind `Any`): the rebuild's own
+/// reads must not start another rebuild. A new modification time is how the
+/// polling watcher reports a write, so that one counts.
+fn matters(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(_) | EventKind::Other => false,
+        EventKind::Modify(ModifyKind::Metadata(m)) => *m == MetadataKind::WriteTime,
+        _ => true,
+    }
+}
+
+/// Runs one rebuild, reports it, and tells the preview server.
+///
+/// A rebuild that panics (a bug, whatever a document contains) is reported as
+/// an internal error and the workspace starts afresh: the watcher keeps going
+/// and the output keeps the last good site.
+///
+/// A `quiet` rebuild (a recheck) says nothing unless something changed.
+fn rebuild(workspace: &mut Workspace, changes: &ChangeSet, live: Option<&LiveState>, quiet: bool) {
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| workspace.rebuild(changes)));
+    let report = match outcome {
+        Ok(report) => report,
+        Err(payload) => {
+            workspace.reset();
+            let message = panic_message(payload.as_ref());
+            let text = format!(
+                "error: internal error while rebuilding ({message}); the last good site was kept\n\
+                 = note: this is a bug in hoshin; the next change rebuilds the whole site"
+            );
+            eprintln!("{text}");
+            if let Some(live) = live {
+                live.failed(text);
+            }
+            return;
+        }
+    };
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    match &report.result {
+        Ok(built) if quiet && built.rendered + built.written + built.removed == 0 => return,
+        Ok(built) => {
+            eprint!("{}", built.warnings.render());
+            println!("{}", success_line(&report, built, changes));
+            if let Some(live) = live {
+                live.rebuilt();
+            }
+        }
+        Err(diagnostics) => {
+            let rendered = diagnostics.render();
+            eprint!("{rendered}");
+            eprintln!("{}", failure_line(&report, diagnostics));
+            if let Some(live) = live {
+                live.failed(rendered);
+            }
+        }
+    }
+    if std::env::var_os("HOSHIN_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0") {
+        print!("{}", report.timings.report());
+        println!("  {:<13}{:>9.1} ms", "total", ms(report.elapsed));
+    }
+}
+
+fn success_line(report: &Report, built: &Built, changes: &ChangeSet) -> String {
+    let ms = report.elapsed.as_secs_f64() * 1000.0;
+    let warnings = match built.warnings.warning_count() {
+        0 => String::new(),
+        1 => ", 1 warning".into(),
+        n => format!(", {n} warnings"),
+    };
+    if built.full_write {
+        return format!(
+            "built {} documents, {} directives, {} references, {} files in {ms:.0} ms{warnings} → {}",
+            built.documents,
+            built.directives,
+            built.references,
+            built.written,
+            built.output.display()
+        );
+    }
+    // From the first event of the batch to the last write: what an author waits.
+    let latency = changes
+        .since
+        .map(|t| {
+            format!(
+                " ({:.0} ms after the change)",
+                t.elapsed().as_secs_f64() * 1000.0
+            )
+        })
+        .unwrap_or_default();
+    format!(
+        "{}: {} of {} pages rendered, {} files written, {} removed in {ms:.0} ms{latency}{warnings}",
+        report.what, built.rendered, built.pages, built.written, built.removed
+    )
+}
+
+fn failure_line(report: &Report, diagnostics: &Diagnostics) -> String {
+    let errors = diagnostics.error_count();
+    let noun = if errors == 1 { "error" } else { "errors" };
+    format!(
+        "error: {}: {errors} {noun}; the last good site was kept (nothing written)",
+        report.what
+    )
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s.to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic".into()
+    }
+}

@@ -1,0 +1,179 @@
+//! Rendering what changed and writing it: the pages whose fingerprint
+//! differs from the last write, the anchor and search indexes, attachments,
+//! and the removal of what the site no longer has.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::fingerprint;
+use super::workspace::{timed, Built, Loaded};
+use crate::build::Timings;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::render::{json, OutputFile, SiteView};
+use crate::write;
+
+/// What the last successful write left in the output folder.
+pub(super) struct Written {
+    /// The output folder written to.
+    pub(super) output: PathBuf,
+    /// Fingerprint of every page, by output path.
+    pub(super) fingerprints: HashMap<String, u64>,
+    /// Every file of the output, by path.
+    pub(super) files: HashSet<String>,
+}
+
+/// A failed render or write: its diagnostics, and if the write failed half-way,
+/// the files the site has now (some may have been written).
+pub(super) type Failed = (Diagnostics, Option<HashSet<String>>);
+
+/// Renders the pages whose fingerprint differs from `previous` (all of them if
+/// `everything`), makes the anchor and search indexes, and writes what changed:
+/// the whole output folder if nothing was written before, else only the files
+/// whose bytes differ, removing the ones the site no longer has.
+///
+/// The full render is the same composition as `build::render_all` (pages,
+/// `directives.json`, the theme's static files, the search index), and the
+/// first write is `write::write_site` as in `hoshin build`.
+pub(super) fn render_and_write(
+    loaded: &Loaded,
+    previous: Option<&Written>,
+    everything: bool,
+    timings: &mut Timings,
+) -> Result<(Built, Written), Failed> {
+    let Ok(theme) = &loaded.theme else {
+        unreachable!("theme errors stop the build before rendering")
+    };
+    let site = &loaded.site;
+    let view = site.view();
+    let pages = timed(timings, "fingerprint", || {
+        fingerprint::pages(&view, &loaded.faces)
+    });
+    let everything = everything || previous.is_none();
+    let dirty: Vec<_> = pages
+        .iter()
+        .filter(|(_, path, fp)| {
+            everything || previous.is_some_and(|w| w.fingerprints.get(path) != Some(fp))
+        })
+        .collect();
+    let results: Vec<_> = timed(timings, "render", || {
+        dirty
+            .par_iter()
+            .map(|(page, _, _)| view.render(theme, page))
+            .collect()
+    });
+    let mut files = Vec::with_capacity(results.len() + 8);
+    let mut errors = Diagnostics::default();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.has_errors() {
+        return Err((errors, None));
+    }
+    files.push(timed(timings, "json", || OutputFile {
+        path: "directives.json".into(),
+        bytes: json::directives_json(&view),
+    }));
+    let statics = theme.static_files.iter().map(|(p, b)| OutputFile {
+        path: p.clone(),
+        bytes: b.clone(),
+    });
+    if everything {
+        files.extend(statics);
+    }
+    if site.config.search_enabled {
+        files.extend(timed(timings, "search index", || search_index(&view)));
+    }
+    // Every file the site has now, to find the ones to remove.
+    let mut produced: HashSet<String> = pages.iter().map(|(_, p, _)| p.clone()).collect();
+    produced.extend(files.iter().map(|f| f.path.clone()));
+    produced.extend(theme.static_files.iter().map(|(p, _)| p.clone()));
+    produced.extend(loaded.assets.keys().cloned());
+    let write_result = timed(timings, "write", || match previous {
+        None => {
+            let assets: Vec<(String, PathBuf)> = loaded
+                .assets
+                .iter()
+                .map(|(r, p)| (r.clone(), p.clone()))
+                .collect();
+            write::write_site(&loaded.output, &files, &assets).map(|n| (n, 0))
+        }
+        Some(written) => {
+            let copy: Vec<&String> = if everything {
+                loaded.assets.keys().collect()
+            } else {
+                loaded.pending_assets.iter().collect()
+            };
+            for rel in copy {
+                // An attachment deleted since is dealt with at its own event.
+                if let Ok(bytes) = std::fs::read(&loaded.assets[rel]) {
+                    files.push(OutputFile {
+                        path: rel.clone(),
+                        bytes,
+                    });
+                }
+            }
+            let stale: HashSet<String> = written.files.difference(&produced).cloned().collect();
+            let counts = write::write_changed(&loaded.output, &files, &stale)?;
+            remove_empty_folders(&loaded.output, &stale);
+            Ok(counts)
+        }
+    });
+    let (written, removed) = match write_result {
+        Ok(counts) => counts,
+        Err(e) => {
+            let mut d = Diagnostics::default();
+            d.push(Diagnostic::error(format!(
+                "cannot write {}: {e}",
+                loaded.output.display()
+            )));
+            return Err((d, Some(produced)));
+        }
+    };
+    let built = Built {
+        documents: site.docs.len(),
+        directives: site.docs.iter().map(|d| d.directives.len()).sum(),
+        references: site.links.resolved,
+        rendered: dirty.len(),
+        pages: pages.len(),
+        written,
+        removed,
+        full_write: previous.is_none(),
+        warnings: Diagnostics::default(),
+        output: loaded.output.clone(),
+    };
+    let state = Written {
+        output: loaded.output.clone(),
+        fingerprints: pages.into_iter().map(|(_, path, fp)| (path, fp)).collect(),
+        files: produced,
+    };
+    Ok((built, state))
+}
+
+/// Removes the folders that removing `stale` files left empty (a clean build
+/// has no empty folders), from the deepest up; never the output folder itself.
+fn remove_empty_folders(output: &Path, stale: &HashSet<String>) {
+    let mut folders: BTreeSet<&str> = BTreeSet::new();
+    for path in stale {
+        let mut p = path.as_str();
+        while let Some((parent, _)) = p.rsplit_once('/') {
+            folders.insert(parent);
+            p = parent;
+        }
+    }
+    // Deepest first: a longer path sorts after its parent.
+    for folder in folders.iter().rev() {
+        // Fails, as wanted, if the folder still holds anything.
+        let _ = std::fs::remove_dir(output.join(folder));
+    }
+}
+
+/// The search index, as the full build makes it. Kept behind this one call
+/// so that an incremental index can replace it.
+fn search_index(view: &SiteView<'_>) -> Vec<OutputFile> {
+    crate::search_records::index_files(view)
+}

@@ -1,0 +1,510 @@
+//! The incremental rebuild against a clean build, in process (no watcher):
+//! after every edit of a sequence, the output folder of the workspace must
+//! equal, file for file and byte for byte, what `hoshin build` makes of the
+//! same site; and incremental linking must equal `link::link`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::workspace::{ChangeSet, Workspace};
+use crate::build::{self, BuildOptions};
+use crate::link;
+
+struct Site {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    out: PathBuf,
+    clean: PathBuf,
+    ws: Workspace,
+}
+
+fn doc(year: &str, department: &str, title: &str, body: &str) -> String {
+    format!("---\nyear: {year}\ndepartment: {department}\nauthor: 部長\ntitle: {title}\n---\n\n前文です。\n\n{body}")
+}
+
+const SOMU_2023: &str = "## 1. 施政方針を踏まえて\n\n(1) 基本方針\n\n① 市民に寄り添うこと。\n\n② 会議は短く。\n\n(2) 事務の適正化\n\n① 法令を確認すること。[[総務部/2024#1.(1)]]\n\n## 2. 人材育成\n\n① 研修に参加すること。\n";
+const SOMU_2024: &str = "## 1. 方針\n\n(1) 継続\n\n① 前年度の [[2023/somu#1.(1)②]] を続ける。\n\n② [[2023/somu]] を参照。\n\n③ [[市民部/R6]] と協力する。\n";
+/// First in key order, in a department with other years, citing nothing and cited by nothing.
+const SOMU_2022: &str = "1. 項目\n\n(1) 小項目\n\n① 細目\n";
+const SHIMIN_2024: &str =
+    "1. 窓口\n\n(1) 待ち時間を減らす。[[総務部/2023#2.①|研修]]\n\n(2) 案内を増やす。\n";
+
+impl Site {
+    fn new() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("site");
+        std::fs::create_dir_all(root.join("content/2023")).unwrap();
+        std::fs::create_dir_all(root.join("content/2024")).unwrap();
+        std::fs::write(
+            root.join("site.toml"),
+            "title = \"テスト市\"\n[departments]\n\"総務部\" = \"somu\"\n\"市民部\" = \"shimin\"\n",
+        )
+        .unwrap();
+        let out = dir.path().join("out");
+        let clean = dir.path().join("clean");
+        let ws = Workspace::new(BuildOptions {
+            root: root.clone(),
+            output: Some(out.clone()),
+            drafts: false,
+        });
+        let mut site = Site {
+            _dir: dir,
+            root,
+            out,
+            clean,
+            ws,
+        };
+        site.put(
+            "2023/somu.md",
+            &doc("2023", "総務部", "総務部の方針 2023", SOMU_2023),
+        );
+        site.put(
+            "2024/somu.md",
+            &doc("令和6年度", "総務部", "総務部の方針 2024", SOMU_2024),
+        );
+        site.put(
+            "2024/shimin.md",
+            &doc("2024", "市民部", "市民部の方針", SHIMIN_2024),
+        );
+        site.put(
+            "2022/somu.md",
+            &doc("2022", "総務部", "総務部の方針 2022", SOMU_2022),
+        );
+        site.put("2023/attachment.pdf", "%PDF-1.4 one");
+        let report = site.ws.rebuild(&ChangeSet::everything());
+        assert!(report.result.is_ok(), "{}", errors(&report));
+        site.assert_matches_clean_build("first build");
+        site
+    }
+
+    fn content(&self, rel: &str) -> PathBuf {
+        self.root.join("content").join(rel)
+    }
+
+    fn put(&self, rel: &str, text: &str) {
+        let path = self.content(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.content(rel)).unwrap()
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let text = self.read(rel);
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        self.put(rel, &text.replacen(from, to, 1));
+    }
+
+    /// Rebuilds after changes to `paths` (relative to content/) and expects success.
+    fn rebuild(&mut self, paths: &[&str], what: &str) -> super::Built {
+        let changes = ChangeSet {
+            content: paths.iter().map(|p| p.to_string()).collect(),
+            ..ChangeSet::default()
+        };
+        self.rebuild_with(&changes, what)
+    }
+
+    fn rebuild_with(&mut self, changes: &ChangeSet, what: &str) -> super::Built {
+        let report = self.ws.rebuild(changes);
+        match report.result {
+            Ok(built) => {
+                self.assert_matches_clean_build(what);
+                built
+            }
+            Err(_) => panic!("{what}: rebuild failed:\n{}", errors(&report)),
+        }
+    }
+
+    fn assert_matches_clean_build(&self, what: &str) {
+        let opts = BuildOptions {
+            root: self.root.clone(),
+            output: Some(self.clean.clone()),
+            drafts: false,
+        };
+        if let Err(f) = build::build(&opts, true) {
+            panic!("{what}: clean build failed:\n{}", f.diagnostics.render());
+        }
+        assert_same_tree(&self.out, &self.clean, what);
+    }
+}
+
+fn errors(report: &super::Report) -> String {
+    match &report.result {
+        Ok(_) => String::new(),
+        Err(d) => d.render(),
+    }
+}
+
+/// Every file (by its bytes) and folder (as `None`) under `dir`.
+fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
+    walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .map(Result::unwrap)
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            let bytes = e
+                .file_type()
+                .is_file()
+                .then(|| std::fs::read(e.path()).unwrap());
+            (rel, bytes)
+        })
+        .collect()
+}
+
+fn assert_same_tree(watched: &Path, clean: &Path, what: &str) {
+    let (a, b) = (tree(watched), tree(clean));
+    let only_watched: Vec<&String> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+    let only_clean: Vec<&String> = b.keys().filter(|k| !a.contains_key(*k)).collect();
+    assert!(
+        only_watched.is_empty() && only_clean.is_empty(),
+        "{what}: files only in the watched output: {only_watched:?}; only in the clean build: {only_clean:?}"
+    );
+    for (path, bytes) in &a {
+        if bytes != &b[path] {
+            let show = |b: &Option<Vec<u8>>| match b {
+                Some(b) => String::from_utf8_lossy(b).into_owned(),
+                None => "(a folder)".into(),
+            };
+            panic!(
+                "{what}: {path} differs from a clean build\n--- watched ---\n{}\n--- clean ---\n{}",
+                show(bytes),
+                show(&b[path])
+            );
+        }
+    }
+}
+
+#[test]
+fn a_sequence_of_edits_gives_a_clean_build() {
+    let mut s = Site::new();
+
+    let built = s.rebuild(&["2023/somu.md"], "unchanged save");
+    assert_eq!(
+        (built.rendered, built.written),
+        (0, 0),
+        "nothing to render or write"
+    );
+
+    s.edit(
+        "2023/somu.md",
+        "市民に寄り添うこと。",
+        "市民に寄り添い、現場に出ること。",
+    );
+    let built = s.rebuild(&["2023/somu.md"], "one directive's text");
+    assert!(built.rendered < built.pages, "only some pages are rendered");
+
+    // A reference moved from one document to another: backlinks leave the
+    // first and appear on the second (documents and lookups unchanged).
+    s.edit(
+        "2024/shimin.md",
+        "[[総務部/2023#2.①|研修]]",
+        "[[総務部/2024#1.(1)①]]",
+    );
+    s.rebuild(&["2024/shimin.md"], "a reference retargeted");
+    s.edit(
+        "2024/shimin.md",
+        "[[総務部/2024#1.(1)①]]",
+        "[[総務部/2023#2.①|研修]]",
+    );
+    s.rebuild(&["2024/shimin.md"], "and back");
+
+    s.edit("2024/somu.md", "総務部の方針 2024", "総務部の運営方針 2024");
+    s.rebuild(&["2024/somu.md"], "title of a cited document");
+    let mate = std::fs::read_to_string(s.out.join("2022/somu.html")).unwrap();
+    assert!(
+        mate.contains("総務部の運営方針 2024"),
+        "other years of the department"
+    );
+
+    s.edit("2024/shimin.md", "市民部の方針", "市民部の運営方針");
+    s.rebuild(&["2024/shimin.md"], "title of a document cited as a whole");
+
+    // The home page shows the first deep directive's label as an example.
+    s.edit("2022/somu.md", "① 細目", "ア 細目");
+    s.rebuild(
+        &["2022/somu.md"],
+        "citation of the example on the home page",
+    );
+
+    // A directive inserted before others renumbers them: citations, ids,
+    // labels of references into them and their backlinks all move.
+    s.edit(
+        "2023/somu.md",
+        "① 市民に寄り添い",
+        "① 新しい項目。\n\n② 市民に寄り添い",
+    );
+    s.edit("2023/somu.md", "② 会議は短く。", "③ 会議は短く。");
+    s.rebuild(&["2023/somu.md"], "renumbered directives");
+
+    s.put(
+        "2024/kikaku.md",
+        &doc(
+            "2024",
+            "企画部",
+            "企画部の方針",
+            "1. 連携\n\n(1) [[2024/shimin#1.(2)]] と連携する。\n",
+        ),
+    );
+    s.rebuild(&["2024/kikaku.md"], "a new document citing another");
+    let cited = std::fs::read_to_string(s.out.join("2024/shimin.html")).unwrap();
+    assert!(
+        cited.contains("2024/kikaku.html"),
+        "the backlink appears on the cited page"
+    );
+
+    // Saved by writing a temporary file and renaming it over the original.
+    let tmp = s.content("2024/.kikaku.md.tmp");
+    std::fs::write(
+        &tmp,
+        s.read("2024/kikaku.md").replace("連携する", "密に連携する"),
+    )
+    .unwrap();
+    std::fs::rename(&tmp, s.content("2024/kikaku.md")).unwrap();
+    s.rebuild(&["2024/.kikaku.md.tmp", "2024/kikaku.md"], "rename-save");
+
+    s.edit("2024/kikaku.md", "year: 2024", "year: 2023");
+    s.rebuild(
+        &["2024/kikaku.md"],
+        "year changed: lookups and listings move",
+    );
+
+    s.edit("2024/shimin.md", "department: 市民部", "department: 総務部");
+    let report = s.ws.rebuild(&ChangeSet {
+        content: ["2024/shimin.md".to_string()].into(),
+        ..ChangeSet::default()
+    });
+    assert!(report.result.is_err(), "総務部/2024 is now ambiguous");
+    s.edit("2024/shimin.md", "department: 総務部", "department: 市民部");
+    s.rebuild(&["2024/shimin.md"], "department changed back");
+
+    std::fs::remove_file(s.content("2024/kikaku.md")).unwrap();
+    s.rebuild(&["2024/kikaku.md"], "a deleted document");
+    let cited = std::fs::read_to_string(s.out.join("2024/shimin.html")).unwrap();
+    assert!(!cited.contains("kikaku"), "the backlink is gone");
+    assert!(!s.out.join("2024/kikaku.html").exists(), "its page is gone");
+
+    s.put("2023/attachment.pdf", "%PDF-1.4 two");
+    s.put("2024/map.png", "png");
+    s.rebuild(&["2023/attachment.pdf", "2024/map.png"], "attachments");
+    std::fs::remove_file(s.content("2024/map.png")).unwrap();
+    s.rebuild(&["2024/map.png"], "attachment deleted");
+
+    s.edit(
+        "2022/somu.md",
+        "author: 部長",
+        "author: 部長\nstatus: draft",
+    );
+    s.rebuild(&["2022/somu.md"], "a document became a draft");
+    assert!(
+        !s.out.join("2022/somu.html").exists(),
+        "a draft has no page"
+    );
+    s.edit("2022/somu.md", "\nstatus: draft", "");
+    s.rebuild(&["2022/somu.md"], "and back");
+
+    // A folder renamed: every document in it moves.
+    std::fs::rename(s.content("2024"), s.content("r6")).unwrap();
+    s.rebuild(&["2024", "r6"], "folder renamed");
+
+    let base = s.root.join("themes/default/templates/base.html");
+    std::fs::create_dir_all(base.parent().unwrap()).unwrap();
+    let builtin = include_str!("../../themes/default/templates/base.html");
+    std::fs::write(
+        &base,
+        builtin.replace("<main", "<p class=\"banner\">TEST</p><main"),
+    )
+    .unwrap();
+    let built = s.rebuild_with(
+        &ChangeSet {
+            theme: true,
+            ..ChangeSet::default()
+        },
+        "template override",
+    );
+    assert_eq!(
+        built.rendered, built.pages,
+        "a template change renders every page"
+    );
+    assert!(std::fs::read_to_string(s.out.join("index.html"))
+        .unwrap()
+        .contains("banner"));
+
+    std::fs::write(
+        s.root.join("site.toml"),
+        "title = \"別の市\"\n[departments]\n\"総務部\" = \"general\"\n",
+    )
+    .unwrap();
+    s.rebuild_with(&ChangeSet::everything(), "site.toml");
+}
+
+#[test]
+fn a_broken_edit_keeps_the_last_good_site_and_its_fix_rebuilds() {
+    let mut s = Site::new();
+    let before = tree(&s.out);
+    s.edit("2023/somu.md", "year: 2023", "year: 明日");
+    let report = s.ws.rebuild(&ChangeSet {
+        content: ["2023/somu.md".to_string()].into(),
+        ..ChangeSet::default()
+    });
+    let diagnostics = report.result.err().expect("a broken front matter fails");
+    assert!(
+        diagnostics.render().contains("content/2023/somu.md:"),
+        "{}",
+        diagnostics.render()
+    );
+    assert!(
+        tree(&s.out) == before,
+        "nothing is written while there are errors"
+    );
+
+    // Another edit while broken is taken into account when the fix comes.
+    s.edit("2024/shimin.md", "案内を増やす", "案内板を増やす");
+    let report = s.ws.rebuild(&ChangeSet {
+        content: ["2024/shimin.md".to_string()].into(),
+        ..ChangeSet::default()
+    });
+    assert!(report.result.is_err(), "still broken");
+    s.edit("2023/somu.md", "year: 明日", "year: 2023");
+    s.rebuild(&["2023/somu.md"], "fixed");
+}
+
+#[test]
+fn deleting_a_cited_document_is_an_error_until_the_reference_goes() {
+    let mut s = Site::new();
+    std::fs::remove_file(s.content("2023/somu.md")).unwrap();
+    let report = s.ws.rebuild(&ChangeSet {
+        content: ["2023/somu.md".to_string()].into(),
+        ..ChangeSet::default()
+    });
+    let text = errors(&report);
+    assert!(text.contains("unresolved reference"), "{text}");
+    assert!(
+        s.out.join("2023/somu.html").exists(),
+        "the last good site stays"
+    );
+    s.edit(
+        "2024/somu.md",
+        "前年度の [[2023/somu#1.(1)②]] を続ける。",
+        "前年度を続ける。",
+    );
+    s.edit("2024/somu.md", "② [[2023/somu]] を参照。", "② 参照なし。");
+    s.edit("2024/shimin.md", "[[総務部/2023#2.①|研修]]", "研修");
+    s.rebuild(&["2024/somu.md", "2024/shimin.md"], "references removed");
+    assert!(!s.out.join("2023/somu.html").exists());
+}
+
+#[test]
+fn relinking_equals_linking() {
+    let s = Site::new();
+    let opts = BuildOptions {
+        root: s.root.clone(),
+        output: None,
+        drafts: false,
+    };
+    let config = build::load_config(&opts.root).unwrap();
+    let mut timings = build::Timings::default();
+    let (site, _) = build::compile(&opts.root, config, false, &mut timings);
+    let (full, _) = link::link(&site.docs, &site.config);
+    // Nothing changed, everything changed, one document changed: each must
+    // give link's result.
+    let all: Vec<usize> = (0..site.docs.len()).collect();
+    for changed in [vec![], all, vec![1]] {
+        let pending = super::relink::Pending {
+            structure: false,
+            changed,
+        };
+        let mut again = full.clone();
+        super::relink::relink(&site.docs, &site.config, &mut again, true, &pending);
+        assert_eq!(again.targets, full.targets);
+        assert_eq!(again.directive_backlinks, full.directive_backlinks);
+        assert_eq!(again.document_backlinks, full.document_backlinks);
+        assert_eq!(again.resolved, full.resolved);
+    }
+}
+
+#[test]
+fn crossing_the_directive_index_split_renders_the_listings_again() {
+    let mut s = Site::new();
+    let count: usize = s.ws_directive_count();
+    let needed = crate::render::DIRECTIVE_INDEX_SPLIT - count;
+    let items: String = (1..=needed).map(|n| format!("{n}. 項目{n}\n")).collect();
+    s.put("2023/many.md", &doc("2023", "企画部", "多い", &items));
+    s.rebuild(&["2023/many.md"], "exactly at the split");
+    s.edit("2023/many.md", "1. 項目1\n", "1. 項目1\n(1) もう一つ\n");
+    s.rebuild(&["2023/many.md"], "one more directive: split");
+    s.edit("2023/many.md", "(1) もう一つ\n", "");
+    s.rebuild(&["2023/many.md"], "one fewer: not split");
+}
+
+impl Site {
+    fn ws_directive_count(&self) -> usize {
+        let opts = BuildOptions {
+            root: self.root.clone(),
+            output: None,
+            drafts: false,
+        };
+        let config = build::load_config(&opts.root).unwrap();
+        let (site, _) = build::compile(&opts.root, config, false, &mut build::Timings::default());
+        site.docs.iter().map(|d| d.directives.len()).sum()
+    }
+}
+
+#[test]
+fn a_reference_to_a_missing_directive_resolves_once_it_is_written() {
+    let mut s = Site::new();
+    s.edit(
+        "2024/shimin.md",
+        "(2) 案内を増やす。",
+        "(2) 案内を増やす。[[総務部/2023#3.①]]",
+    );
+    let report = s.ws.rebuild(&ChangeSet {
+        content: ["2024/shimin.md".to_string()].into(),
+        ..ChangeSet::default()
+    });
+    assert!(
+        errors(&report).contains("has no directive"),
+        "{}",
+        errors(&report)
+    );
+    let text = s.read("2023/somu.md") + "\n## 3. 新設\n\n① 新しい取組。\n";
+    s.put("2023/somu.md", &text);
+    s.rebuild(&["2023/somu.md"], "the cited directive written");
+    let cited = std::fs::read_to_string(s.out.join("2023/somu.html")).unwrap();
+    assert!(
+        cited.contains("2024/shimin.html"),
+        "and its backlink appears"
+    );
+}
+
+#[test]
+fn events_are_sorted_and_editor_temporaries_dropped() {
+    let s = Site::new();
+    let mut c = ChangeSet::default();
+    for p in [
+        "content/2023/somu.md",
+        "content/2023/.somu.md.swp",
+        "content/2023/somu.md~",
+        "content/2023/4913",
+        "content/.git/index",
+        "content/2024",
+        "themes/default/templates/.base.html.swp",
+        "public/index.html",
+    ] {
+        s.ws.classify(&s.root.join(p), &mut c);
+    }
+    let content: Vec<&str> = c.content.iter().map(String::as_str).collect();
+    assert_eq!(content, ["2023/somu.md", "2024"]);
+    assert!(!c.theme && !c.everything);
+    s.ws.classify(&s.root.join("themes/default/templates/base.html"), &mut c);
+    assert!(c.theme);
+    s.ws.classify(&s.root.join("site.toml"), &mut c);
+    assert!(c.everything);
+}

@@ -1,0 +1,632 @@
+//! The site kept in memory between rebuilds, and the incremental rebuild.
+//!
+//! A rebuild re-reads only the paths that changed (a document whose bytes
+//! did not change is not parsed again), links again (incrementally, see
+//! `relink`), renders only the pages whose fingerprint changed (see
+//! `fingerprint`), and writes only the
+//! files whose bytes changed. Nothing is written while there are errors, so
+//! the output always holds the last good site; fingerprints are compared with
+//! those of the last *written* site, so a fix after any number of broken
+//! edits renders everything they touched.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use notify_debouncer_full::notify::RecursiveMode;
+use rayon::prelude::*;
+
+use super::content::{read_document, scan, within, Found, Fresh};
+use super::fingerprint::Faces;
+use super::output::{render_and_write, Written};
+use super::relink::{self, Pending};
+use crate::build::{self, BuildOptions, Site, Timings};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::load;
+use crate::model::Status;
+use crate::render::Theme;
+
+/// What a batch of file-system events asks to be looked at again.
+#[derive(Debug, Default, Clone)]
+pub struct ChangeSet {
+    /// site.toml changed, or the watcher lost events: reload everything.
+    pub everything: bool,
+    /// A file of the theme changed.
+    pub theme: bool,
+    /// Changed paths under the content folder, relative to it with `/`
+    /// (`""` is the whole folder).
+    pub content: BTreeSet<String>,
+    /// Changed paths that are not content, as shown to the user.
+    pub other: BTreeSet<String>,
+    /// When the first of the changes was noticed.
+    pub since: Option<Instant>,
+}
+
+impl ChangeSet {
+    /// A change set that rebuilds everything (the first build).
+    pub fn everything() -> ChangeSet {
+        ChangeSet {
+            everything: true,
+            ..ChangeSet::default()
+        }
+    }
+
+    /// True if nothing that the site is built from changed.
+    pub fn is_empty(&self) -> bool {
+        !self.everything && !self.theme && self.content.is_empty()
+    }
+}
+
+/// How a rebuild went.
+pub struct Report {
+    /// What changed, for the rebuild's line (`content/2023/somu.md changed`).
+    pub what: String,
+    /// Success, or the diagnostics (errors and warnings) of a failed build.
+    pub result: Result<Built, Diagnostics>,
+    /// Time of each stage.
+    pub timings: Timings,
+    /// Wall time of the rebuild.
+    pub elapsed: Duration,
+}
+
+/// A successful rebuild.
+pub struct Built {
+    /// Documents, directives and resolved references of the site.
+    pub documents: usize,
+    /// Directives.
+    pub directives: usize,
+    /// Resolved references.
+    pub references: usize,
+    /// Pages rendered (the others could not have changed).
+    pub rendered: usize,
+    /// Pages the site has.
+    pub pages: usize,
+    /// Files written because their bytes changed.
+    pub written: usize,
+    /// Files removed because the site no longer has them.
+    pub removed: usize,
+    /// True when the whole output folder was written (and swapped in).
+    pub full_write: bool,
+    /// Warnings of the documents read in this rebuild.
+    pub warnings: Diagnostics,
+    /// The output folder.
+    pub output: PathBuf,
+}
+
+/// One document file as last read.
+struct Entry {
+    /// Hash of the file's bytes.
+    hash: u64,
+    /// Warnings of its parse.
+    warnings: Vec<Diagnostic>,
+    /// Errors of its read or parse (the document is then left out).
+    errors: Vec<Diagnostic>,
+}
+
+/// A loaded site.
+pub(super) struct Loaded {
+    pub(super) site: Site,
+    pub(super) output: PathBuf,
+    content_dir: PathBuf,
+    pub(super) theme: Result<Theme, Vec<Diagnostic>>,
+    /// Every document file under content/, by key, read or not.
+    entries: BTreeMap<String, Entry>,
+    /// Fingerprint parts of `site.docs[i]`.
+    pub(super) faces: Vec<Faces>,
+    /// Attachments: path relative to content/ → file.
+    pub(super) assets: BTreeMap<String, PathBuf>,
+    /// Attachments to copy at the next write.
+    pub(super) pending_assets: BTreeSet<String>,
+    /// Problems of the walk (unreadable folders, names that are not Unicode), by path.
+    scan_errors: BTreeMap<String, Diagnostic>,
+    /// Errors of the last link.
+    link_errors: Vec<Diagnostic>,
+    /// Whether `site.links` belongs to the current documents as changed by `pending`.
+    linked: bool,
+    pending: Pending,
+}
+
+/// How one document file changed in a rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Added,
+    Changed,
+    Removed,
+    Unchanged,
+}
+
+/// A document file looked at in a rebuild.
+struct Seen {
+    display: String,
+    key: String,
+    change: Change,
+}
+
+/// The watched site: configuration, theme, documents and links in memory,
+/// and what was last written.
+pub struct Workspace {
+    opts: BuildOptions,
+    /// The root with links resolved, as some watchers report paths.
+    canonical_root: Option<PathBuf>,
+    loaded: Option<Loaded>,
+    written: Option<Written>,
+    /// Render every page at the next rebuild (the theme or site.toml changed).
+    render_everything: bool,
+}
+
+pub(super) fn timed<T>(timings: &mut Timings, stage: &'static str, f: impl FnOnce() -> T) -> T {
+    let start = Instant::now();
+    let value = f();
+    timings.stages.push((stage, start.elapsed()));
+    value
+}
+
+impl Workspace {
+    /// A workspace for the site at `opts.root`; nothing is read until the first
+    /// [`rebuild`](Workspace::rebuild) with [`ChangeSet::everything`].
+    pub fn new(opts: BuildOptions) -> Workspace {
+        Workspace {
+            canonical_root: std::fs::canonicalize(&opts.root).ok(),
+            opts,
+            loaded: None,
+            written: None,
+            render_everything: true,
+        }
+    }
+
+    /// Forgets everything in memory (after a panic): the next rebuild reads and
+    /// renders the whole site again, and writes only what changed.
+    pub fn reset(&mut self) {
+        self.loaded = None;
+        self.render_everything = true;
+    }
+
+    fn content_dir(&self) -> PathBuf {
+        match &self.loaded {
+            Some(l) => l.content_dir.clone(),
+            None => self.opts.root.join(Config::default().content_dir),
+        }
+    }
+
+    fn theme_dir(&self) -> PathBuf {
+        let name = match &self.loaded {
+            Some(l) => l.site.config.theme.clone(),
+            None => Config::default().theme,
+        };
+        self.opts.root.join("themes").join(name)
+    }
+
+    /// The output folder (as site.toml says, or the default while it is broken).
+    pub fn output_dir(&self) -> PathBuf {
+        match (&self.opts.output, &self.loaded) {
+            (Some(o), _) => o.clone(),
+            (None, Some(l)) => l.output.clone(),
+            (None, None) => self.opts.root.join(Config::default().output_dir),
+        }
+    }
+
+    /// What to watch: the content folder and the themes recursively, and the
+    /// site root alone (for site.toml, and for content/ or themes/ appearing).
+    /// The recursive ones come first: the debouncer takes the first root that
+    /// holds a path to decide how to track it.
+    pub fn watch_paths(&self) -> [(PathBuf, RecursiveMode); 3] {
+        [
+            (self.content_dir(), RecursiveMode::Recursive),
+            (self.opts.root.join("themes"), RecursiveMode::Recursive),
+            (self.opts.root.clone(), RecursiveMode::NonRecursive),
+        ]
+    }
+
+    /// Sorts a changed path into `changes`; editor temporaries and paths the
+    /// site is not built from are dropped.
+    pub fn classify(&self, path: &Path, changes: &mut ChangeSet) {
+        let root = &self.opts.root;
+        // Some platforms report paths with links resolved (macOS: /var is
+        // /private/var): put those back under the root as given.
+        let mapped;
+        let path = match self
+            .canonical_root
+            .as_ref()
+            .and_then(|c| path.strip_prefix(c).ok())
+        {
+            Some(rest) if !path.starts_with(root) => {
+                mapped = root.join(rest);
+                mapped.as_path()
+            }
+            _ => path,
+        };
+        let content = self.content_dir();
+        if path == root.join("site.toml") {
+            changes.everything = true;
+            changes.other.insert("site.toml".into());
+        } else if let Ok(rel) = path.strip_prefix(&content) {
+            let parts: Option<Vec<&str>> =
+                rel.components().map(|c| c.as_os_str().to_str()).collect();
+            match parts {
+                // A name that is not Unicode: a full scan reports it as load does.
+                None => {
+                    changes.content.insert(String::new());
+                }
+                Some(parts) if parts.iter().any(|p| load::is_ignored(p)) => {}
+                Some(parts) => {
+                    changes.content.insert(parts.join("/"));
+                }
+            }
+        } else if path.starts_with(self.theme_dir()) || path == root.join("themes") {
+            // Theme::load skips editor temporaries by file name only.
+            let ignored = path.starts_with(self.theme_dir())
+                && path != self.theme_dir()
+                && path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(load::is_ignored);
+            if !ignored {
+                changes.theme = true;
+                changes.other.insert(load::display_path(root, path));
+            }
+        }
+    }
+
+    /// Brings the site up to date with `changes` and writes what changed.
+    pub fn rebuild(&mut self, changes: &ChangeSet) -> Report {
+        let start = Instant::now();
+        let mut timings = Timings::default();
+        let full = changes.everything || self.loaded.is_none();
+        let mut seen: Vec<Seen> = Vec::new();
+        let mut what = Vec::new();
+        if full {
+            self.render_everything = true;
+            if let Err(d) = timed(&mut timings, "load+parse", || self.load_everything()) {
+                return Report {
+                    what: describe(changes, &[], true),
+                    result: Err(d),
+                    timings,
+                    elapsed: start.elapsed(),
+                };
+            }
+        } else {
+            let opts = &self.opts;
+            let loaded = self.loaded.as_mut().expect("loaded");
+            if changes.theme {
+                loaded.theme = Theme::load(&opts.root, &loaded.site.config.theme);
+                self.render_everything = true;
+            }
+            timed(&mut timings, "read+parse", || {
+                let rels = outermost(&changes.content);
+                seen = loaded.refresh(&opts.root, opts.drafts, &rels);
+            });
+        }
+        what.push(describe(changes, &seen, full));
+        let report = |result, timings| Report {
+            what: what.join(", "),
+            result,
+            timings,
+            elapsed: start.elapsed(),
+        };
+        let fresh: Vec<&str> = seen
+            .iter()
+            .filter(|s| matches!(s.change, Change::Added | Change::Changed))
+            .map(|s| s.key.as_str())
+            .collect();
+        match self.finish(&fresh, full, &mut timings) {
+            Ok(built) => report(Ok(built), timings),
+            Err(d) => report(Err(d), timings),
+        }
+    }
+
+    /// Reads site.toml, the theme and every document.
+    fn load_everything(&mut self) -> Result<(), Diagnostics> {
+        self.loaded = None;
+        let root = &self.opts.root;
+        let config = build::load_config(root).map_err(|f| f.diagnostics)?;
+        let output = self
+            .opts
+            .output
+            .clone()
+            .unwrap_or_else(|| root.join(&config.output_dir));
+        build::check_output_dir(root, &config, &output).map_err(|f| f.diagnostics)?;
+        let theme = Theme::load(root, &config.theme);
+        let content_dir = root.join(&config.content_dir);
+        let mut loaded = Loaded {
+            site: Site {
+                root: root.clone(),
+                config,
+                docs: Vec::new(),
+                assets: Vec::new(),
+                links: Default::default(),
+            },
+            output,
+            content_dir,
+            theme,
+            entries: BTreeMap::new(),
+            faces: Vec::new(),
+            assets: BTreeMap::new(),
+            pending_assets: BTreeSet::new(),
+            scan_errors: BTreeMap::new(),
+            link_errors: Vec::new(),
+            linked: false,
+            pending: Pending::default(),
+        };
+        loaded.refresh(root, self.opts.drafts, &[""]);
+        self.loaded = Some(loaded);
+        Ok(())
+    }
+
+    /// Links, checks, renders and writes; on success, remembers what was written.
+    fn finish(
+        &mut self,
+        fresh: &[&str],
+        full: bool,
+        timings: &mut Timings,
+    ) -> Result<Built, Diagnostics> {
+        let loaded = self.loaded.as_mut().expect("loaded");
+        timed(timings, "link", || loaded.link());
+        let mut diagnostics = loaded.diagnostics(&self.opts.root);
+        if let Err(errors) = &loaded.theme {
+            diagnostics.extend(errors.iter().cloned());
+        }
+        if loaded.site.config.strict {
+            diagnostics.promote_warnings();
+        }
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        let previous = self.written.as_ref().filter(|w| w.output == loaded.output);
+        let outcome = render_and_write(loaded, previous, self.render_everything, timings);
+        match outcome {
+            Ok((mut built, written)) => {
+                built.warnings = warnings_of(loaded, (!full).then_some(fresh));
+                loaded.pending_assets.clear();
+                self.written = Some(written);
+                self.render_everything = false;
+                Ok(built)
+            }
+            Err((diagnostics, wrote_some)) => {
+                if let Some(files) = wrote_some {
+                    // Part of the output may be new: render and compare everything next
+                    // time, and consider every file the site had or has for removal.
+                    self.render_everything = true;
+                    if let Some(w) = &mut self.written {
+                        w.files.extend(files);
+                    }
+                }
+                Err(diagnostics)
+            }
+        }
+    }
+}
+
+/// Warnings of the documents of `keys` (all documents if None).
+fn warnings_of(loaded: &Loaded, keys: Option<&[&str]>) -> Diagnostics {
+    let mut w = Diagnostics::default();
+    for (key, entry) in &loaded.entries {
+        if keys.is_none_or(|keys| keys.contains(&key.as_str())) {
+            w.extend(entry.warnings.iter().cloned());
+        }
+    }
+    w
+}
+
+/// The paths of a set that no other path of the set contains.
+fn outermost(paths: &BTreeSet<String>) -> Vec<&str> {
+    if paths.contains("") {
+        return vec![""];
+    }
+    let mut out: Vec<&str> = Vec::new();
+    for p in paths {
+        // Sorted order puts a folder right before what is inside it.
+        if out.last().is_some_and(|last| {
+            p.strip_prefix(last)
+                .is_some_and(|rest| rest.starts_with('/'))
+        }) {
+            continue;
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// What changed, in words: `content/2023/somu.md changed, themes/default/templates/base.html`.
+fn describe(changes: &ChangeSet, seen: &[Seen], full: bool) -> String {
+    let mut parts: Vec<String> = changes.other.iter().cloned().collect();
+    let shown = |c: Change| match c {
+        Change::Added => "added",
+        Change::Changed => "changed",
+        Change::Removed => "removed",
+        Change::Unchanged => "unchanged",
+    };
+    let mut docs: Vec<String> = seen
+        .iter()
+        .map(|s| format!("{} {}", s.display, shown(s.change)))
+        .collect();
+    if docs.is_empty() && !changes.content.is_empty() && !full {
+        docs.extend(changes.content.iter().map(|p| format!("content/{p}")));
+    }
+    const SHOWN: usize = 3;
+    if docs.len() > SHOWN {
+        let more = docs.len() - SHOWN;
+        docs.truncate(SHOWN);
+        docs.push(format!("and {more} more"));
+    }
+    parts.extend(docs);
+    if parts.is_empty() {
+        parts.push(if full { "site" } else { "nothing" }.into());
+    }
+    parts.join(", ")
+}
+
+impl Loaded {
+    /// Walks each path of `rels` under content/ (a file, a folder, or `""`
+    /// for everything; none inside another) as `load::load` walks content/,
+    /// and brings the documents and attachments there up to date, reading
+    /// all the documents found in parallel. Returns each document file that
+    /// was looked at and how it changed (unchanged ones only for single paths).
+    fn refresh(&mut self, root: &Path, drafts: bool, rels: &[&str]) -> Vec<Seen> {
+        let mut documents = Vec::new();
+        let mut gone: BTreeSet<String> = BTreeSet::new();
+        for &rel in rels {
+            let (found, errors) = scan(root, &self.content_dir, rel);
+            // Forget what was there, then take what the walk found.
+            for key in within(&self.scan_errors, rel, "") {
+                self.scan_errors.remove(&key);
+            }
+            self.scan_errors.extend(errors);
+            for asset in within(&self.assets, rel, "") {
+                self.assets.remove(&asset);
+                self.pending_assets.remove(&asset);
+            }
+            gone.extend(within(&self.entries, rel, ".md"));
+            for f in found {
+                match f {
+                    Found::Asset { rel, path } => {
+                        self.pending_assets.insert(rel.clone());
+                        self.assets.insert(rel, path);
+                    }
+                    Found::Document { key, path, display } => {
+                        gone.remove(&key);
+                        documents.push((key, path, display));
+                    }
+                }
+            }
+        }
+        let config = &self.site.config;
+        let entries = &self.entries;
+        let fresh: Vec<(String, String, Fresh)> = documents
+            .into_par_iter()
+            .map(|(key, path, display)| {
+                let old = entries.get(&key).map(|e| e.hash);
+                let fresh = read_document(&key, &path, &display, old, config);
+                (key, display, fresh)
+            })
+            .collect();
+        let mut changes = Vec::new();
+        for key in gone {
+            let display = load::display_path(root, &self.content_dir.join(format!("{key}.md")));
+            let change = self.apply(key.clone(), Fresh::Gone, drafts);
+            changes.push(Seen {
+                display,
+                key,
+                change,
+            });
+        }
+        for (key, display, fresh) in fresh {
+            let change = self.apply(key.clone(), fresh, drafts);
+            changes.push(Seen {
+                display,
+                key,
+                change,
+            });
+        }
+        if rels.len() > 1 || rels.contains(&"") {
+            changes.retain(|s| s.change != Change::Unchanged);
+        }
+        changes
+    }
+
+    /// Records what was read of one document.
+    fn apply(&mut self, key: String, fresh: Fresh, drafts: bool) -> Change {
+        let existed = self.entries.contains_key(&key);
+        let at = self
+            .site
+            .docs
+            .binary_search_by(|d| d.key.as_str().cmp(&key));
+        let change = match (&fresh, existed) {
+            (Fresh::Same, _) => return Change::Unchanged,
+            (Fresh::Gone, false) => return Change::Unchanged,
+            (Fresh::Gone, true) => Change::Removed,
+            (_, true) => Change::Changed,
+            (_, false) => Change::Added,
+        };
+        let keep = match fresh {
+            Fresh::Same => unreachable!(),
+            Fresh::Gone => {
+                self.entries.remove(&key);
+                None
+            }
+            Fresh::Broken { hash, errors } => {
+                self.entries.insert(
+                    key,
+                    Entry {
+                        hash,
+                        warnings: Vec::new(),
+                        errors,
+                    },
+                );
+                None
+            }
+            Fresh::Parsed {
+                hash,
+                doc,
+                warnings,
+            } => {
+                self.entries.insert(
+                    key,
+                    Entry {
+                        hash,
+                        warnings,
+                        errors: Vec::new(),
+                    },
+                );
+                (drafts || doc.meta.status != Status::Draft).then(|| {
+                    let faces = Faces::of(&doc, hash);
+                    (doc, faces)
+                })
+            }
+        };
+        match (at, keep) {
+            (Ok(i), Some((doc, faces))) => {
+                let old = &self.site.docs[i].meta;
+                // Department and year are how documents are looked up: a change moves lookups.
+                if old.department != doc.meta.department || old.year != doc.meta.year {
+                    self.pending.structure = true;
+                }
+                self.site.docs[i] = *doc;
+                self.faces[i] = faces;
+                self.pending.changed.push(i);
+            }
+            (Ok(i), None) => {
+                self.site.docs.remove(i);
+                self.faces.remove(i);
+                self.pending.structure = true;
+            }
+            (Err(i), Some((doc, faces))) => {
+                self.site.docs.insert(i, *doc);
+                self.faces.insert(i, faces);
+                self.pending.structure = true;
+            }
+            (Err(_), None) => {}
+        }
+        change
+    }
+
+    /// Links the documents again, reusing what did not change.
+    fn link(&mut self) {
+        let site = &mut self.site;
+        self.link_errors = relink::relink(
+            &site.docs,
+            &site.config,
+            &mut site.links,
+            self.linked,
+            &self.pending,
+        );
+        self.linked = true;
+        self.pending = Pending::default();
+    }
+
+    /// Every diagnostic of the site as it is now.
+    fn diagnostics(&self, root: &Path) -> Diagnostics {
+        let mut d = Diagnostics::default();
+        if !self.content_dir.is_dir() {
+            // The same message as a build gives.
+            d.extend(load::load(root, &self.content_dir).1);
+        }
+        d.extend(self.scan_errors.values().cloned());
+        for entry in self.entries.values() {
+            d.extend(entry.warnings.iter().cloned());
+            d.extend(entry.errors.iter().cloned());
+        }
+        d.extend(self.link_errors.iter().cloned());
+        d
+    }
+}
