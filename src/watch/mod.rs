@@ -50,6 +50,7 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
         return 2;
     }
     let mut workspace = Workspace::new(opts);
+    workspace.defer_indexes = true;
     let (sender, events) = mpsc::channel();
     // Watch before the first build, so that nothing saved during it is missed.
     let mut watcher = match Watcher::start(poll, sender, &workspace.watch_paths()) {
@@ -90,11 +91,23 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
     let polling = matches!(watcher, Watcher::Poll(_));
     // See `RECHECK`: documents to look at once more, and when.
     let mut recheck: Option<(Instant, ChangeSet)> = None;
+    // See `SETTLE`: when to bring the deferred indexes up to date.
+    let mut settle_at: Option<Instant> = None;
     loop {
-        let deadline = recheck.as_ref().map(|r| r.0);
+        let deadline = [recheck.as_ref().map(|r| r.0), settle_at]
+            .into_iter()
+            .flatten()
+            .min();
         let (changes, quiet) = match next_changes(&events, &workspace, deadline) {
             Next::Changes(c) => (c, false),
-            Next::Recheck => (recheck.take().expect("a recheck").1, true),
+            Next::Recheck if recheck.as_ref().is_some_and(|r| r.0 <= Instant::now()) => {
+                (recheck.take().expect("a recheck").1, true)
+            }
+            Next::Recheck => {
+                settle_at = None;
+                settle(&mut workspace, live.as_deref());
+                continue;
+            }
             Next::Closed => break,
         };
         // A folder may have been created (again): watch it before reading it,
@@ -113,6 +126,7 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
             eprintln!("warning: cannot watch a folder of the site: {e}");
         }
         rebuild(&mut workspace, &changes, live.as_deref(), quiet);
+        settle_at = workspace.indexes_stale().then(|| Instant::now() + SETTLE);
         if polling && !quiet && !changes.content.is_empty() {
             let again = ChangeSet {
                 content: changes.content.clone(),
@@ -142,6 +156,10 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
 /// polling mode, the same documents are read once more when that second is
 /// over (nothing is printed or written if they did not change).
 const RECHECK: Duration = Duration::from_millis(1100);
+
+/// How long the author must pause before directives.json and the search
+/// index, left as they were by the quick rebuilds, are brought up to date.
+const SETTLE: Duration = Duration::from_millis(700);
 
 /// What woke the loop.
 enum Next {
@@ -263,6 +281,37 @@ fn rebuild(workspace: &mut Workspace, changes: &ChangeSet, live: Option<&LiveSta
     if std::env::var_os("HOSHIN_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0") {
         print!("{}", report.timings.report());
         println!("  {:<13}{:>9.1} ms", "total", ms(report.elapsed));
+    }
+}
+
+/// Brings the deferred indexes up to date and says so.
+fn settle(workspace: &mut Workspace, live: Option<&LiveState>) {
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| workspace.settle()));
+    match outcome {
+        Ok(None) => {}
+        Ok(Some(report)) => match &report.result {
+            Ok(built) => println!(
+                "{} updated: {} files written, {} removed in {:.0} ms",
+                report.what,
+                built.written,
+                built.removed,
+                report.elapsed.as_secs_f64() * 1000.0
+            ),
+            Err(diagnostics) => {
+                let rendered = diagnostics.render();
+                eprint!("{rendered}");
+                if let Some(live) = live {
+                    live.failed(rendered);
+                }
+            }
+        },
+        Err(payload) => {
+            workspace.reset();
+            eprintln!(
+                "error: internal error while writing the indexes ({}); the next change rebuilds the whole site",
+                panic_message(payload.as_ref())
+            );
+        }
     }
 }
 

@@ -36,10 +36,16 @@ pub(super) type Failed = (Diagnostics, Option<HashSet<String>>);
 /// The full render is the same composition as `build::render_all` (pages,
 /// `directives.json`, the theme's static files, the search index), and the
 /// first write is `write::write_site` as in `hoshin build`.
+///
+/// With `defer_indexes` (and an output already written), `directives.json`
+/// and the search index are left as they are, to be brought up to date by
+/// [`write_indexes`] once the author pauses: together they are as large as the
+/// rest of the site, and rewriting them would cost an edit its 100 ms.
 pub(super) fn render_and_write(
     loaded: &Loaded,
     previous: Option<&Written>,
     everything: bool,
+    defer_indexes: bool,
     timings: &mut Timings,
 ) -> Result<(Built, Written), Failed> {
     let Ok(theme) = &loaded.theme else {
@@ -74,10 +80,10 @@ pub(super) fn render_and_write(
     if errors.has_errors() {
         return Err((errors, None));
     }
-    files.push(timed(timings, "json", || OutputFile {
-        path: "directives.json".into(),
-        bytes: json::directives_json(&view),
-    }));
+    let defer_indexes = defer_indexes && previous.is_some();
+    if !defer_indexes {
+        files.extend(timed(timings, "indexes", || index_files(&view)));
+    }
     let statics = theme.static_files.iter().map(|(p, b)| OutputFile {
         path: p.clone(),
         bytes: b.clone(),
@@ -85,11 +91,12 @@ pub(super) fn render_and_write(
     if everything {
         files.extend(statics);
     }
-    if site.config.search_enabled {
-        files.extend(timed(timings, "search index", || search_index(&view)));
-    }
     // Every file the site has now, to find the ones to remove.
     let mut produced: HashSet<String> = pages.iter().map(|(_, p, _)| p.clone()).collect();
+    if let (true, Some(w)) = (defer_indexes, previous) {
+        // The indexes written before stay until `write_indexes`.
+        produced.extend(w.files.iter().filter(|f| is_index_file(f)).cloned());
+    }
     produced.extend(files.iter().map(|f| f.path.clone()));
     produced.extend(theme.static_files.iter().map(|(p, _)| p.clone()));
     produced.extend(loaded.assets.keys().cloned());
@@ -143,6 +150,7 @@ pub(super) fn render_and_write(
         written,
         removed,
         full_write: previous.is_none(),
+        indexes_deferred: defer_indexes,
         warnings: Diagnostics::default(),
         output: loaded.output.clone(),
     };
@@ -172,8 +180,53 @@ fn remove_empty_folders(output: &Path, stale: &HashSet<String>) {
     }
 }
 
-/// The search index, as the full build makes it. Kept behind this one call
-/// so that an incremental index can replace it.
-fn search_index(view: &SiteView<'_>) -> Vec<OutputFile> {
-    crate::search_records::index_files(view)
+/// `directives.json` and the search index, as the full build makes them.
+fn index_files(view: &SiteView<'_>) -> Vec<OutputFile> {
+    let mut files = vec![OutputFile {
+        path: "directives.json".into(),
+        bytes: json::directives_json(view),
+    }];
+    if view.config.search_enabled {
+        files.extend(crate::search_records::index_files(view));
+    }
+    files
+}
+
+/// Files that [`index_files`] makes.
+fn is_index_file(path: &str) -> bool {
+    path == "directives.json" || path.starts_with("search/")
+}
+
+/// Brings `directives.json` and the search index up to date after rebuilds
+/// that deferred them, writing only the files whose bytes changed and
+/// removing index files the site no longer has. Returns files written and removed.
+pub(super) fn write_indexes(
+    loaded: &Loaded,
+    written: &mut Written,
+    timings: &mut Timings,
+) -> Result<(usize, usize), Diagnostics> {
+    let view = loaded.site.view();
+    let files = timed(timings, "indexes", || index_files(&view));
+    let now: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let stale: HashSet<String> = written
+        .files
+        .iter()
+        .filter(|f| is_index_file(f) && !now.contains(f.as_str()))
+        .cloned()
+        .collect();
+    let counts = timed(timings, "write", || {
+        write::write_changed(&loaded.output, &files, &stale)
+    })
+    .map_err(|e| {
+        let mut d = Diagnostics::default();
+        d.push(Diagnostic::error(format!(
+            "cannot write {}: {e}",
+            loaded.output.display()
+        )));
+        d
+    })?;
+    remove_empty_folders(&loaded.output, &stale);
+    written.files.retain(|f| !stale.contains(f));
+    written.files.extend(files.into_iter().map(|f| f.path));
+    Ok(counts)
 }

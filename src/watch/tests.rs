@@ -508,3 +508,54 @@ fn events_are_sorted_and_editor_temporaries_dropped() {
     s.ws.classify(&s.root.join("site.toml"), &mut c);
     assert!(c.everything);
 }
+
+#[test]
+fn deferred_indexes_catch_up_when_the_author_pauses() {
+    let mut site = Site::new();
+    site.ws.defer_indexes = true;
+    let json_before = std::fs::read(site.out.join("directives.json")).unwrap();
+    site.edit("2023/somu.md", "会議は短く。", "会議は十五分以内とする。");
+    let report = site.ws.rebuild(&ChangeSet {
+        content: ["2023/somu.md".to_string()].into(),
+        ..ChangeSet::default()
+    });
+    let built = report.result.expect("rebuild");
+    assert!(built.indexes_deferred);
+    assert!(site.ws.indexes_stale());
+    let page = std::fs::read_to_string(site.out.join("2023/somu.html")).unwrap();
+    assert!(
+        page.contains("会議は十五分以内とする。"),
+        "the page is written at once"
+    );
+    assert_eq!(
+        std::fs::read(site.out.join("directives.json")).unwrap(),
+        json_before,
+        "directives.json waits for the pause"
+    );
+
+    // A broken edit: nothing is settled from a site with errors.
+    site.edit("2023/somu.md", "year: 2023", "year: 来年");
+    assert!(site
+        .ws
+        .rebuild(&ChangeSet {
+            content: ["2023/somu.md".to_string()].into(),
+            ..ChangeSet::default()
+        })
+        .result
+        .is_err());
+    assert!(site.ws.settle().is_none());
+    site.edit("2023/somu.md", "year: 来年", "year: 2023");
+    site.ws
+        .rebuild(&ChangeSet {
+            content: ["2023/somu.md".to_string()].into(),
+            ..ChangeSet::default()
+        })
+        .result
+        .expect("fixed");
+
+    let report = site.ws.settle().expect("indexes were stale");
+    assert!(report.result.is_ok());
+    assert!(!site.ws.indexes_stale());
+    assert!(site.ws.settle().is_none(), "nothing left to settle");
+    site.assert_matches_clean_build("after the pause");
+}

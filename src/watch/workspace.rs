@@ -88,6 +88,8 @@ pub struct Built {
     pub removed: usize,
     /// True when the whole output folder was written (and swapped in).
     pub full_write: bool,
+    /// True when directives.json and the search index were left for [`Workspace::settle`].
+    pub indexes_deferred: bool,
     /// Warnings of the documents read in this rebuild.
     pub warnings: Diagnostics,
     /// The output folder.
@@ -153,6 +155,13 @@ pub struct Workspace {
     written: Option<Written>,
     /// Render every page at the next rebuild (the theme or site.toml changed).
     render_everything: bool,
+    /// Leave directives.json and the search index to [`Workspace::settle`]
+    /// (the watch loop does; a plain rebuild writes everything).
+    pub defer_indexes: bool,
+    /// A rebuild deferred the indexes and `settle` has not caught up yet.
+    indexes_stale: bool,
+    /// The last rebuild failed: the site in memory is not the one written.
+    broken: bool,
 }
 
 pub(super) fn timed<T>(timings: &mut Timings, stage: &'static str, f: impl FnOnce() -> T) -> T {
@@ -172,12 +181,58 @@ impl Workspace {
             loaded: None,
             written: None,
             render_everything: true,
+            defer_indexes: false,
+            indexes_stale: false,
+            broken: false,
         }
+    }
+
+    /// True while directives.json or the search index lag behind the pages.
+    pub fn indexes_stale(&self) -> bool {
+        self.indexes_stale
+    }
+
+    /// Brings directives.json and the search index up to date after rebuilds
+    /// that deferred them (the author paused). Does nothing if they are up to
+    /// date or the site has errors (nothing is written then). After it, the
+    /// output is byte for byte what a clean `hoshin build` writes.
+    pub fn settle(&mut self) -> Option<Report> {
+        if !self.indexes_stale || self.broken {
+            return None;
+        }
+        let start = Instant::now();
+        let mut timings = Timings::default();
+        let loaded = self.loaded.as_ref()?;
+        let written = self.written.as_mut()?;
+        let result =
+            super::output::write_indexes(loaded, written, &mut timings).map(|(n, removed)| {
+                self.indexes_stale = false;
+                Built {
+                    documents: loaded.site.docs.len(),
+                    directives: loaded.site.docs.iter().map(|d| d.directives.len()).sum(),
+                    references: loaded.site.links.resolved,
+                    rendered: 0,
+                    pages: 0,
+                    written: n,
+                    removed,
+                    full_write: false,
+                    indexes_deferred: false,
+                    warnings: Diagnostics::default(),
+                    output: loaded.output.clone(),
+                }
+            });
+        Some(Report {
+            what: "directives.json and search index".into(),
+            result,
+            timings,
+            elapsed: start.elapsed(),
+        })
     }
 
     /// Forgets everything in memory (after a panic): the next rebuild reads and
     /// renders the whole site again, and writes only what changed.
     pub fn reset(&mut self) {
+        self.indexes_stale = false;
         self.loaded = None;
         self.render_everything = true;
     }
@@ -270,6 +325,12 @@ impl Workspace {
 
     /// Brings the site up to date with `changes` and writes what changed.
     pub fn rebuild(&mut self, changes: &ChangeSet) -> Report {
+        let report = self.rebuild_inner(changes);
+        self.broken = report.result.is_err();
+        report
+    }
+
+    fn rebuild_inner(&mut self, changes: &ChangeSet) -> Report {
         let start = Instant::now();
         let mut timings = Timings::default();
         let full = changes.everything || self.loaded.is_none();
@@ -373,9 +434,16 @@ impl Workspace {
             return Err(diagnostics);
         }
         let previous = self.written.as_ref().filter(|w| w.output == loaded.output);
-        let outcome = render_and_write(loaded, previous, self.render_everything, timings);
+        let outcome = render_and_write(
+            loaded,
+            previous,
+            self.render_everything,
+            self.defer_indexes,
+            timings,
+        );
         match outcome {
             Ok((mut built, written)) => {
+                self.indexes_stale = built.indexes_deferred;
                 built.warnings = warnings_of(loaded, (!full).then_some(fresh));
                 loaded.pending_assets.clear();
                 self.written = Some(written);
