@@ -25,6 +25,23 @@ fn step_of(d: &Directive) -> Step {
     }
 }
 
+/// The anchor id that numbered steps spell (`n1-p3-c6`); None if a step is
+/// katakana, whose number depends on the order its siblings follow.
+pub fn id_of(steps: &[Step]) -> Option<String> {
+    let mut id = String::new();
+    for (kind, value) in steps {
+        if kind.is_katakana() {
+            return None;
+        }
+        if !id.is_empty() {
+            id.push('-');
+        }
+        id.push_str(kind.code());
+        id.push_str(value);
+    }
+    Some(id)
+}
+
 /// Parses a citation in any width and spacing. None if it is not one.
 pub fn parse(input: &str) -> Option<Vec<Step>> {
     let mut steps = Vec::new();
@@ -170,6 +187,23 @@ mod tests {
         );
         assert_eq!(codes("1.a.(b)"), ["n1", "l1", "lp2"]);
         assert_eq!(codes("3の2.(1)"), ["n3_2", "p1"]);
+    }
+
+    #[test]
+    fn numbered_steps_spell_the_anchor_id() {
+        assert_eq!(
+            id_of(&parse("１．（３）⑥").unwrap()).as_deref(),
+            Some("n1-p3-c6")
+        );
+        assert_eq!(
+            id_of(&parse("第2 3.(2)").unwrap()).as_deref(),
+            Some("dai2-n3-p2")
+        );
+        assert_eq!(
+            id_of(&parse("1.a.(b)").unwrap()).as_deref(),
+            Some("n1-l1-lp2")
+        );
+        assert_eq!(id_of(&parse("1.(1)イ").unwrap()), None);
     }
 
     #[test]

@@ -289,9 +289,13 @@ pub fn resolve(
     }
     let wanted = citation::parse(anchor);
     if let Some(steps) = &wanted {
-        if let Some(i) =
-            (0..target.directives.len()).find(|&i| citation::path_of(target, i) == *steps)
-        {
+        // Numbered steps spell the anchor id directly; only katakana steps
+        // (whose number depends on アイウ or イロハ order) need the paths compared.
+        let found = match citation::id_of(steps) {
+            Some(id) => target.directive_by_id(&id),
+            None => (0..target.directives.len()).find(|&i| citation::path_of(target, i) == *steps),
+        };
+        if let Some(i) = found {
             return Ok(Target {
                 doc: target_doc,
                 anchor: Some(target.directives[i].id.clone()),
