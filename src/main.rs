@@ -96,22 +96,31 @@ fn summary(o: &Outcome, write: bool, start: Instant) -> String {
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     let warnings = match o.diagnostics.warning_count() {
         0 => String::new(),
-        n => format!(", {n} warnings"),
+        n => format!(", {}", count(n, "warning")),
     };
+    let counts = format!(
+        "{}, {}, {}",
+        count(o.documents, "document"),
+        count(o.directives, "directive"),
+        count(o.references, "reference")
+    );
     if write {
         format!(
-            "built {} documents, {} directives, {} references, {} pages in {ms:.0} ms{warnings} → {}",
-            o.documents,
-            o.directives,
-            o.references,
-            o.pages_written,
+            "built {counts}, {} in {ms:.0} ms{warnings} → {}",
+            count(o.pages_written, "page"),
             o.output.display()
         )
     } else {
-        format!(
-            "checked {} documents, {} directives, {} references in {ms:.0} ms{warnings}; nothing written",
-            o.documents, o.directives, o.references
-        )
+        format!("checked {counts} in {ms:.0} ms{warnings}; nothing written")
+    }
+}
+
+/// "1 document", "2 documents".
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 
