@@ -30,6 +30,9 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
+/// How much of a directive the directive index shows.
+pub const OPENING_TEXT_CHARS: usize = 60;
+
 /// Above this many directives, the directive index is split into one page per year.
 pub const DIRECTIVE_INDEX_SPLIT: usize = 2000;
 
@@ -524,7 +527,7 @@ impl<'a> SiteView<'a> {
                                 } else {
                                     &x.heading
                                 },
-                                80,
+                                OPENING_TEXT_CHARS,
                             ),
                             depth: x.depth,
                         })
