@@ -465,3 +465,24 @@ fn every_copy_buttons_reference_resolves_to_its_own_directive() {
         assert_eq!(g, e, "pasted reference ({})", i + 1);
     }
 }
+
+#[test]
+fn a_reference_to_a_directive_previews_its_text() {
+    let site = built();
+    let html = site.page("2024/somu.html");
+    let el = element_by_id(&html, "n1-p2").unwrap();
+    let link = tags(outer_html(&html, &el))
+        .into_iter()
+        .find(|t| t.name == "a" && t.attr("class") == Some("ref"))
+        .unwrap();
+    let json = site.directives_json();
+    let cited = json["directives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["doc"] == "2023/somu" && d["id"] == "n1-p3-c6")
+        .unwrap();
+    let opening: String = cited["text"].as_str().unwrap().chars().take(20).collect();
+    let title = site::decode_entities(link.attr("title").expect("a tooltip"));
+    assert!(title.starts_with(&opening), "{title:?} / {opening:?}");
+}

@@ -81,6 +81,7 @@ fn reference(out: &mut String, docs: &[Document], links: &Links, di: usize, n: u
         (Some(t), ReferenceKind::Wiki { text }) => {
             out.push_str("<a class=\"ref\" href=\"");
             escape_attr(out, &href(docs, di, root, t.doc, t.anchor.as_deref()));
+            push_preview(out, docs, t);
             out.push_str("\">");
             let label = text.clone().unwrap_or_else(|| target_label(docs, t));
             escape_attr(out, &label);
@@ -89,6 +90,7 @@ fn reference(out: &mut String, docs: &[Document], links: &Links, di: usize, n: u
         (Some(t), ReferenceKind::MarkdownLink) => {
             out.push_str("<a class=\"ref\" href=\"");
             escape_attr(out, &href(docs, di, root, t.doc, t.anchor.as_deref()));
+            push_preview(out, docs, t);
             out.push_str("\">");
         }
         (None, ReferenceKind::Wiki { text }) => {
@@ -97,6 +99,22 @@ fn reference(out: &mut String, docs: &[Document], links: &Links, di: usize, n: u
             out.push_str("</span>");
         }
         (None, ReferenceKind::MarkdownLink) => out.push_str("<a class=\"ref broken\">"),
+    }
+}
+
+/// How much of a cited directive a reference's tooltip shows.
+pub const PREVIEW_CHARS: usize = 80;
+
+/// A tooltip with the opening of the cited directive, so a reader sees what
+/// is cited without leaving the page.
+fn push_preview(out: &mut String, docs: &[Document], t: &Target) {
+    if let Some(i) = t.directive {
+        let d = &docs[t.doc].directives[i];
+        out.push_str("\" title=\"");
+        escape_attr(
+            out,
+            &crate::parse::shorten(&d.text.replace('\n', " "), PREVIEW_CHARS),
+        );
     }
 }
 

@@ -32,7 +32,8 @@ pub struct Faces {
     /// Key and source text: everything the document's own page shows of it.
     pub source: u64,
     /// What other pages show of it in links and backlinks: key, title,
-    /// department, year, and each directive's id, citation and depth.
+    /// department, year, and each directive's id, citation, depth and text
+    /// (a reference's tooltip shows the cited directive's opening text).
     pub face: u64,
     /// Its row in listings (`DocSummary`).
     pub listing: u64,
@@ -57,7 +58,7 @@ impl Faces {
             face: hash_of(|h| {
                 (&doc.key, &doc.title, &m.department, m.year).hash(h);
                 for d in &doc.directives {
-                    (&d.id, &d.citation, d.depth).hash(h);
+                    (&d.id, &d.citation, d.depth, &d.text).hash(h);
                 }
             }),
             listing: hash_of(|h| {
