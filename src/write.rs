@@ -81,21 +81,69 @@ fn fill(dir: &Path, files: &[OutputFile], assets: &[(String, PathBuf)]) -> io::R
 }
 
 fn swap_in(tmp: &Path, output: &Path) -> io::Result<()> {
-    if output.exists() {
-        let old = sibling(output, "old");
-        if old.exists() {
-            std::fs::remove_dir_all(&old)?;
-        }
-        std::fs::rename(output, &old)?;
-        if let Err(e) = std::fs::rename(tmp, output) {
-            let _ = std::fs::rename(&old, output);
-            return Err(e);
-        }
+    if let Some(old) = swap(tmp, output)? {
         remove_tree(&old);
-    } else {
-        std::fs::rename(tmp, output)?;
     }
     Ok(())
+}
+
+/// Renames `tmp` into place of `output`; returns where the old output went.
+fn swap(tmp: &Path, output: &Path) -> io::Result<Option<PathBuf>> {
+    if !output.exists() {
+        std::fs::rename(tmp, output)?;
+        return Ok(None);
+    }
+    let old = sibling(output, "old");
+    if old.exists() {
+        remove_tree(&old);
+    }
+    std::fs::rename(output, &old)?;
+    if let Err(e) = std::fs::rename(tmp, output) {
+        let _ = std::fs::rename(&old, output);
+        return Err(e);
+    }
+    Ok(Some(old))
+}
+
+/// The hidden subcommand that deletes a replaced output (see [`remove_replaced`]).
+pub const REMOVE_COMMAND: &str = "__remove-replaced-output";
+
+/// Deletes a replaced output folder in a detached `hoshin` process, or here
+/// if that cannot be started (or this is not the hoshin binary, as in tests).
+fn remove_in_background(old: &Path) {
+    let exe = std::env::current_exe().ok().filter(|e| {
+        e.file_stem()
+            .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case("hoshin"))
+    });
+    let spawned = exe.is_some_and(|exe| {
+        std::process::Command::new(exe)
+            .arg(REMOVE_COMMAND)
+            .arg(old)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .is_ok()
+    });
+    if !spawned {
+        remove_tree(old);
+    }
+}
+
+/// Deletes a folder that a build swapped out, refusing anything that is not
+/// named like one (`.NAME.hoshin-old-PID`), so the subcommand cannot be
+/// turned against other folders.
+pub fn remove_replaced(path: &Path) -> bool {
+    let named_right = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with('.') && n.contains(".hoshin-old-"));
+    if named_right && path.is_dir() {
+        remove_tree(path);
+        true
+    } else {
+        false
+    }
 }
 
 /// Removes a folder tree, deleting its files in parallel: on network and
@@ -184,10 +232,15 @@ impl Staging {
         Ok(self.tmp.join(path))
     }
 
-    /// Swaps the staged site in place of the output.
+    /// Swaps the staged site in place of the output. The replaced site is
+    /// deleted by a helper process, so the build need not wait for thousands
+    /// of file deletions (seconds on a large site).
     pub fn commit(mut self) -> io::Result<()> {
-        swap_in(&self.tmp, &self.output)?;
+        let old = swap(&self.tmp, &self.output)?;
         self.committed = true;
+        if let Some(old) = old {
+            remove_in_background(&old);
+        }
         Ok(())
     }
 }
@@ -269,6 +322,20 @@ mod tests {
         assert_eq!(std::fs::read_to_string(out.join("c.html")).unwrap(), "3");
         let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "temporary folders are cleaned up");
+    }
+
+    #[test]
+    fn only_replaced_outputs_can_be_removed_by_the_helper_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("content");
+        std::fs::create_dir_all(&other).unwrap();
+        assert!(!remove_replaced(&other));
+        assert!(other.exists());
+        let old = dir.path().join(".public.hoshin-old-42");
+        std::fs::create_dir_all(old.join("a/b")).unwrap();
+        std::fs::write(old.join("a/b/c.html"), "x").unwrap();
+        assert!(remove_replaced(&old));
+        assert!(!old.exists());
     }
 
     #[test]
