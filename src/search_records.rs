@@ -1,12 +1,18 @@
 //! Bridges the site to the search index: one record per directive and one per
 //! document preamble (SPEC §6).
+//!
+//! A full build writes the whole index ([`index_files`]). While the author
+//! edits (`hoshin watch`), a rebuild need not: keep the [`IndexState`] of
+//! the last full index ([`index_files_with_state`]) and write only the
+//! delta of the documents touched since then ([`delta_files`]); build the
+//! full index again when the author pauses, which also empties the delta.
 
 use rayon::prelude::*;
 
 use crate::model::Document;
 use crate::render::urls::encode_path;
 use crate::render::{OutputFile, SiteView};
-use crate::search::{build_index, SearchRecord};
+use crate::search::{build_delta, build_index_with_state, IndexState, SearchRecord};
 
 /// The search records of one document.
 pub fn document_records(doc: &Document) -> Vec<SearchRecord> {
@@ -26,26 +32,48 @@ pub fn document_records(doc: &Document) -> Vec<SearchRecord> {
             department: doc.meta.department.clone(),
         });
     }
-    // Each directive's step in a heading path ("(3) 事務の適正化に向けて"), made once
-    // and shared by all its descendants.
-    let steps: Vec<String> = doc
-        .directives
-        .iter()
-        .map(|p| format!("{} {}", p.citation, crate::parse::shorten(&p.heading, 40)))
-        .collect();
+    // Every record of the document has the same label prefix
+    // (「総務部（令和5年度）」) before its citation: made once, unless the
+    // label is not of that shape.
+    let prefix = doc.directives.first().and_then(|d| {
+        doc.label(d)
+            .strip_suffix(d.citation.as_str())
+            .map(str::to_string)
+    });
+    // A directive's heading path is its parent's path and the parent's
+    // step ("(3) 事務の適正化に向けて"): `within[i]` is directive i's path with
+    // its own step, made once and extended by its children.
+    let mut within: Vec<String> = Vec::with_capacity(doc.directives.len());
     for (i, d) in doc.directives.iter().enumerate() {
-        let ancestry = doc.ancestry(i);
-        let heading_path = ancestry[..ancestry.len() - 1]
-            .iter()
-            .map(|&a| steps[a].as_str())
-            .collect::<Vec<_>>()
-            .join(" › ");
+        let heading_path = match d.parent {
+            Some(p) if p < i => within[p].clone(),
+            Some(_) => {
+                // Parents come first in a parsed document; just in case.
+                let ancestry = doc.ancestry(i);
+                ancestry[..ancestry.len() - 1]
+                    .iter()
+                    .map(|&a| step(&doc.directives[a]))
+                    .collect::<Vec<_>>()
+                    .join(" › ")
+            }
+            None => String::new(),
+        };
+        let own = step(d);
+        within.push(if heading_path.is_empty() {
+            own
+        } else {
+            concat(&[&heading_path, " › ", &own])
+        });
+        let label = match &prefix {
+            Some(p) => concat(&[p, &d.citation]),
+            None => doc.label(d),
+        };
         records.push(SearchRecord {
-            url: format!("{url}#{}", d.id),
+            url: concat(&[&url, "#", &d.id]),
             doc: doc.key.clone(),
             id: Some(d.id.clone()),
             citation: d.citation.clone(),
-            label: doc.label(d),
+            label,
             title: doc.title.clone(),
             heading_path,
             text: d.text.clone(),
@@ -56,19 +84,70 @@ pub fn document_records(doc: &Document) -> Vec<SearchRecord> {
     records
 }
 
+/// A directive's step in the heading paths of its descendants: its citation
+/// and its heading, shortened.
+fn step(d: &crate::model::Directive) -> String {
+    concat(&[&d.citation, " ", &crate::parse::shorten(&d.heading, 40)])
+}
+
+/// `parts` joined, in one allocation (`format!` costs several times more,
+/// and this runs a few times per directive of the site).
+fn concat(parts: &[&str]) -> String {
+    let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        s.push_str(p);
+    }
+    s
+}
+
 /// Every search record of the site, in document order.
 pub fn records(view: &SiteView<'_>) -> Vec<SearchRecord> {
     let per_doc: Vec<Vec<SearchRecord>> = view.docs.par_iter().map(document_records).collect();
     per_doc.into_iter().flatten().collect()
 }
 
-/// The search index files of a site.
+/// The search index files of a site (with the empty delta).
 pub fn index_files(view: &SiteView<'_>) -> Vec<OutputFile> {
-    build_index(&records(view))
+    index_files_with_state(view).0
+}
+
+/// The search index files of a site, and the state that [`delta_files`]
+/// needs to overlay later changes on them.
+pub fn index_files_with_state(view: &SiteView<'_>) -> (Vec<OutputFile>, IndexState) {
+    let (files, state) = build_index_with_state(&records(view));
+    (files.into_iter().map(convert).collect(), state)
+}
+
+/// The delta over the full index that `state` describes: `touched` are the
+/// keys of every document added, changed or removed since that full build
+/// (the whole set, not just the latest edit; a key may be given more than
+/// once). Those still in `view` are indexed anew, the others are removed.
+/// Returns `search/delta.js`, to write over the previous one; it costs
+/// time in proportion to the touched documents only.
+pub fn delta_files(state: &IndexState, view: &SiteView<'_>, touched: &[String]) -> Vec<OutputFile> {
+    let mut changed: Vec<(String, Vec<SearchRecord>)> = Vec::new();
+    let mut removed: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for key in touched {
+        if !seen.insert(key.as_str()) {
+            continue;
+        }
+        // A scan, not a binary search: it need not trust the order of the
+        // documents, and a scan of thousands of keys takes microseconds.
+        match view.docs.iter().find(|d| d.key == *key) {
+            Some(doc) => changed.push((key.clone(), document_records(doc))),
+            None => removed.push(key.clone()),
+        }
+    }
+    build_delta(state, &changed, &removed)
         .into_iter()
-        .map(|f| OutputFile {
-            path: f.path,
-            bytes: f.bytes,
-        })
+        .map(convert)
         .collect()
+}
+
+fn convert(f: crate::search::OutputFile) -> OutputFile {
+    OutputFile {
+        path: f.path,
+        bytes: f.bytes,
+    }
 }

@@ -9,12 +9,18 @@
 //!   `build_index`, with minimal pages that follow the base.html contract;
 //!   it also carries the shared normalisation vectors.
 //!
+//! - The delta overlay (`build_delta`): the fixture with one document
+//!   edited, then removed, searched through `search/delta.js` over the
+//!   full index, and compared with a full build of the same records.
+//!
 //! Skipped with a loud message when Chromium is absent, unless
 //! `HOSHIN_REQUIRE_BROWSER=1`. Every wait is bounded; nothing asserts timing.
 //! `large_site_budget` (ignored; run with `--ignored --nocapture`) measures
 //! the bytes a query loads on a 5,000-document synthetic site.
 
-use hoshin::search::{build_index, SearchRecord};
+use hoshin::search::{
+    build_delta, build_index, build_index_with_state, normalize, OutputFile, SearchRecord,
+};
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -190,13 +196,18 @@ fn layout(root: &str, title: &str, body: &str) -> String {
     )
 }
 
-/// Writes the index of `records`, the theme's search files and search.html.
-fn write_index(root: &Path, records: &[SearchRecord]) {
-    for f in build_index(records) {
+/// Writes `files` under `root`.
+fn write_files(root: &Path, files: Vec<OutputFile>) {
+    for f in files {
         let path = root.join(&f.path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, f.bytes).unwrap();
     }
+}
+
+/// Writes the index of `records`, the theme's search files and search.html.
+fn write_index(root: &Path, records: &[SearchRecord]) {
+    write_files(root, build_index(records));
     let theme = repo().join("themes/default");
     std::fs::create_dir_all(root.join("static")).unwrap();
     for name in ["search.js", "search.css"] {
@@ -726,4 +737,262 @@ fn large_site_budget() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// URLs of `hoshin.search` results.
+fn result_urls(page: &Page, q: &str, year: Option<i32>, department: Option<&str>) -> Vec<String> {
+    search(page, q, year, department)
+        .iter()
+        .map(|r| r["url"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// A phrase of `target`'s text that no other field of any record holds.
+fn unique_phrase(records: &[SearchRecord], target: &SearchRecord) -> String {
+    let fields: Vec<String> = records
+        .iter()
+        .flat_map(|r| {
+            let text = if r.url == target.url {
+                String::new()
+            } else {
+                normalize(&r.text)
+            };
+            [text, normalize(&r.heading_path), normalize(&r.label)]
+        })
+        .collect();
+    let chars: Vec<char> = normalize(&target.text).chars().collect();
+    chars
+        .windows(6)
+        .map(|w| w.iter().collect::<String>())
+        .find(|p| !p.contains(' ') && fields.iter().all(|f| !f.contains(p.as_str())))
+        .unwrap_or_else(|| panic!("no phrase of its own in {}", target.text))
+}
+
+/// The search page's options of a filter.
+fn options(page: &Page, id: &str) -> Value {
+    page.eval(&format!(
+        "[...document.getElementById('{id}').options].map(o => o.value).filter(v => v)"
+    ))
+    .unwrap()
+}
+
+/// The fixture with the delta for one edited directive of 総務部, then
+/// with 総務部 removed, as `hoshin watch` writes them between full builds.
+#[test]
+fn delta_over_file_and_http() {
+    let site = Site::fixture();
+    let Some(browser) = Browser::launch_or_skip("delta_over_file_and_http") else {
+        return;
+    };
+    let records = search_fixture::seed_records();
+    // The fixture's index is `build_index(&records)`: the same files, so
+    // this state describes it.
+    let (_, state) = build_index_with_state(&records);
+    let target = site.url(SOMU, 2023, "1.(3)⑤");
+    let somu = records
+        .iter()
+        .find(|r| r.url == target)
+        .unwrap()
+        .doc
+        .clone();
+    let old = records.iter().find(|r| r.url == target).unwrap();
+    let old_phrase = unique_phrase(&records, old);
+    let new_phrase = "量子コンピュータ";
+    let mut edited: Vec<SearchRecord> = records.iter().filter(|r| r.doc == somu).cloned().collect();
+    for r in edited.iter_mut().filter(|r| r.url == target) {
+        r.text = format!("{new_phrase}の活用に向けた研究会を設けること。");
+    }
+    write_files(
+        &site.root,
+        build_delta(&state, &[(somu.clone(), edited.clone())], &[]),
+    );
+
+    // A full build of the edited records, to compare with.
+    let full = tempfile::tempdir().unwrap();
+    let new_records: Vec<SearchRecord> = records
+        .iter()
+        .map(|r| match edited.iter().find(|e| e.url == r.url) {
+            Some(e) => e.clone(),
+            None => r.clone(),
+        })
+        .collect();
+    write_index(full.path(), &new_records);
+    std::fs::write(full.path().join("index.html"), layout("", "full", "")).unwrap();
+    let full_url = format!("file://{}/", full.path().canonicalize().unwrap().display());
+
+    let page = browser.new_page().unwrap();
+    let server = StaticServer::start(&site.root).unwrap();
+    let mut queries: Vec<(String, Option<i32>, Option<&str>)> = cases()
+        .iter()
+        .map(|c| (c.q.to_string(), c.year, c.department))
+        .collect();
+    queries.extend([
+        (old_phrase.clone(), None, None),
+        (new_phrase.to_string(), None, None),
+        (new_phrase.to_string(), Some(2023), None),
+        (new_phrase.to_string(), Some(2026), None),
+        (new_phrase.to_string(), None, Some(SOMU)),
+        (new_phrase.to_string(), None, Some(SHIMIN)),
+        ("研究会".to_string(), None, None),
+        ("職員".to_string(), None, Some(SOMU)),
+        ("職員".to_string(), Some(2026), None),
+    ]);
+    page.goto(&format!("{full_url}index.html")).unwrap();
+    let want: Vec<Vec<String>> = queries
+        .iter()
+        .map(|(q, y, d)| result_urls(&page, q, *y, *d))
+        .collect();
+    for base in [site.file_url(""), server.url("")] {
+        page.goto(&format!("{base}index.html")).unwrap();
+        page.wait_for(
+            "window.hoshin && typeof hoshin.search === 'function'",
+            SECS_10,
+        )
+        .unwrap();
+        let mut failures = Vec::new();
+        // The phrase only the old text had no longer matches; the new one
+        // finds the edited directive first, with the filters applied.
+        let hits = result_urls(&page, &old_phrase, None, None);
+        if hits.contains(&target) {
+            failures.push(format!("old phrase {old_phrase} still finds it: {hits:?}"));
+        }
+        for (year, dept, found) in [
+            (None, None, true),
+            (Some(2023), None, true),
+            (None, Some(SOMU), true),
+            (Some(2026), None, false),
+            (None, Some(SHIMIN), false),
+        ] {
+            let hits = result_urls(&page, new_phrase, year, dept);
+            if (hits.first() == Some(&target)) != found || (!found && !hits.is_empty()) {
+                failures.push(format!("{new_phrase} {year:?} {dept:?}: {hits:?}"));
+            }
+        }
+        // The rest of the edited document (now served by the delta) and
+        // the other document are found as before.
+        for (q, year, dept, want) in [
+            ("節目の年", None, None, site.url(SOMU, 2023, "1.(1)②")),
+            ("生成ＡＩ", None, None, site.url(SHIMIN, 2026, "1.(2)①")),
+            ("1.(3)⑥", None, None, site.url(SOMU, 2023, "1.(3)⑥")),
+            (
+                "ワーク・ライフ・バランス",
+                None,
+                Some(SOMU),
+                site.url(SOMU, 2023, "1.(3)⑧"),
+            ),
+            (
+                "ワーク・ライフ・バランス",
+                Some(2026),
+                None,
+                site.url(SHIMIN, 2026, "3.(9)"),
+            ),
+        ] {
+            let hits = result_urls(&page, q, year, dept);
+            if hits.first() != Some(&want) {
+                failures.push(format!("{q} {year:?} {dept:?}: want {want}, got {hits:?}"));
+            }
+        }
+        // Every query answers as the full build of the same records does.
+        for ((q, y, d), want) in queries.iter().zip(&want) {
+            let got = result_urls(&page, q, *y, *d);
+            if got != *want {
+                failures.push(format!(
+                    "{q} {y:?} {d:?}: delta {got:?}, full build {want:?}"
+                ));
+            }
+        }
+        let loaded = page.eval("hoshin.loadedShards()").unwrap();
+        if !loaded
+            .as_array()
+            .unwrap()
+            .contains(&json!("search/delta.js"))
+        {
+            failures.push(format!("delta.js not loaded: {loaded}"));
+        }
+        // The results page lists the edited directive.
+        page.goto(&format!("{base}search.html?q={}", pct(new_phrase)))
+            .unwrap();
+        page.wait_for(
+            "/件|該当なし/.test(document.getElementById('search-status').textContent)",
+            SECS_10,
+        )
+        .unwrap();
+        let first = page
+            .eval("(a => a && a.getAttribute('href'))(document.querySelector('a[data-search-result]'))")
+            .unwrap();
+        if first != json!(target) {
+            failures.push(format!("search.html first link {first}"));
+        }
+        let exceptions = page.exceptions();
+        assert!(
+            exceptions.is_empty(),
+            "JavaScript exceptions: {exceptions:?}"
+        );
+        assert!(failures.is_empty(), "{base}:\n{}", failures.join("\n"));
+    }
+
+    // Then the document is removed: none of it comes back, the other
+    // document is still found, and the filters lose its year and department.
+    write_files(
+        &site.root,
+        build_delta(&state, &[], std::slice::from_ref(&somu)),
+    );
+    page.goto(&site.file_url("index.html")).unwrap();
+    page.wait_for(
+        "window.hoshin && typeof hoshin.search === 'function'",
+        SECS_10,
+    )
+    .unwrap();
+    let mut failures = Vec::new();
+    for q in [
+        "節目の年",
+        "苦情対応",
+        "1.(3)⑥",
+        "職員",
+        new_phrase,
+        old_phrase.as_str(),
+    ] {
+        let hits = result_urls(&page, q, None, None);
+        if hits.iter().any(|u| u.starts_with(&format!("{somu}.html"))) {
+            failures.push(format!("{q}: removed document found: {hits:?}"));
+        }
+    }
+    let hits = result_urls(&page, "生成ＡＩ", Some(2026), Some(SHIMIN));
+    if hits.first() != Some(&site.url(SHIMIN, 2026, "1.(2)①")) {
+        failures.push(format!("生成ＡＩ: {hits:?}"));
+    }
+    page.goto(&site.file_url(&format!("search.html?q={}", pct("職員"))))
+        .unwrap();
+    page.wait_for(
+        "/件|該当なし/.test(document.getElementById('search-status').textContent)",
+        SECS_10,
+    )
+    .unwrap();
+    for (id, want) in [
+        ("search-year", json!(["2026"])),
+        ("search-department", json!([SHIMIN])),
+    ] {
+        let got = options(&page, id);
+        if got != want {
+            failures.push(format!("#{id} options {got}, want {want}"));
+        }
+    }
+    let links = page
+        .eval("[...document.querySelectorAll('a[data-search-result]')].map(a => a.getAttribute('href'))")
+        .unwrap();
+    if links.as_array().unwrap().is_empty()
+        || links
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u.as_str().unwrap().starts_with(&somu))
+    {
+        failures.push(format!("search.html?q=職員 lists {links}"));
+    }
+    let exceptions = page.exceptions();
+    assert!(
+        exceptions.is_empty(),
+        "JavaScript exceptions: {exceptions:?}"
+    );
+    assert!(failures.is_empty(), "removed:\n{}", failures.join("\n"));
 }

@@ -10,13 +10,13 @@
 //! the term's IDF. Lengths are counted in normalised characters.
 
 use super::encode::{PostingWriter, QBITS, QMAX};
-use super::normalize::normalize;
-use super::normalize::{is_cjk, is_word_char};
+use super::normalize::starts_clean;
+use super::normalize::{class_in, classes, is_cjk, is_word_char, CJK, WORD};
+use super::normalize::{decode, normalize_into};
 use super::SearchRecord;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
 
 /// Starts the term of a whole citation (`§1.(3)6`); never in a token.
 pub const CITATION_MARK: char = '§';
@@ -60,19 +60,26 @@ pub(crate) fn heads(r: &SearchRecord, next: &SearchRecord) -> bool {
 /// indexing (a document returns to a parent's path after its children).
 const RECENT: usize = 4;
 
-/// A record's searchable fields after normalisation, in index order.
+/// A byte range of a chunk's arena.
+pub(crate) type Span = (u32, u32);
+
+/// A record's searchable fields after normalisation, in index order, as
+/// ranges of its chunk's arena (one string per chunk, not several per
+/// record: a large site has a million of them).
+#[derive(Clone, Copy)]
 pub(crate) struct Normed {
-    pub text: String,
+    pub text: Span,
     /// The label is `label_head + label`: the head (department and year,
     /// the same for a whole document) is shared like the heading path, and
     /// `label` keeps the citation. Tokens never cross the cut.
-    pub label_head: Arc<str>,
+    pub label_head: Span,
     /// The normalised citation, filed whole as `§` + citation so that a
     /// query that is a citation finds it however common its numbers are.
-    pub citation: String,
-    /// Shared by siblings (normalised once per run of equal heading paths).
-    pub heading: Arc<str>,
-    pub label: String,
+    pub citation: Span,
+    /// Shared by siblings: records with the same heading path (normalised
+    /// once per run) have the same range.
+    pub heading: Span,
+    pub label: Span,
     /// Length of the text in normalised characters.
     pub len: u32,
     /// The directive is a heading: the next record of its document lists
@@ -82,73 +89,153 @@ pub(crate) struct Normed {
     pub is_heading: bool,
 }
 
-/// Normalises the fields of `records` taken in `order`.
-pub(crate) fn normalize_records(records: &[SearchRecord], order: &[usize]) -> Vec<Normed> {
+/// The normalised records of one chunk.
+pub(crate) struct NormChunk {
+    pub arena: String,
+    pub items: Vec<Normed>,
+}
+
+impl NormChunk {
+    #[inline]
+    pub fn get(&self, span: Span) -> &str {
+        &self.arena[span.0 as usize..span.1 as usize]
+    }
+}
+
+/// Appends `s` normalised to `arena`; returns its range and whether it
+/// ended with a pending space (see [`normalize_into`]).
+fn push_normalized(arena: &mut String, s: &str) -> (Span, bool) {
+    let from = arena.len() as u32;
+    let pending = normalize_into(s, arena);
+    ((from, arena.len() as u32), pending)
+}
+
+/// Normalises the fields of `records` taken in `order`, in chunks of
+/// `per_chunk` records (the chunks [`build_postings`] indexes).
+pub(crate) fn normalize_records(
+    records: &[SearchRecord],
+    order: &[usize],
+    per_chunk: usize,
+) -> Vec<NormChunk> {
     let positions: Vec<usize> = (0..order.len()).collect();
     positions
-        .par_chunks(512)
-        .flat_map_iter(|chunk| {
-            // Siblings share their heading path: normalise it once per run.
+        .par_chunks(per_chunk.max(1))
+        .map(|chunk| {
+            let bytes: usize = chunk
+                .iter()
+                .map(|&k| records[order[k]].text.len() + 32)
+                .sum();
+            let mut arena = String::with_capacity(bytes + bytes / 4);
+            let mut items = Vec::with_capacity(chunk.len());
             // Siblings share a heading path, and a document goes back to
             // its parent's path after each child: keep the last few.
-            let mut recent: Vec<(&str, Arc<str>)> = Vec::with_capacity(RECENT);
-            let mut last_head: Arc<str> = Arc::from("");
-            chunk
-                .iter()
-                .map(|&k| {
-                    let r = &records[order[k]];
-                    let is_heading = order
-                        .get(k + 1)
-                        .is_some_and(|&next| heads(r, &records[next]));
-                    let heading = match recent.iter().find(|(raw, _)| *raw == r.heading_path) {
-                        Some((_, n)) => n.clone(),
-                        None => {
-                            let n: Arc<str> = normalize(&r.heading_path).into();
-                            if recent.len() == RECENT {
-                                recent.remove(0);
-                            }
-                            recent.push((&r.heading_path, n.clone()));
-                            n
+            let mut recent: Vec<(&str, Span)> = Vec::with_capacity(RECENT);
+            // The label head of the last records, by raw label prefix: the
+            // same for a whole document.
+            let mut last_prefix: Option<(&str, Span)> = None;
+            let mut scratch = String::new();
+            for &k in chunk {
+                let r = &records[order[k]];
+                let is_heading = order
+                    .get(k + 1)
+                    .is_some_and(|&next| heads(r, &records[next]));
+                let heading = match recent.iter().find(|(raw, _)| *raw == r.heading_path) {
+                    Some(&(_, span)) => span,
+                    None => {
+                        let (span, _) = push_normalized(&mut arena, &r.heading_path);
+                        if recent.len() == RECENT {
+                            recent.remove(0);
                         }
-                    };
-                    let mut label = if r.label.contains(&r.citation) {
-                        normalize(&r.label)
-                    } else {
-                        normalize(&format!("{} {}", r.label, r.citation))
-                    };
-                    let citation = normalize(&r.citation);
-                    let cut = label.len().saturating_sub(citation.len());
-                    let head = if !citation.is_empty()
-                        && label.ends_with(citation.as_str())
-                        && label[..cut]
-                            .chars()
-                            .next_back()
-                            .is_some_and(|c| !is_cjk(c) && !is_word_char(c))
-                    {
-                        let head = &label[..cut];
-                        if *last_head != *head {
-                            last_head = head.into();
-                        }
-                        label.drain(..cut);
-                        last_head.clone()
-                    } else {
-                        Arc::from("")
-                    };
-                    let text = normalize(&r.text);
-                    let len = text.chars().count() as u32;
-                    Normed {
-                        text,
-                        label_head: head,
-                        citation,
-                        heading,
-                        label,
-                        len,
-                        is_heading,
+                        recent.push((&r.heading_path, span));
+                        span
                     }
-                })
-                .collect::<Vec<_>>()
+                };
+                let (citation, _) = push_normalized(&mut arena, &r.citation);
+                let (label_head, label) =
+                    split_label(r, citation, &mut arena, &mut scratch, &mut last_prefix);
+                let (text, _) = push_normalized(&mut arena, &r.text);
+                let len = arena[text.0 as usize..text.1 as usize].chars().count() as u32;
+                items.push(Normed {
+                    text,
+                    label_head,
+                    citation,
+                    heading,
+                    label,
+                    len,
+                    is_heading,
+                });
+            }
+            NormChunk { arena, items }
         })
         .collect()
+}
+
+/// The normalised label of `r` as (head, rest): the head is the part
+/// before the citation (department and year) when a separator ends it, the
+/// same range for the records of a document; the rest holds the citation.
+fn split_label<'a>(
+    r: &'a SearchRecord,
+    citation: Span,
+    arena: &mut String,
+    scratch: &mut String,
+    last_prefix: &mut Option<(&'a str, Span)>,
+) -> (Span, Span) {
+    const NONE: Span = (0, 0);
+    let cited = citation.1 > citation.0;
+    // The usual label is a prefix shared by the document, then the
+    // citation: when normalising them apart gives the same text, the
+    // prefix is normalised once per document and the rest is the citation.
+    if let Some(prefix) = r.label.strip_suffix(r.citation.as_str()).filter(|_| cited) {
+        if let Some((raw, head)) = *last_prefix {
+            if raw == prefix {
+                return (head, citation);
+            }
+        }
+        let starts_clean = r.citation.chars().next().is_some_and(starts_clean);
+        if starts_clean {
+            let from = arena.len();
+            let pending = normalize_into(prefix, arena);
+            let ends_apart = arena[from..]
+                .chars()
+                .next_back()
+                .is_some_and(|c| !is_cjk(c) && !is_word_char(c));
+            if !pending && ends_apart {
+                let head = (from as u32, arena.len() as u32);
+                *last_prefix = Some((prefix, head));
+                return (head, citation);
+            }
+            arena.truncate(from);
+        }
+    }
+    // Otherwise as a whole, cut before the citation if it ends the label
+    // after a separator.
+    scratch.clear();
+    if r.label.contains(&r.citation) {
+        normalize_into(&r.label, scratch);
+    } else {
+        let mut joined = String::with_capacity(r.label.len() + r.citation.len() + 1);
+        joined.push_str(&r.label);
+        joined.push(' ');
+        joined.push_str(&r.citation);
+        normalize_into(&joined, scratch);
+    }
+    let cit = &arena[citation.0 as usize..citation.1 as usize];
+    let cut = scratch.len().saturating_sub(cit.len());
+    let from = arena.len() as u32;
+    if cited
+        && scratch.ends_with(cit)
+        && scratch[..cut]
+            .chars()
+            .next_back()
+            .is_some_and(|c| !is_cjk(c) && !is_word_char(c))
+    {
+        arena.push_str(&scratch[..cut]);
+        let head = (from, arena.len() as u32);
+        (head, citation)
+    } else {
+        arena.push_str(scratch);
+        (NONE, (from, arena.len() as u32))
+    }
 }
 
 /// A term's posting list, ready to be written.
@@ -224,6 +311,11 @@ fn key_string(key: u64, words: &FxMap<u64, String>) -> String {
     }
 }
 
+/// Text counts whose impacts are computed once per record.
+const TEXT_TF: usize = 6;
+/// Heading and label counts whose impacts (with no text) are computed once.
+const SHARED_TF: usize = 8;
+
 /// Quantised impact of a term in a record (see the module docs).
 #[inline]
 fn impact(tf: [u16; 3], norm: f64) -> u32 {
@@ -244,9 +336,11 @@ struct IdTable {
 }
 
 impl IdTable {
-    fn new() -> Self {
+    /// A table for about `terms` terms (it grows when needed): a delta of
+    /// one document should not pay for clearing a table sized for 4,096.
+    fn new(terms: usize) -> Self {
         IdTable {
-            slots: vec![(0, 0); 1 << 16],
+            slots: vec![(0, 0); (terms * 2).next_power_of_two().clamp(1 << 10, 1 << 14)],
             len: 0,
         }
     }
@@ -258,7 +352,7 @@ impl IdTable {
     }
 
     /// The id of `key`, or `new_id()` stored as its id.
-    #[inline]
+    #[inline(always)]
     fn get_or_insert(&mut self, key: u64, new_id: impl FnOnce() -> u32) -> u32 {
         let mask = self.slots.len() - 1;
         let mut i = self.slot(key);
@@ -272,6 +366,13 @@ impl IdTable {
             }
             i = (i + 1) & mask;
         }
+        self.insert_at(i, key, new_id)
+    }
+
+    /// Stores a new key at free slot `i` (the cold half of
+    /// [`IdTable::get_or_insert`]).
+    #[inline(never)]
+    fn insert_at(&mut self, i: usize, key: u64, new_id: impl FnOnce() -> u32) -> u32 {
         let id = new_id();
         self.slots[i] = (key, id);
         self.len += 1;
@@ -281,8 +382,11 @@ impl IdTable {
         id
     }
 
+    /// Doubles the table. The size must stay a power of two: slots are
+    /// found by the top bits of the hash and probed with a mask.
     fn grow(&mut self) {
-        let old = std::mem::replace(&mut self.slots, vec![(0, 0); self.len * 4]);
+        let size = self.slots.len() * 2;
+        let old = std::mem::replace(&mut self.slots, vec![(0, 0); size]);
         let mask = self.slots.len() - 1;
         for (k, id) in old {
             if k != 0 {
@@ -308,14 +412,16 @@ struct Chunk {
 /// Term ids and counts of a field.
 type Counts = Vec<(u32, u16)>;
 
-/// Term counts of the fields that the last records shared.
+/// Term counts of the fields that the last records shared, by range.
 #[derive(Default)]
-struct Shared<'a> {
-    recent: Vec<(&'a Arc<str>, Counts)>,
+struct Shared {
+    recent: Vec<(Span, Counts)>,
 }
 
 /// Per-chunk builder state; term ids are local to the chunk.
 struct Builder {
+    /// Character classes ([`classes`]).
+    table: &'static [u8],
     keys: Vec<u64>,
     words: FxMap<u64, String>,
     ids: IdTable,
@@ -331,11 +437,12 @@ struct Builder {
 }
 
 impl Builder {
-    fn new() -> Self {
+    fn new(chars: usize) -> Self {
         Builder {
+            table: classes(),
             keys: Vec::new(),
             words: FxMap::default(),
-            ids: IdTable::new(),
+            ids: IdTable::new(chars),
             bmp: vec![u32::MAX; 0x1_0000],
             counts: Vec::new(),
             touched: Vec::new(),
@@ -358,7 +465,7 @@ impl Builder {
     }
 
     #[inline]
-    fn char_id(&mut self, c: char) -> u32 {
+    fn char_id(&mut self, c: u32) -> u32 {
         let u = c as usize;
         match self.bmp.get(u) {
             Some(&id) if id != u32::MAX => id,
@@ -402,7 +509,7 @@ impl Builder {
     /// because it is the hot loop of a build.
     #[inline]
     fn terms(&mut self, s: &str, mut each: impl FnMut(&mut Self, u32)) {
-        let mut prev: Option<char> = None;
+        let mut prev: Option<u32> = None;
         let mut word_start: Option<usize> = None;
         let mut word_ids = Vec::new();
         let mut word = |b: &mut Self, w: &str, each: &mut dyn FnMut(&mut Self, u32)| {
@@ -412,26 +519,35 @@ impl Builder {
                 each(b, id);
             }
         };
-        for (i, c) in s.char_indices() {
-            if is_cjk(c) {
+        // Bytes decoded by hand: this loop sees every character of a site.
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let (u, n) = decode(bytes, i);
+            let class = match self.table.get(u as usize) {
+                Some(&f) => f,
+                None => char::from_u32(u).map_or(0, |c| class_in(self.table, c)),
+            };
+            if class & CJK != 0 {
                 if let Some(w) = word_start.take() {
                     word(self, &s[w..i], &mut each);
                 }
-                let id = self.char_id(c);
+                let id = self.char_id(u);
                 each(self, id);
                 if let Some(p) = prev {
-                    let id = self.id(TAG_BIGRAM | (p as u64) << 21 | c as u64);
+                    let id = self.id(TAG_BIGRAM | u64::from(p) << 21 | u64::from(u));
                     each(self, id);
                 }
-                prev = Some(c);
-                continue;
+                prev = Some(u);
+            } else {
+                prev = None;
+                if class & WORD != 0 {
+                    word_start.get_or_insert(i);
+                } else if let Some(w) = word_start.take() {
+                    word(self, &s[w..i], &mut each);
+                }
             }
-            prev = None;
-            if is_word_char(c) {
-                word_start.get_or_insert(i);
-            } else if let Some(w) = word_start.take() {
-                word(self, &s[w..i], &mut each);
-            }
+            i += n;
         }
         if let Some(w) = word_start {
             word(self, &s[w..], &mut each);
@@ -455,15 +571,15 @@ impl Builder {
 
     /// Counts a field that consecutive records share (heading path, label
     /// head), tokenised once per run.
-    fn add_shared<'a>(&mut self, shared: &mut Shared<'a>, s: &'a Arc<str>, field: usize) {
-        let k = match shared.recent.iter().position(|(of, _)| Arc::ptr_eq(of, s)) {
+    fn add_shared(&mut self, shared: &mut Shared, chunk: &NormChunk, span: Span, field: usize) {
+        let k = match shared.recent.iter().position(|(of, _)| *of == span) {
             Some(k) => k,
             None => {
                 if shared.recent.len() == RECENT {
                     shared.recent.remove(0);
                 }
-                let counts = self.field_counts(s);
-                shared.recent.push((s, counts));
+                let counts = self.field_counts(chunk.get(span));
+                shared.recent.push((span, counts));
                 shared.recent.len() - 1
             }
         };
@@ -472,30 +588,62 @@ impl Builder {
         }
     }
 
-    fn index(mut self, normed: &[Normed], vids: &[u32], avglen: f64) -> Chunk {
+    fn index(mut self, chunk: &NormChunk, vids: &[u32], avglen: f64) -> Chunk {
         let mut heading = Shared::default();
         let mut label_head = Shared::default();
-        let chars: usize = normed.iter().map(|n| n.text.len() + n.label.len()).sum();
-        self.flat.reserve(chars);
-        for (r, (n, &vid)) in normed.iter().zip(vids).enumerate() {
+        // About one posting per character of text, and a share of heading.
+        self.flat.reserve(chunk.arena.len() / 2);
+        let mut heading_ids: Vec<u32> = Vec::new();
+        let mut key = String::new();
+        // Without text, the length normalisation plays no part.
+        let shared_only: [[u32; SHARED_TF]; SHARED_TF] =
+            std::array::from_fn(|h| std::array::from_fn(|l| impact([0, h as u16, l as u16], 1.0)));
+        for (r, (n, &vid)) in chunk.items.iter().zip(vids).enumerate() {
             self.current = r as u32 + 1;
             self.touched.clear();
-            self.terms(&n.text, |b, id| b.count(id, 0, 1));
+            let text = chunk.get(n.text);
             if n.is_heading {
-                self.terms(&n.text, |b, id| b.count(id, 1, 1));
+                // Its text counts as heading too: tokenised once for both.
+                heading_ids.clear();
+                self.terms(text, |b, id| {
+                    b.count(id, 0, 1);
+                    heading_ids.push(id);
+                });
+                for &id in &heading_ids {
+                    self.count(id, 1, 1);
+                }
+            } else {
+                self.terms(text, |b, id| b.count(id, 0, 1));
             }
-            self.add_shared(&mut heading, &n.heading, 1);
-            self.add_shared(&mut label_head, &n.label_head, 2);
-            self.terms(&n.label, |b, id| b.count(id, 2, 1));
-            if !n.citation.is_empty() {
-                let key = format!("{CITATION_MARK}{}", n.citation);
-                let id = self.id(word_key(&key));
-                self.words.entry(word_key(&key)).or_insert(key);
+            self.add_shared(&mut heading, chunk, n.heading, 1);
+            self.add_shared(&mut label_head, chunk, n.label_head, 2);
+            self.terms(chunk.get(n.label), |b, id| b.count(id, 2, 1));
+            if n.citation.1 > n.citation.0 {
+                key.clear();
+                key.push(CITATION_MARK);
+                key.push_str(chunk.get(n.citation));
+                let k = word_key(&key);
+                if k & WORD_HASHED != 0 {
+                    self.words.entry(k).or_insert_with(|| key.clone());
+                }
+                let id = self.id(k);
                 self.count(id, 2, 1);
             }
             let norm = 1.0 - B + B * f64::from(n.len) / avglen;
+            // Most terms occur a few times in the text only, or only in
+            // the heading and label: look those impacts up (the same
+            // computation, done once) instead of working them out again.
+            let text_only: [u32; TEXT_TF] =
+                std::array::from_fn(|tf| impact([tf as u16, 0, 0], norm));
             for &id in &self.touched {
-                let q = impact(self.counts[id as usize].1, norm);
+                let tf = self.counts[id as usize].1;
+                let q = match tf {
+                    [t, 0, 0] if (t as usize) < TEXT_TF => text_only[t as usize],
+                    [0, h, l] if (h as usize) < SHARED_TF && (l as usize) < SHARED_TF => {
+                        shared_only[h as usize][l as usize]
+                    }
+                    _ => impact(tf, norm),
+                };
                 self.flat.push((id, vid << QBITS | q));
             }
         }
@@ -523,18 +671,47 @@ impl Builder {
     }
 }
 
-/// Builds the posting list of every term. `vids[i]` is the record number of
-/// `normed[i]` (increasing); lists longer than `cap` keep the `cap` records
-/// of highest impact.
-pub(crate) fn build_postings(normed: &[Normed], vids: &[u32], cap: usize) -> Vec<TermList> {
+/// Average text length of `chunks` in normalised characters (at least 1),
+/// the BM25 length normalisation's reference.
+pub(crate) fn average_length(chunks: &[NormChunk]) -> f64 {
+    let total: u64 = chunks
+        .iter()
+        .flat_map(|c| &c.items)
+        .map(|n| u64::from(n.len))
+        .sum();
+    let count: usize = chunks.iter().map(|c| c.items.len()).sum();
+    (total as f64 / count.max(1) as f64).max(1.0)
+}
+
+/// Records per chunk of [`normalize_records`] and [`build_postings`] for
+/// `records` records: a few chunks per thread, each small enough that its
+/// term tables stay in cache.
+pub(crate) fn chunk_size(records: usize) -> usize {
+    (records / (rayon::current_num_threads() * 4)).clamp(256, 4096)
+}
+
+/// Builds the posting list of every term of the records of `normed`,
+/// numbered `vids` in order (increasing); lists longer than `cap` keep the
+/// `cap` records of highest impact (the lowest record numbers among equal
+/// impacts). `avglen` is [`average_length`] of the collection the impacts
+/// are for: a delta ranks its few records against the main index's
+/// statistics.
+pub(crate) fn build_postings(
+    normed: &[NormChunk],
+    vids: &[u32],
+    cap: usize,
+    avglen: f64,
+) -> Vec<TermList> {
     let cap = cap.max(1);
-    let total: u64 = normed.iter().map(|n| u64::from(n.len)).sum();
-    let avglen = (total as f64 / normed.len().max(1) as f64).max(1.0);
-    let per_chunk = (normed.len() / (rayon::current_num_threads() * 4)).clamp(256, 4096);
-    let chunks: Vec<Chunk> = normed
-        .par_chunks(per_chunk)
-        .zip(vids.par_chunks(per_chunk))
-        .map(|(n, v)| Builder::new().index(n, v, avglen))
+    let mut slices = Vec::with_capacity(normed.len());
+    let mut from = 0;
+    for c in normed {
+        slices.push((c, &vids[from..from + c.items.len()]));
+        from += c.items.len();
+    }
+    let chunks: Vec<Chunk> = slices
+        .into_par_iter()
+        .map(|(c, v)| Builder::new(c.arena.len() / 3).index(c, v, avglen))
         .collect();
 
     // Merge chunk-local ids; chunks are in record order, so concatenating
@@ -568,14 +745,7 @@ pub(crate) fn build_postings(normed: &[Normed], vids: &[u32], cap: usize) -> Vec
             let mut encoded = Vec::with_capacity(df.min(cap) * 3);
             let mut writer = PostingWriter::default();
             if df > cap {
-                let mut postings = slices.concat();
-                let qmask = (1u32 << QBITS) - 1;
-                postings.select_nth_unstable_by_key(cap - 1, |&p| {
-                    (std::cmp::Reverse(p & qmask), p >> QBITS)
-                });
-                postings.truncate(cap);
-                postings.sort_unstable();
-                writer.push(&mut encoded, &postings);
+                write_capped(&slices, cap, &mut writer, &mut encoded);
             } else {
                 for slice in slices {
                     writer.push(&mut encoded, slice);
@@ -588,4 +758,63 @@ pub(crate) fn build_postings(normed: &[Normed], vids: &[u32], cap: usize) -> Vec
             }
         })
         .collect()
+}
+
+/// An [`IdTable`] filled with `n` keys gives them back, through its growth.
+#[cfg(test)]
+pub(crate) fn id_table_round_trip(n: u64) -> bool {
+    let mut t = IdTable::new(1);
+    let mut next = 0;
+    for key in 1..=n {
+        let id = t.get_or_insert(key * 0x9E37, || {
+            next += 1;
+            next - 1
+        });
+        if id != (key - 1) as u32 {
+            return false;
+        }
+    }
+    (1..=n).all(|key| t.get_or_insert(key * 0x9E37, || u32::MAX) == (key - 1) as u32)
+        && t.slots.len().is_power_of_two()
+}
+
+/// [`write_capped`] for the unit tests.
+#[cfg(test)]
+pub(crate) fn write_capped_for_tests(slices: &[&[u32]], cap: usize, out: &mut Vec<u8>) {
+    write_capped(slices, cap, &mut PostingWriter::default(), out);
+}
+
+/// Writes the `cap` postings of highest impact, the lowest record numbers
+/// first among equal impacts, in record order. Impacts take only
+/// `1..=QMAX` values, so one count per impact finds the lowest impact kept
+/// and how many of it fit, and one pass in record order writes them: no
+/// copy, selection or sort of lists that can hold every record of the site
+/// (`の` and `こと` make most of a site's postings).
+fn write_capped(slices: &[&[u32]], cap: usize, writer: &mut PostingWriter, out: &mut Vec<u8>) {
+    let qmask = (1u32 << QBITS) - 1;
+    let mut counts = [0usize; 1 << QBITS];
+    for slice in slices {
+        for &p in *slice {
+            counts[(p & qmask) as usize] += 1;
+        }
+    }
+    // The lowest impact kept, and how many postings of that impact fit.
+    let (mut lowest, mut above) = (QMAX, 0usize);
+    while lowest > 1 && above + counts[lowest as usize] < cap {
+        above += counts[lowest as usize];
+        lowest -= 1;
+    }
+    let mut at_lowest = cap - above;
+    for slice in slices {
+        for &p in *slice {
+            let q = p & qmask;
+            if q > lowest || (q == lowest && at_lowest > 0) {
+                if q == lowest {
+                    at_lowest -= 1;
+                }
+                writer.push_one(out, p);
+            }
+        }
+    }
+    writer.flush(out);
 }

@@ -47,6 +47,7 @@
 //! This module depends only on std, serde, serde_json, rayon and
 //! unicode-normalization, and on no other module of the crate.
 
+pub mod delta;
 pub mod encode;
 pub mod index;
 pub mod normalize;
@@ -56,6 +57,7 @@ pub mod tokenize;
 #[cfg(test)]
 mod tests;
 
+pub use delta::{build_delta, IndexState, DELTA_PATH};
 pub use normalize::normalize;
 pub use tokenize::{query_parts, tokenize};
 
@@ -99,7 +101,9 @@ pub struct OutputFile {
 }
 
 /// Record indices sorted by year, department and document key (stable).
-/// Compares ranks, not strings: the strings repeat across 300,000 records.
+/// Compares ranks, not strings: the strings repeat across 300,000 records,
+/// and a record mostly has the document and department of the one before
+/// it, so ranks are looked up only when they change.
 fn index_order(records: &[SearchRecord]) -> Vec<usize> {
     fn ranks<'a>(names: impl Iterator<Item = &'a str>) -> std::collections::HashMap<&'a str, u32> {
         let mut unique: Vec<&str> = names.collect();
@@ -107,37 +111,69 @@ fn index_order(records: &[SearchRecord]) -> Vec<usize> {
         unique.dedup();
         unique.into_iter().zip(0..).collect()
     }
-    let departments = ranks(records.iter().map(|r| r.department.as_str()));
-    let docs = ranks(records.iter().map(|r| r.doc.as_str()));
-    let keys: Vec<(i32, u32, u32)> = records
-        .iter()
-        .map(|r| {
-            (
-                r.year,
-                departments[r.department.as_str()],
-                docs[r.doc.as_str()],
-            )
-        })
-        .collect();
+    let mut last: Option<&SearchRecord> = None;
+    let departments = ranks(records.iter().filter_map(|r| {
+        let new = last.is_none_or(|l| l.department != r.department);
+        last = Some(r);
+        new.then_some(r.department.as_str())
+    }));
+    let mut last: Option<&SearchRecord> = None;
+    let docs = ranks(records.iter().filter_map(|r| {
+        let new = last.is_none_or(|l| l.doc != r.doc);
+        last = Some(r);
+        new.then_some(r.doc.as_str())
+    }));
+    let mut keys: Vec<(i32, u32, u32)> = Vec::with_capacity(records.len());
+    let mut prev: Option<(&SearchRecord, u32, u32)> = None;
+    for r in records {
+        let (dept, doc) = match prev {
+            Some((p, dept, doc)) => (
+                if p.department == r.department {
+                    dept
+                } else {
+                    departments[r.department.as_str()]
+                },
+                if p.doc == r.doc {
+                    doc
+                } else {
+                    docs[r.doc.as_str()]
+                },
+            ),
+            None => (departments[r.department.as_str()], docs[r.doc.as_str()]),
+        };
+        keys.push((r.year, dept, doc));
+        prev = Some((r, dept, doc));
+    }
     let mut order: Vec<usize> = (0..records.len()).collect();
     order.sort_by_key(|&i| keys[i]);
     order
 }
 
-/// Builds every file of the search index (all under `search/`).
+/// Builds every file of the search index (all under `search/`), with the
+/// empty `search/delta.js`.
 ///
 /// Deterministic: the same records give the same files.
 pub fn build_index(records: &[SearchRecord]) -> Vec<OutputFile> {
+    build_index_with_state(records).0
+}
+
+/// [`build_index`], and what a later [`build_delta`] needs to know about
+/// the index it writes.
+pub fn build_index_with_state(records: &[SearchRecord]) -> (Vec<OutputFile>, IndexState) {
     // Group records by year, then department, so the filters need only the
     // start of each group; the sort is stable, so documents keep the order
     // the caller gave, and so do the directives within them.
     let order = index_order(records);
     let vids = shard::assign_vids(records, &order);
     // Display shards need only the records; build them beside the postings.
-    let (terms, mut files) = rayon::join(
+    let ((terms, avglen), mut files) = rayon::join(
         || {
-            let normed = index::normalize_records(records, &order);
-            index::build_postings(&normed, &vids, POSTINGS_CAP)
+            let normed =
+                index::normalize_records(records, &order, index::chunk_size(records.len()));
+            let avglen = index::average_length(&normed);
+            let r = index::build_postings(&normed, &vids, POSTINGS_CAP, avglen);
+            drop(normed);
+            (r, avglen)
         },
         || {
             let mut files = Vec::new();
@@ -145,7 +181,17 @@ pub fn build_index(records: &[SearchRecord]) -> Vec<OutputFile> {
             files
         },
     );
+    let state = IndexState::new(records, &order, &vids, avglen);
     let buckets = shard::write_postings(terms, &mut files);
-    shard::write_meta(records, &order, &vids, buckets, POSTINGS_CAP, &mut files);
-    files
+    shard::write_meta(
+        records,
+        &order,
+        &vids,
+        buckets,
+        POSTINGS_CAP,
+        &state.stamp,
+        &mut files,
+    );
+    files.push(delta::empty_delta());
+    (files, state)
 }

@@ -24,12 +24,14 @@
 use std::sync::OnceLock;
 use unicode_normalization::UnicodeNormalization;
 
-const CJK: u8 = 1;
+/// Class bits of a character (see [`classes`]): CJK ([`is_cjk`]).
+pub(crate) const CJK: u8 = 1;
 const SPACE: u8 = 2;
 const CHUNK: u8 = 4;
 /// A chunk of this character alone normalises to itself (and is no space).
 const SAME: u8 = 8;
-const WORD: u8 = 16;
+/// Class bit: a word character ([`is_word_char`]).
+pub(crate) const WORD: u8 = 16;
 
 fn cjk_range(u: u32) -> bool {
     matches!(u,
@@ -98,6 +100,21 @@ fn classify(c: char) -> u8 {
     f
 }
 
+/// Character classes of the Basic Multilingual Plane, computed once; hot
+/// loops fetch it once and look characters up with [`class_in`].
+pub(crate) fn classes() -> &'static [u8] {
+    table()
+}
+
+/// The class bits of `c`, from `table` = [`classes`].
+#[inline(always)]
+pub(crate) fn class_in(table: &[u8], c: char) -> u8 {
+    match table.get(c as usize) {
+        Some(&f) => f,
+        None => classify(c),
+    }
+}
+
 /// Character classes of the Basic Multilingual Plane, computed once.
 fn table() -> &'static [u8] {
     static TABLE: OnceLock<Vec<u8>> = OnceLock::new();
@@ -153,25 +170,39 @@ pub fn starts_chunk(c: char) -> bool {
     flags(c) & CHUNK != 0
 }
 
-/// Applies the whitespace rule while text is pushed.
-struct Emitter {
-    out: String,
+/// Applies the whitespace rule while text is pushed onto `out` after
+/// `start`.
+struct Emitter<'a> {
+    out: &'a mut String,
+    start: usize,
     pending_space: bool,
     last_cjk: bool,
+    /// [`table`], fetched once per string.
+    table: &'static [u8],
 }
 
-impl Emitter {
+impl Emitter<'_> {
+    #[inline]
+    fn flags(&self, c: char) -> u8 {
+        match self.table.get(c as usize) {
+            Some(&f) => f,
+            None => classify(c),
+        }
+    }
+
     fn push(&mut self, c: char) {
-        if is_space(c) {
-            self.pending_space = !self.out.is_empty();
+        let f = self.flags(c);
+        if f & SPACE != 0 {
+            self.pending_space = self.out.len() > self.start;
             return;
         }
-        let cjk = is_cjk(c);
+        let cjk = f & CJK != 0;
         self.space_before(cjk);
         self.out.push(c);
         self.last_cjk = cjk;
     }
 
+    #[inline]
     fn space_before(&mut self, next_cjk: bool) {
         if self.pending_space {
             if !self.last_cjk && !next_cjk {
@@ -182,17 +213,19 @@ impl Emitter {
     }
 
     /// Pushes a run of characters that are chunks of their own and map to
-    /// themselves (so hold no space): copied as they are.
-    fn push_same(&mut self, run: &str, first: char, last: char) {
-        self.space_before(is_cjk(first));
+    /// themselves (so hold no space): copied as they are. `first_cjk` and
+    /// `last_cjk` say whether its first and last characters are CJK.
+    #[inline]
+    fn push_same(&mut self, run: &str, first_cjk: bool, last_cjk: bool) {
+        self.space_before(first_cjk);
         self.out.push_str(run);
-        self.last_cjk = is_cjk(last);
+        self.last_cjk = last_cjk;
     }
 
-    /// Pushes a chunk that needs mapping.
-    fn push_chunk(&mut self, chunk: &str) {
-        let mut chars = chunk.chars();
-        if let (Some(c), None) = (chars.next(), chars.next()) {
+    /// Pushes a chunk that needs mapping; `single` when it is the one
+    /// character `c`.
+    fn push_chunk(&mut self, chunk: &str, c: char, single: bool) {
+        if single {
             let u = c as u32;
             if c.is_ascii_uppercase() {
                 return self.push(c.to_ascii_lowercase());
@@ -201,7 +234,7 @@ impl Emitter {
                 let a = char::from_u32(u - 0xFEE0).unwrap_or(c);
                 return self.push(a.to_ascii_lowercase());
             }
-            if starts_chunk(c) {
+            if self.flags(c) & CHUNK != 0 {
                 return self.push(c);
             }
         }
@@ -213,41 +246,113 @@ impl Emitter {
     }
 }
 
+/// The code point at byte `i` of valid UTF-8, and its length in bytes.
+#[inline(always)]
+pub(crate) fn decode(b: &[u8], i: usize) -> (u32, usize) {
+    let b0 = u32::from(b[i]);
+    let cont = |k: usize| u32::from(b[i + k]) & 0x3F;
+    if b0 < 0x80 {
+        (b0, 1)
+    } else if b0 < 0xE0 {
+        ((b0 & 0x1F) << 6 | cont(1), 2)
+    } else if b0 < 0xF0 {
+        ((b0 & 0x0F) << 12 | cont(1) << 6 | cont(2), 3)
+    } else {
+        (
+            (b0 & 0x07) << 18 | cont(1) << 12 | cont(2) << 6 | cont(3),
+            4,
+        )
+    }
+}
+
 /// Normalises text or a query part for indexing and matching (see the
 /// module documentation for the exact rule).
 pub fn normalize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    normalize_into(s, &mut out);
+    out
+}
+
+/// Appends the normalisation of `s` to `out`. Returns true if `s` ended in
+/// whitespace that would become a space before a following non-CJK word:
+/// when false, and the text that follows starts a chunk and is no space,
+/// the normalisation of `s` followed by it is the concatenation of the two
+/// normalisations.
+pub(crate) fn normalize_into(s: &str, out: &mut String) -> bool {
+    let table = table();
+    let flags = |u: u32| -> u8 {
+        match table.get(u as usize) {
+            Some(&f) => f,
+            None => char::from_u32(u).map_or(0, classify),
+        }
+    };
+    out.reserve(s.len());
     let mut e = Emitter {
-        out: String::with_capacity(s.len()),
+        start: out.len(),
+        out,
         pending_space: false,
         last_cjk: false,
+        table,
     };
-    // Characters that form a chunk alone and map to themselves accumulate
-    // in `run` (start, first and last character) and are copied in one go.
-    let mut run: Option<(usize, char, char)> = None;
-    let mut chars = s.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        let mut end = i + c.len_utf8();
-        while let Some(&(j, d)) = chars.peek() {
-            if starts_chunk(d) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        // Most text is a run of characters that map to themselves, each a
+        // chunk of its own (kana, kanji, lower-case ASCII, 、。): copied in
+        // one go. SAME implies CHUNK, so each of them ends the chunk before
+        // it; the last one stands alone only if a chunk starts after it.
+        let start = i;
+        let (u, n) = decode(b, i);
+        let mut f = flags(u);
+        let first_cjk = f & CJK != 0;
+        let (mut last_cjk, mut before_last_cjk) = (first_cjk, false);
+        let mut last = i;
+        if f & SAME != 0 {
+            i += n;
+            while i < b.len() {
+                let (u, n) = decode(b, i);
+                f = flags(u);
+                if f & SAME == 0 {
+                    break;
+                }
+                before_last_cjk = last_cjk;
+                last_cjk = f & CJK != 0;
+                last = i;
+                i += n;
+            }
+        }
+        let mut run_end = i;
+        if i > start && i < b.len() && f & CHUNK == 0 {
+            // The run's last character takes the following ones into its chunk.
+            run_end = last;
+            last_cjk = before_last_cjk;
+        }
+        if run_end > start {
+            e.push_same(&s[start..run_end], first_cjk, last_cjk);
+        }
+        if run_end == b.len() {
+            break;
+        }
+        // One chunk that needs mapping: a character and the characters
+        // after it that cannot start a chunk.
+        let (u, n) = decode(b, run_end);
+        let c = char::from_u32(u).unwrap_or('\u{fffd}');
+        let mut end = run_end + n;
+        while end < b.len() {
+            let (v, m) = decode(b, end);
+            if flags(v) & CHUNK != 0 {
                 break;
             }
-            end = j + d.len_utf8();
-            chars.next();
+            end += m;
         }
-        if end == i + c.len_utf8() && flags(c) & SAME != 0 {
-            match &mut run {
-                Some((_, _, last)) => *last = c,
-                None => run = Some((i, c, c)),
-            }
-            continue;
-        }
-        if let Some((from, first, last)) = run.take() {
-            e.push_same(&s[from..i], first, last);
-        }
-        e.push_chunk(&s[i..end]);
+        e.push_chunk(&s[run_end..end], c, end == run_end + n);
+        i = end;
     }
-    if let Some((from, first, last)) = run {
-        e.push_same(&s[from..], first, last);
-    }
-    e.out
+    e.pending_space
+}
+
+/// Whether `c` starts a chunk and is no space: what may follow a text that
+/// [`normalize_into`] left without a pending space, normalised apart.
+pub(crate) fn starts_clean(c: char) -> bool {
+    flags(c) & (CHUNK | SPACE) == CHUNK
 }

@@ -3,8 +3,11 @@
 //! element over `file://` as well as `http://`.
 //!
 //! - `search/meta.js` (`"m"`): record count, bucket count, cap, ranking
-//!   constants, the years and departments for the filters, and the record
-//!   number where each (year, department) group starts.
+//!   constants, the years and departments for the filters, the record
+//!   number where each (year, department) group starts, and the stamp that
+//!   a delta names to say which index it applies to.
+//! - `search/delta.js` (`"x"`): the documents changed since the full build
+//!   (see [`delta`](super::delta)); `null` in a full build.
 //! - `search/p/<b>.js` (`"p"`): bucket `b` = FNV-1a of the term's UTF-16
 //!   code units modulo the bucket count; an object
 //!   `{term: [df, postings]}` where `postings` is the compact string
@@ -25,7 +28,6 @@ use super::encode::push_js_string;
 use super::index::{TermList, K1, MAX_PREFIX};
 use super::{OutputFile, SearchRecord};
 use rayon::prelude::*;
-use std::collections::HashMap;
 
 /// Records per display shard, as a shift: slot = record & 15.
 pub const DISPLAY_SHIFT: u32 = 4;
@@ -124,20 +126,45 @@ pub(crate) fn write_postings(mut terms: Vec<TermList>, files: &mut Vec<OutputFil
     buckets
 }
 
-/// Index of `s` in a shard's string table, adding it when new.
-fn intern<'a>(table: &mut Vec<&'a str>, seen: &mut HashMap<&'a str, usize>, s: &'a str) -> usize {
-    *seen.entry(s).or_insert_with(|| {
-        table.push(s);
-        table.len() - 1
-    })
+/// Index of `s` in a shard's string table, adding it when new. A shard
+/// holds at most a few dozen strings: a scan beats hashing them.
+fn intern<'a>(table: &mut Vec<&'a str>, s: &'a str) -> usize {
+    match table.iter().position(|t| t.len() == s.len() && *t == s) {
+        Some(i) => i,
+        None => {
+            table.push(s);
+            table.len() - 1
+        }
+    }
 }
 
-/// One display shard: `items` are (slot, record) in order.
-fn display_shard(shard: usize, items: &[(u32, &SearchRecord)]) -> OutputFile {
+/// Appends the decimal digits of `n`.
+pub(crate) fn push_num(out: &mut Vec<u8>, n: i64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut v = n.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if n < 0 {
+        out.push(b'-');
+    }
+    out.extend_from_slice(&buf[at..]);
+}
+
+/// The display data of `items`, (slot, record) in order:
+/// `{"d":[[doc, title, page]…],"s":[strings…],"r":[[slot, doc, id, label
+/// prefix, label rest, heading, text, url?]…]}` (see the module docs).
+pub(crate) fn display_object(items: &[(u32, &SearchRecord)]) -> Vec<u8> {
     let mut docs: Vec<(&str, &str, &str)> = Vec::new();
     let mut strings: Vec<&str> = Vec::new();
-    let mut seen = HashMap::new();
-    let mut recs = Vec::new();
+    let text: usize = items.iter().map(|(_, r)| r.text.len() + 64).sum();
+    let mut recs = Vec::with_capacity(text);
     for (n, &(slot, r)) in items.iter().enumerate() {
         let page = r.url.split('#').next().unwrap_or_default();
         let doc = (r.doc.as_str(), r.title.as_str(), page);
@@ -149,21 +176,28 @@ fn display_shard(shard: usize, items: &[(u32, &SearchRecord)]) -> OutputFile {
             Some(p) if !r.citation.is_empty() => (p, r.citation.as_str()),
             _ => (r.label.as_str(), ""),
         };
-        let label = intern(&mut strings, &mut seen, prefix);
+        let label = intern(&mut strings, prefix);
         let heading = if r.heading_path.is_empty() {
             -1
         } else {
-            intern(&mut strings, &mut seen, &r.heading_path) as i64
+            intern(&mut strings, &r.heading_path) as i64
         };
-        recs.push(if n == 0 { b'[' } else { b',' });
-        recs.extend_from_slice(format!("[{slot},{d},").as_bytes());
+        recs.extend_from_slice(if n == 0 { b"[[" } else { b",[" });
+        push_num(&mut recs, i64::from(slot));
+        recs.push(b',');
+        push_num(&mut recs, d as i64);
+        recs.push(b',');
         match &r.id {
             Some(id) => push_js_string(&mut recs, id),
             None => recs.extend_from_slice(b"null"),
         }
-        recs.extend_from_slice(format!(",{label},").as_bytes());
+        recs.push(b',');
+        push_num(&mut recs, label as i64);
+        recs.push(b',');
         push_js_string(&mut recs, rest);
-        recs.extend_from_slice(format!(",{heading},").as_bytes());
+        recs.push(b',');
+        push_num(&mut recs, heading);
+        recs.push(b',');
         push_js_string(&mut recs, &r.text);
         let standard = match &r.id {
             Some(id) => r.url.len() == page.len() + 1 + id.len() && r.url.ends_with(id.as_str()),
@@ -175,7 +209,11 @@ fn display_shard(shard: usize, items: &[(u32, &SearchRecord)]) -> OutputFile {
         }
         recs.push(b']');
     }
-    let mut bytes = format!("hoshinSearchShard(\"d\",{shard},{{\"d\":[").into_bytes();
+    if items.is_empty() {
+        recs.push(b'[');
+    }
+    let mut bytes = Vec::with_capacity(recs.len() + 512);
+    bytes.extend_from_slice(b"{\"d\":[");
     for (n, (doc, title, page)) in docs.iter().enumerate() {
         bytes.extend_from_slice(if n == 0 { b"[" } else { b",[" });
         push_js_string(&mut bytes, doc);
@@ -194,7 +232,19 @@ fn display_shard(shard: usize, items: &[(u32, &SearchRecord)]) -> OutputFile {
     }
     bytes.extend_from_slice(b"],\"r\":");
     bytes.extend_from_slice(&recs);
-    bytes.extend_from_slice(b"]});\n");
+    bytes.extend_from_slice(b"]}");
+    bytes
+}
+
+/// One display shard: `items` are (slot, record) in order.
+fn display_shard(shard: usize, items: &[(u32, &SearchRecord)]) -> OutputFile {
+    let object = display_object(items);
+    let mut bytes = Vec::with_capacity(object.len() + 32);
+    bytes.extend_from_slice(b"hoshinSearchShard(\"d\",");
+    push_num(&mut bytes, shard as i64);
+    bytes.push(b',');
+    bytes.extend_from_slice(&object);
+    bytes.extend_from_slice(b");\n");
     OutputFile {
         path: nested("d", shard),
         bytes,
@@ -233,6 +283,7 @@ pub(crate) fn write_meta(
     vids: &[u32],
     buckets: usize,
     cap: usize,
+    stamp: &str,
     files: &mut Vec<OutputFile>,
 ) {
     let mut years: Vec<i32> = records.iter().map(|r| r.year).collect();
@@ -257,6 +308,7 @@ pub(crate) fn write_meta(
     }
     let meta = serde_json::json!({
         "v": 1,
+        "stamp": stamp,
         "records": records.len(),
         "buckets": buckets,
         "cap": cap,

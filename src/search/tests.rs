@@ -170,11 +170,17 @@ fn shard_data(bytes: &[u8]) -> Value {
 struct Site {
     files: HashMap<String, Vec<u8>>,
     meta: Value,
+    /// `delta.js` when it applies to this index (as search.js decides).
+    delta: Option<Value>,
+    /// Candidates that fail the text check before a search gives up
+    /// (search.js: MAX_REJECTED).
+    max_rejected: usize,
 }
 
 #[derive(Debug)]
 struct Hit {
     url: String,
+    doc: String,
     label: String,
     score: f64,
 }
@@ -198,7 +204,111 @@ impl Site {
         let files: HashMap<String, Vec<u8>> =
             files.into_iter().map(|f| (f.path, f.bytes)).collect();
         let meta = shard_data(&files["search/meta.js"]);
-        Site { files, meta }
+        let mut site = Site {
+            files,
+            meta,
+            delta: None,
+            max_rejected: 200,
+        };
+        site.read_delta();
+        site
+    }
+
+    /// Writes `files` (a delta) over the site's.
+    fn apply(&mut self, files: Vec<OutputFile>) {
+        self.files
+            .extend(files.into_iter().map(|f| (f.path, f.bytes)));
+        self.read_delta();
+    }
+
+    fn read_delta(&mut self) {
+        let d = shard_data(&self.files[DELTA_PATH]);
+        self.delta = (!d.is_null() && d["main"] == self.meta["stamp"]).then_some(d);
+    }
+
+    fn delta_base(&self) -> u32 {
+        self.delta
+            .as_ref()
+            .map_or(u32::MAX, |d| d["base"].as_u64().unwrap() as u32)
+    }
+
+    /// Whether main record `r` is hidden by the delta.
+    fn hidden(&self, r: u32) -> bool {
+        let Some(d) = &self.delta else { return false };
+        let t: Vec<u64> = d["tomb"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        r < self.delta_base()
+            && t.chunks(2)
+                .any(|p| p[0] <= u64::from(r) && u64::from(r) <= p[1])
+    }
+
+    /// Tie order: a delta record's place among the main records.
+    fn position(&self, r: u32) -> f64 {
+        match &self.delta {
+            Some(d) if r >= self.delta_base() => d["order"][(r - self.delta_base()) as usize]
+                .as_f64()
+                .unwrap(),
+            _ => f64::from(r),
+        }
+    }
+
+    /// (year, department) of record `r`.
+    fn group(&self, r: u32) -> (i64, String) {
+        let base = self.delta_base();
+        if r >= base {
+            let g = self.delta.as_ref().unwrap()["groups"].as_array().unwrap();
+            let k = u64::from(r - base);
+            let at = g
+                .chunks(3)
+                .rposition(|c| c[0].as_u64().unwrap() <= k)
+                .unwrap();
+            let c = &g[at * 3..at * 3 + 3];
+            return (c[1].as_i64().unwrap(), c[2].as_str().unwrap().to_string());
+        }
+        let g = self.meta["groups"].as_array().unwrap();
+        let at = g
+            .chunks(3)
+            .rposition(|c| c[0].as_u64().unwrap() <= u64::from(r))
+            .unwrap();
+        let years = &self.meta["years"];
+        let departments = &self.meta["departments"];
+        (
+            years[g[at * 3 + 1].as_u64().unwrap() as usize]
+                .as_i64()
+                .unwrap(),
+            departments[g[at * 3 + 2].as_u64().unwrap() as usize]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        )
+    }
+
+    /// The display data and entry of record `r`.
+    fn display(&self, r: u32, loaded: &mut Vec<String>) -> (Value, Value) {
+        let base = self.delta_base();
+        let (shard, slot) = if r >= base {
+            (
+                self.delta.as_ref().unwrap()["d"].clone(),
+                u64::from(r - base),
+            )
+        } else {
+            (
+                self.load(&Self::nested("d", u64::from(r >> DISPLAY_SHIFT)), loaded),
+                u64::from(r & ((1 << DISPLAY_SHIFT) - 1)),
+            )
+        };
+        let rec = shard["r"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x[0].as_u64() == Some(slot))
+            .unwrap()
+            .clone();
+        (shard, rec)
     }
 
     fn load(&self, path: &str, loaded: &mut Vec<String>) -> Value {
@@ -212,27 +322,55 @@ impl Site {
         format!("search/{dir}/{}/{}.js", n / 1024, n % 1024)
     }
 
-    /// Postings of `key`: (df, [(record, impact)]), or None.
+    /// Postings of `key` in the main index and the delta: (df, [(record,
+    /// impact)]), or None.
     fn term(&self, key: &str, loaded: &mut Vec<String>) -> Option<(u64, Vec<(u32, u32)>)> {
         let buckets = self.meta["buckets"].as_u64().unwrap() as u32;
         let b = bucket_hash(key) & (buckets - 1);
         let bucket = self.load(&format!("search/p/{b}.js"), loaded);
-        let entry = bucket.get(key)?;
-        let df = entry[0].as_u64().unwrap();
-        let list = match &entry[1] {
-            Value::String(s) => s.clone(),
-            n => self
-                .load(&Self::nested("t", n.as_u64().unwrap()), loaded)
-                .as_str()
-                .unwrap()
-                .to_string(),
-        };
-        Some((df, decode_postings(list.as_bytes())))
+        let extra = self.delta.as_ref().and_then(|d| d["p"].get(key).cloned());
+        if bucket.get(key).is_none() && extra.is_none() {
+            return None;
+        }
+        let (mut df, mut postings) = (0, Vec::new());
+        if let Some(entry) = bucket.get(key) {
+            df = entry[0].as_u64().unwrap();
+            let list = match &entry[1] {
+                Value::String(s) => s.clone(),
+                n => self
+                    .load(&Self::nested("t", n.as_u64().unwrap()), loaded)
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            };
+            postings = decode_postings(list.as_bytes());
+        }
+        if let Some(x) = extra {
+            df += x[0].as_u64().unwrap();
+            let base = self.delta_base();
+            postings.extend(
+                decode_postings(x[1].as_str().unwrap().as_bytes())
+                    .into_iter()
+                    .map(|(r, q)| (base + r, q)),
+            );
+        }
+        Some((df, postings))
     }
 
     /// Runs a query as search.js does; also returns the files it loaded.
     fn search(&self, query: &str, limit: usize) -> (Vec<Hit>, Vec<String>) {
-        let mut loaded = vec!["search/meta.js".to_string()];
+        self.search_in(query, limit, None, None)
+    }
+
+    /// [`Site::search`] with the year and department filters.
+    fn search_in(
+        &self,
+        query: &str,
+        limit: usize,
+        year: Option<i64>,
+        department: Option<&str>,
+    ) -> (Vec<Hit>, Vec<String>) {
+        let mut loaded = vec!["search/meta.js".to_string(), DELTA_PATH.to_string()];
         let parts = query_parts(query);
         let mut keys: Vec<String> = Vec::new();
         for part in &parts {
@@ -310,25 +448,25 @@ impl Site {
                 }
             }
         }
+        ids.retain(|&r| {
+            if self.hidden(r) {
+                return false;
+            }
+            let (y, d) = self.group(r);
+            year.is_none_or(|want| want == y) && department.is_none_or(|want| want == d)
+        });
         let mut cands: Vec<(u32, f64)> = ids.into_iter().map(|r| (r, scores[&r].1)).collect();
-        cands.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        cands.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then(self.position(a.0).total_cmp(&self.position(b.0)))
+        });
         let mut rejected = 0;
         let mut hits = Vec::new();
         for (r, score) in cands {
-            if hits.len() == limit || rejected > 200 {
+            if hits.len() == limit || rejected > self.max_rejected {
                 break;
             }
-            let shard = self.load(
-                &Self::nested("d", u64::from(r >> DISPLAY_SHIFT)),
-                &mut loaded,
-            );
-            let slot = u64::from(r & ((1 << DISPLAY_SHIFT) - 1));
-            let rec = shard["r"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|x| x[0].as_u64() == Some(slot))
-                .unwrap();
+            let (shard, rec) = self.display(r, &mut loaded);
             let s = |v: &Value| -> String {
                 v.as_i64()
                     .and_then(|i| shard["s"].get(i as usize))
@@ -355,7 +493,13 @@ impl Site {
                 (None, Some(id)) => format!("{}#{id}", doc[2].as_str().unwrap()),
                 (None, None) => doc[2].as_str().unwrap().to_string(),
             };
-            hits.push(Hit { url, label, score });
+            let doc = doc[0].as_str().unwrap().to_string();
+            hits.push(Hit {
+                url,
+                doc,
+                label,
+                score,
+            });
         }
         (hits, loaded)
     }
@@ -652,4 +796,352 @@ fn large_site_figures() {
             site.bytes(&loaded) / 1024
         );
     }
+}
+
+// ---------------------------------------------------------------------------
+// The delta overlay.
+
+/// The sample with a third document, so that removing one leaves two.
+fn sample_site() -> Vec<SearchRecord> {
+    let mut records = sample();
+    records.push(rec(
+        "2026/kodomo",
+        "n1",
+        "1.",
+        "",
+        "子育て支援の窓口を一本化すること。",
+    ));
+    for r in records.iter_mut().filter(|r| r.doc == "2026/kodomo") {
+        r.department = "子ども家庭部".into();
+        r.label = r.label.replace("市民部", "子ども家庭部");
+    }
+    records
+}
+
+fn records_of(records: &[SearchRecord], doc: &str) -> Vec<SearchRecord> {
+    records.iter().filter(|r| r.doc == doc).cloned().collect()
+}
+
+/// Main record numbers of each document, read back from the display shards.
+fn vids_by_doc(site: &Site) -> HashMap<String, Vec<u32>> {
+    let mut out: HashMap<String, Vec<u32>> = HashMap::new();
+    for (path, bytes) in &site.files {
+        let Some(rest) = path.strip_prefix("search/d/") else {
+            continue;
+        };
+        let (folder, file) = rest.trim_end_matches(".js").split_once('/').unwrap();
+        let shard = folder.parse::<u32>().unwrap() * 1024 + file.parse::<u32>().unwrap();
+        let data = shard_data(bytes);
+        for r in data["r"].as_array().unwrap() {
+            let doc = data["d"][r[1].as_u64().unwrap() as usize][0]
+                .as_str()
+                .unwrap();
+            let vid = shard << DISPLAY_SHIFT | r[0].as_u64().unwrap() as u32;
+            out.entry(doc.to_string()).or_default().push(vid);
+        }
+    }
+    out
+}
+
+#[test]
+fn tombstones_cover_exactly_the_changed_documents() {
+    let records = fixture::synthetic_site(40);
+    let (files, state) = build_index_with_state(&records);
+    let mut site = Site::new(files);
+    let by_doc = vids_by_doc(&site);
+    let docs: Vec<String> = by_doc.keys().cloned().collect();
+    let (edited, removed) = (docs[3].clone(), docs[17].clone());
+    let mut new = records_of(&records, &edited);
+    new[5].text = "書き換えた指示事項".into();
+    site.apply(build_delta(
+        &state,
+        &[(edited.clone(), new.clone())],
+        std::slice::from_ref(&removed),
+    ));
+    assert!(site.delta.is_some(), "the delta applies to its own index");
+    for (doc, vids) in &by_doc {
+        let touched = *doc == edited || *doc == removed;
+        for &v in vids {
+            assert_eq!(site.hidden(v), touched, "{doc} record {v}");
+        }
+    }
+    // The delta holds the edited document's records, and only those.
+    let d = site.delta.clone().unwrap();
+    assert_eq!(d["n"], new.len());
+    assert!(d["d"]["r"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| d["d"]["d"][r[1].as_u64().unwrap() as usize][0] == edited.as_str()));
+}
+
+#[test]
+fn an_empty_change_gives_the_empty_delta() {
+    let (files, state) = build_index_with_state(&sample_site());
+    let written = files.iter().find(|f| f.path == DELTA_PATH).unwrap();
+    assert_eq!(build_delta(&state, &[], &[]), vec![written.clone()]);
+    // A change that touches no record is no change either.
+    assert_eq!(
+        build_delta(
+            &state,
+            &[("2027/new".into(), Vec::new())],
+            &["2020/gone".into()]
+        ),
+        vec![written.clone()]
+    );
+    assert_eq!(build_index(&sample_site()), files);
+    let site = Site::new(files);
+    assert!(site.delta.is_none());
+}
+
+#[test]
+fn a_removed_document_never_comes_back() {
+    let records = sample_site();
+    let (files, state) = build_index_with_state(&records);
+    let mut site = Site::new(files);
+    let gone = "2023/somu";
+    // Each of its texts finds it before the delta, and never after, even
+    // when a later delta also edits another document.
+    let phrases: Vec<String> = records_of(&records, gone)
+        .iter()
+        .map(|r| normalize(&r.text).chars().take(6).collect())
+        .collect();
+    for q in &phrases {
+        assert!(site.search(q, 20).0.iter().any(|h| h.doc == gone), "{q}");
+    }
+    let mut kodomo = records_of(&records, "2026/kodomo");
+    kodomo[0].text = "子育て支援の窓口を一本化し、相談を受けること。".into();
+    for delta in [
+        build_delta(&state, &[], &[gone.into()]),
+        build_delta(&state, &[("2026/kodomo".into(), kodomo)], &[gone.into()]),
+    ] {
+        site.apply(delta);
+        for q in phrases
+            .iter()
+            .chain([&"人材育成".to_string(), &"1.(3)②".to_string()])
+        {
+            let (hits, _) = site.search(q, 20);
+            assert!(hits.iter().all(|h| h.doc != gone), "{q}: {hits:?}");
+        }
+        let d = site.delta.as_ref().unwrap();
+        assert_eq!(d["years"], serde_json::json!([2026]));
+        assert_eq!(
+            d["departments"],
+            serde_json::json!(["子ども家庭部", "市民部"])
+        );
+        assert_eq!(
+            site.search("相談を受ける", 5).0.len(),
+            site.delta.as_ref().unwrap()["n"].as_u64().unwrap() as usize
+        );
+    }
+}
+
+/// Main index + delta answers as a full build of the new records does.
+#[test]
+fn delta_results_match_a_full_build() {
+    let records = fixture::synthetic_site(60);
+    let (files, state) = build_index_with_state(&records);
+    let mut site = Site::new(files);
+    let docs: Vec<String> = {
+        let mut d: Vec<String> = records.iter().map(|r| r.doc.clone()).collect();
+        d.dedup();
+        d
+    };
+    // Edit one document, move another to a new department, add one, remove one.
+    let mut edited = records_of(&records, &docs[10]);
+    edited[4].text = "量子コンピュータの活用を検討すること。".into();
+    edited[9].text.push_str("人材育成を推進すること。");
+    let mut moved = records_of(&records, &docs[20]);
+    for r in &mut moved {
+        r.department = "新設部".into();
+    }
+    let mut added = records_of(&records, &docs[30]);
+    for r in &mut added {
+        r.doc = "2030/added".into();
+        r.url = r.url.replacen(&docs[30], "2030/added", 1);
+        r.year = 2030;
+    }
+    let removed = docs[40].clone();
+    let changed = vec![
+        (docs[10].clone(), edited.clone()),
+        (docs[20].clone(), moved.clone()),
+        ("2030/added".to_string(), added.clone()),
+    ];
+    site.apply(build_delta(
+        &state,
+        &changed,
+        std::slice::from_ref(&removed),
+    ));
+
+    let mut new_records: Vec<SearchRecord> = Vec::new();
+    for doc in &docs {
+        match changed.iter().find(|(k, _)| k == doc) {
+            Some((_, recs)) => new_records.extend(recs.iter().cloned()),
+            None if *doc == removed => {}
+            None => new_records.extend(records_of(&records, doc)),
+        }
+    }
+    new_records.extend(added.iter().cloned());
+    let mut full = Site::new(build_index(&new_records));
+    // Every candidate checked: ranks differ a little (the delta ranks with
+    // the old statistics), so a search cut short would check others.
+    site.max_rejected = usize::MAX;
+    full.max_rejected = usize::MAX;
+    let vocab = fixture::vocabulary();
+    let mut queries: Vec<String> = [
+        "量子コンピュータ",
+        "人材育成",
+        "推進すること",
+        "1.(3)②",
+        "新設部",
+        "2030",
+    ]
+    .map(String::from)
+    .to_vec();
+    queries.extend([5, 50, 500].map(|r| vocab[r].clone()));
+    let urls = |hits: Vec<Hit>| -> Vec<String> { hits.into_iter().map(|h| h.url).collect() };
+    for q in &queries {
+        for (year, dept) in [(None, None), (Some(2030), None), (None, Some("新設部"))] {
+            let got = urls(site.search_in(q, 1000, year, dept).0);
+            let want = urls(full.search_in(q, 1000, year, dept).0);
+            let (mut g, mut w) = (got.clone(), want.clone());
+            g.sort();
+            w.sort();
+            assert_eq!(g, w, "{q} {year:?} {dept:?}");
+            assert_eq!(
+                got.first(),
+                want.first(),
+                "{q} {year:?} {dept:?}: first result"
+            );
+        }
+    }
+    let first = &site.search("量子コンピュータ", 5).0[0];
+    assert_eq!(first.url, edited[4].url);
+    let d = site.delta.as_ref().unwrap();
+    assert!(d["years"].as_array().unwrap().contains(&2030.into()));
+    assert!(d["departments"]
+        .as_array()
+        .unwrap()
+        .contains(&"新設部".into()));
+}
+
+#[test]
+fn a_delta_for_another_index_is_ignored() {
+    let records = sample_site();
+    let (_, state) = build_index_with_state(&records);
+    let mut other = records.clone();
+    other.pop();
+    let mut site = Site::new(build_index(&other));
+    site.apply(build_delta(&state, &[], &["2023/somu".into()]));
+    assert!(site.delta.is_none());
+    assert!(!site.search("人材育成", 5).0.is_empty());
+}
+
+#[test]
+fn equal_scores_rank_in_full_build_order() {
+    // Every record holds the term once with the same impact: ties all.
+    let mut records = Vec::new();
+    for (doc, year) in [("2020/a", 2020), ("2021/b", 2021), ("2022/c", 2022)] {
+        for n in 0..3 {
+            let mut r = rec(doc, &format!("n{n}"), &format!("{n}."), "", "共通の語句");
+            r.year = year;
+            records.push(r);
+        }
+    }
+    let (files, state) = build_index_with_state(&records);
+    let mut site = Site::new(files);
+    let b = records_of(&records, "2021/b");
+    site.apply(build_delta(&state, &[("2021/b".into(), b)], &[]));
+    let (hits, _) = site.search("共通の語句", 20);
+    let got: Vec<&str> = hits.iter().map(|h| h.url.as_str()).collect();
+    let want: Vec<&str> = records.iter().map(|r| r.url.as_str()).collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn js_strings_match_serde_json() {
+    let mut rng = fixture::Rng::new(7);
+    let alphabet: Vec<char> = "aZ\"\\/\n\r\t\u{0}\u{1f}\u{7f}\u{8}\u{c} 漢字かなÅ😀\u{2028}"
+        .chars()
+        .collect();
+    for len in 0..200 {
+        let s: String = (0..len % 40)
+            .map(|_| alphabet[rng.below(alphabet.len())])
+            .collect();
+        let mut ours = Vec::new();
+        encode::push_js_string(&mut ours, &s);
+        assert_eq!(
+            String::from_utf8(ours).unwrap(),
+            serde_json::to_string(&s).unwrap(),
+            "{s:?}"
+        );
+    }
+}
+
+#[test]
+fn capped_selection_matches_a_full_sort() {
+    let mut rng = fixture::Rng::new(11);
+    for round in 0..50 {
+        let n = 20 + rng.below(400);
+        let cap = 1 + rng.below(n);
+        let mut postings: Vec<u32> = Vec::new();
+        let mut rec = 0u32;
+        for _ in 0..n {
+            rec += 1 + rng.below(5) as u32;
+            // Few distinct impacts, so that the cut falls inside a tie.
+            let q = 1 + rng.below(if round % 2 == 0 { 3 } else { 31 }) as u32;
+            postings.push(rec << QBITS | q);
+        }
+        let cut = rng.below(n);
+        let slices: Vec<&[u32]> = vec![&postings[..cut], &postings[cut..]];
+        let mut ours = Vec::new();
+        index::write_capped_for_tests(&slices, cap, &mut ours);
+        let mut want = postings.clone();
+        want.sort_by_key(|&p| (std::cmp::Reverse(p & ((1 << QBITS) - 1)), p >> QBITS));
+        want.truncate(cap);
+        want.sort_unstable();
+        let mut expected = Vec::new();
+        push_postings(&mut expected, &want);
+        assert_eq!(ours, expected, "n {n} cap {cap}");
+    }
+}
+
+#[test]
+fn normalize_matches_the_rule_on_random_text() {
+    use unicode_normalization::UnicodeNormalization;
+    // The rule as the module docs state it, without the fast path.
+    fn reference(s: &str) -> String {
+        let (mut out, mut pending, mut last_cjk) = (String::new(), false, false);
+        for c in s.nfkc().flat_map(char::to_lowercase) {
+            if normalize::is_space(c) {
+                pending = !out.is_empty();
+                continue;
+            }
+            let cjk = normalize::is_cjk(c);
+            if pending && !last_cjk && !cjk {
+                out.push(' ');
+            }
+            pending = false;
+            out.push(c);
+            last_cjk = cjk;
+        }
+        out
+    }
+    let alphabet: Vec<char> = "aZ9 \u{3000}\n\t漢字かなカナｶﾞﾊﾟ\u{3099}\u{309a}\u{301}\u{327}ＡＺａ１！～（）①⑴Ⅱ㈱ﬁΣİ・ー々、。「」\u{200b}\u{feff}\u{a0}𠮷ᄀ\u{1161}한"
+        .chars()
+        .collect();
+    let mut rng = fixture::Rng::new(3);
+    for _ in 0..5000 {
+        let len = rng.below(12);
+        let s: String = (0..len)
+            .map(|_| alphabet[rng.below(alphabet.len())])
+            .collect();
+        assert_eq!(normalize(&s), reference(&s), "{s:?}");
+    }
+}
+
+#[test]
+fn term_tables_grow() {
+    // Past the first growth of the table (1,024 slots) and many more.
+    assert!(index::id_table_round_trip(100_000));
 }

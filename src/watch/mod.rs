@@ -93,19 +93,22 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
     let mut recheck: Option<(Instant, ChangeSet)> = None;
     // See `SETTLE`: when to bring the deferred indexes up to date.
     let mut settle_at: Option<Instant> = None;
+    // Event batches that arrived while the indexes were being brought up to date.
+    let mut stash: Vec<DebounceEventResult> = Vec::new();
     loop {
         let deadline = [recheck.as_ref().map(|r| r.0), settle_at]
             .into_iter()
             .flatten()
             .min();
-        let (changes, quiet) = match next_changes(&events, &workspace, deadline) {
+        let (changes, quiet) = match next_changes(&events, &mut stash, &workspace, deadline) {
             Next::Changes(c) => (c, false),
             Next::Recheck if recheck.as_ref().is_some_and(|r| r.0 <= Instant::now()) => {
                 (recheck.take().expect("a recheck").1, true)
             }
             Next::Recheck => {
-                settle_at = None;
-                settle(&mut workspace, live.as_deref());
+                settle(&mut workspace, &events, &mut stash, live.as_deref());
+                // Still stale if it gave way to a change: try again after the pause.
+                settle_at = workspace.indexes_stale().then(|| Instant::now() + SETTLE);
                 continue;
             }
             Next::Closed => break,
@@ -159,7 +162,7 @@ const RECHECK: Duration = Duration::from_millis(1100);
 
 /// How long the author must pause before directives.json and the search
 /// index, left as they were by the quick rebuilds, are brought up to date.
-const SETTLE: Duration = Duration::from_millis(700);
+const SETTLE: Duration = Duration::from_millis(1500);
 
 /// What woke the loop.
 enum Next {
@@ -172,23 +175,33 @@ enum Next {
 /// batches already waiting, or for the recheck `deadline`.
 fn next_changes(
     events: &Receiver<DebounceEventResult>,
+    stash: &mut Vec<DebounceEventResult>,
     workspace: &Workspace,
     deadline: Option<Instant>,
 ) -> Next {
     loop {
         let mut changes = ChangeSet::default();
-        let first = match deadline {
-            None => match events.recv() {
-                Ok(batch) => batch,
-                Err(_) => return Next::Closed,
-            },
-            Some(at) => match events.recv_timeout(at.saturating_duration_since(Instant::now())) {
-                Ok(batch) => batch,
-                Err(RecvTimeoutError::Timeout) => return Next::Recheck,
-                Err(RecvTimeoutError::Disconnected) => return Next::Closed,
-            },
+        let first = if !stash.is_empty() {
+            stash.remove(0)
+        } else {
+            match deadline {
+                None => match events.recv() {
+                    Ok(batch) => batch,
+                    Err(_) => return Next::Closed,
+                },
+                Some(at) => match events.recv_timeout(at.saturating_duration_since(Instant::now()))
+                {
+                    Ok(batch) => batch,
+                    Err(RecvTimeoutError::Timeout) => return Next::Recheck,
+                    Err(RecvTimeoutError::Disconnected) => return Next::Closed,
+                },
+            }
         };
-        for batch in std::iter::once(first).chain(events.try_iter()) {
+        let waiting = std::mem::take(stash);
+        for batch in std::iter::once(first)
+            .chain(waiting)
+            .chain(events.try_iter())
+        {
             match batch {
                 Ok(list) => {
                     for event in list {
@@ -284,9 +297,19 @@ fn rebuild(workspace: &mut Workspace, changes: &ChangeSet, live: Option<&LiveSta
     }
 }
 
-/// Brings the deferred indexes up to date and says so.
-fn settle(workspace: &mut Workspace, live: Option<&LiveState>) {
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| workspace.settle()));
+/// Brings the deferred indexes up to date and says so, giving way as soon
+/// as a new batch of events arrives (kept in `stash` for the loop).
+fn settle(
+    workspace: &mut Workspace,
+    events: &Receiver<DebounceEventResult>,
+    stash: &mut Vec<DebounceEventResult>,
+    live: Option<&LiveState>,
+) {
+    let mut cancelled = || {
+        stash.extend(events.try_iter());
+        !stash.is_empty()
+    };
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| workspace.settle(&mut cancelled)));
     match outcome {
         Ok(None) => {}
         Ok(Some(report)) => match &report.result {

@@ -12,6 +12,7 @@ use super::workspace::{timed, Built, Loaded};
 use crate::build::Timings;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::render::{json, OutputFile, SiteView};
+use crate::search::IndexState;
 use crate::write;
 
 /// What the last successful write left in the output folder.
@@ -46,8 +47,9 @@ pub(super) fn render_and_write(
     previous: Option<&Written>,
     everything: bool,
     defer_indexes: bool,
+    delta: Option<(&IndexState, &[String])>,
     timings: &mut Timings,
-) -> Result<(Built, Written), Failed> {
+) -> Result<(Built, Written, Option<IndexState>), Failed> {
     let Ok(theme) = &loaded.theme else {
         unreachable!("theme errors stop the build before rendering")
     };
@@ -81,8 +83,17 @@ pub(super) fn render_and_write(
         return Err((errors, None));
     }
     let defer_indexes = defer_indexes && previous.is_some();
+    let mut search = None;
     if !defer_indexes {
-        files.extend(timed(timings, "indexes", || index_files(&view)));
+        let (index, state) = timed(timings, "indexes", || index_files(&view));
+        files.extend(index);
+        search = state;
+    } else if let (true, Some((state, touched))) = (site.config.search_enabled, delta) {
+        // Search stays current at once: an overlay re-indexes the documents
+        // changed since the full index, which `write_indexes` rebuilds later.
+        files.extend(timed(timings, "search delta", || {
+            crate::search_records::delta_files(state, &view, touched)
+        }));
     }
     let statics = theme.static_files.iter().map(|(p, b)| OutputFile {
         path: p.clone(),
@@ -159,7 +170,7 @@ pub(super) fn render_and_write(
         fingerprints: pages.into_iter().map(|(_, path, fp)| (path, fp)).collect(),
         files: produced,
     };
-    Ok((built, state))
+    Ok((built, state, search))
 }
 
 /// Removes the folders that removing `stale` files left empty (a clean build
@@ -180,16 +191,20 @@ fn remove_empty_folders(output: &Path, stale: &HashSet<String>) {
     }
 }
 
-/// `directives.json` and the search index, as the full build makes them.
-fn index_files(view: &SiteView<'_>) -> Vec<OutputFile> {
+/// `directives.json` and the search index, as the full build makes them,
+/// and where the index put each document's records.
+fn index_files(view: &SiteView<'_>) -> (Vec<OutputFile>, Option<IndexState>) {
     let mut files = vec![OutputFile {
         path: "directives.json".into(),
         bytes: json::directives_json(view),
     }];
+    let mut state = None;
     if view.config.search_enabled {
-        files.extend(crate::search_records::index_files(view));
+        let (index, s) = crate::search_records::index_files_with_state(view);
+        files.extend(index);
+        state = Some(s);
     }
-    files
+    (files, state)
 }
 
 /// Files that [`index_files`] makes.
@@ -203,10 +218,30 @@ fn is_index_file(path: &str) -> bool {
 pub(super) fn write_indexes(
     loaded: &Loaded,
     written: &mut Written,
+    cancelled: &mut dyn FnMut() -> bool,
     timings: &mut Timings,
-) -> Result<(usize, usize), Diagnostics> {
+) -> Result<Option<(usize, usize, Option<IndexState>)>, Diagnostics> {
     let view = loaded.site.view();
-    let files = timed(timings, "indexes", || index_files(&view));
+    // The author may save again meanwhile: give way (nothing written) rather
+    // than make the next edit wait for seconds of indexing.
+    let mut files = vec![timed(timings, "json", || OutputFile {
+        path: "directives.json".into(),
+        bytes: json::directives_json(&view),
+    })];
+    let mut search = None;
+    if view.config.search_enabled {
+        if cancelled() {
+            return Ok(None);
+        }
+        let (index, state) = timed(timings, "search index", || {
+            crate::search_records::index_files_with_state(&view)
+        });
+        files.extend(index);
+        search = Some(state);
+    }
+    if cancelled() {
+        return Ok(None);
+    }
     let now: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let stale: HashSet<String> = written
         .files
@@ -228,5 +263,5 @@ pub(super) fn write_indexes(
     remove_empty_folders(&loaded.output, &stale);
     written.files.retain(|f| !stale.contains(f));
     written.files.extend(files.into_iter().map(|f| f.path));
-    Ok(counts)
+    Ok(Some((counts.0, counts.1, search)))
 }

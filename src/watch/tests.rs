@@ -514,6 +514,7 @@ fn deferred_indexes_catch_up_when_the_author_pauses() {
     let mut site = Site::new();
     site.ws.defer_indexes = true;
     let json_before = std::fs::read(site.out.join("directives.json")).unwrap();
+    let empty_delta = std::fs::read(site.out.join("search/delta.js")).unwrap();
     site.edit("2023/somu.md", "会議は短く。", "会議は十五分以内とする。");
     let report = site.ws.rebuild(&ChangeSet {
         content: ["2023/somu.md".to_string()].into(),
@@ -532,6 +533,16 @@ fn deferred_indexes_catch_up_when_the_author_pauses() {
         json_before,
         "directives.json waits for the pause"
     );
+    let delta = std::fs::read_to_string(site.out.join("search/delta.js")).unwrap();
+    assert_ne!(
+        delta.as_bytes(),
+        empty_delta,
+        "search is kept current by the overlay"
+    );
+    assert!(
+        delta.contains("十五分"),
+        "the overlay holds the edited text: {delta}"
+    );
 
     // A broken edit: nothing is settled from a site with errors.
     site.edit("2023/somu.md", "year: 2023", "year: 来年");
@@ -543,7 +554,7 @@ fn deferred_indexes_catch_up_when_the_author_pauses() {
         })
         .result
         .is_err());
-    assert!(site.ws.settle().is_none());
+    assert!(site.ws.settle(&mut || false).is_none());
     site.edit("2023/somu.md", "year: 来年", "year: 2023");
     site.ws
         .rebuild(&ChangeSet {
@@ -553,9 +564,12 @@ fn deferred_indexes_catch_up_when_the_author_pauses() {
         .result
         .expect("fixed");
 
-    let report = site.ws.settle().expect("indexes were stale");
+    let report = site.ws.settle(&mut || false).expect("indexes were stale");
     assert!(report.result.is_ok());
     assert!(!site.ws.indexes_stale());
-    assert!(site.ws.settle().is_none(), "nothing left to settle");
+    assert!(
+        site.ws.settle(&mut || false).is_none(),
+        "nothing left to settle"
+    );
     site.assert_matches_clean_build("after the pause");
 }

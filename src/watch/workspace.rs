@@ -26,6 +26,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::load;
 use crate::model::Status;
 use crate::render::Theme;
+use crate::search::IndexState;
 
 /// What a batch of file-system events asks to be looked at again.
 #[derive(Debug, Default, Clone)]
@@ -162,6 +163,11 @@ pub struct Workspace {
     indexes_stale: bool,
     /// The last rebuild failed: the site in memory is not the one written.
     broken: bool,
+    /// Where the full search index written last put each document's records.
+    search: Option<IndexState>,
+    /// Documents added, changed or removed since that full index: the search
+    /// overlay (`search/delta.js`) re-indexes them.
+    touched: BTreeSet<String>,
 }
 
 pub(super) fn timed<T>(timings: &mut Timings, stage: &'static str, f: impl FnOnce() -> T) -> T {
@@ -184,6 +190,8 @@ impl Workspace {
             defer_indexes: false,
             indexes_stale: false,
             broken: false,
+            search: None,
+            touched: BTreeSet::new(),
         }
     }
 
@@ -196,7 +204,7 @@ impl Workspace {
     /// that deferred them (the author paused). Does nothing if they are up to
     /// date or the site has errors (nothing is written then). After it, the
     /// output is byte for byte what a clean `hoshin build` writes.
-    pub fn settle(&mut self) -> Option<Report> {
+    pub fn settle(&mut self, cancelled: &mut dyn FnMut() -> bool) -> Option<Report> {
         if !self.indexes_stale || self.broken {
             return None;
         }
@@ -204,10 +212,14 @@ impl Workspace {
         let mut timings = Timings::default();
         let loaded = self.loaded.as_ref()?;
         let written = self.written.as_mut()?;
-        let result =
-            super::output::write_indexes(loaded, written, &mut timings).map(|(n, removed)| {
+        let result = match super::output::write_indexes(loaded, written, cancelled, &mut timings) {
+            // Given way to a new change: still stale, settled after it.
+            Ok(None) => return None,
+            Ok(Some((n, removed, search))) => {
                 self.indexes_stale = false;
-                Built {
+                self.search = search;
+                self.touched.clear();
+                Ok(Built {
                     documents: loaded.site.docs.len(),
                     directives: loaded.site.docs.iter().map(|d| d.directives.len()).sum(),
                     references: loaded.site.links.resolved,
@@ -219,8 +231,10 @@ impl Workspace {
                     indexes_deferred: false,
                     warnings: Diagnostics::default(),
                     output: loaded.output.clone(),
-                }
-            });
+                })
+            }
+            Err(d) => Err(d),
+        };
         Some(Report {
             what: "directives.json and search index".into(),
             result,
@@ -370,6 +384,12 @@ impl Workspace {
             .filter(|s| matches!(s.change, Change::Added | Change::Changed))
             .map(|s| s.key.as_str())
             .collect();
+        // Documents whose search records differ from the full index's.
+        self.touched.extend(
+            seen.iter()
+                .filter(|s| s.change != Change::Unchanged)
+                .map(|s| s.key.clone()),
+        );
         match self.finish(&fresh, full, &mut timings) {
             Ok(built) => report(Ok(built), timings),
             Err(d) => report(Err(d), timings),
@@ -434,16 +454,28 @@ impl Workspace {
             return Err(diagnostics);
         }
         let previous = self.written.as_ref().filter(|w| w.output == loaded.output);
+        // The search overlay can stand in for a full index only while the
+        // documents are all that changed (not site.toml or the theme).
+        let touched: Vec<String> = self.touched.iter().cloned().collect();
+        let delta = match (&self.search, full || self.render_everything) {
+            (Some(state), false) => Some((state, touched.as_slice())),
+            _ => None,
+        };
         let outcome = render_and_write(
             loaded,
             previous,
             self.render_everything,
             self.defer_indexes,
+            delta,
             timings,
         );
         match outcome {
-            Ok((mut built, written)) => {
+            Ok((mut built, written, search)) => {
                 self.indexes_stale = built.indexes_deferred;
+                if !built.indexes_deferred {
+                    self.search = search;
+                    self.touched.clear();
+                }
                 built.warnings = warnings_of(loaded, (!full).then_some(fresh));
                 loaded.pending_assets.clear();
                 self.written = Some(written);

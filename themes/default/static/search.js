@@ -12,6 +12,11 @@
  *   come from the posting lists; each result is checked against its
  *   normalised label, heading path and text, so a part matches only where
  *   its characters stand together.
+ * - search/delta.js, loaded once with meta.js, overlays the documents
+ *   changed since the full index was built (hoshin watch writes it; a full
+ *   build writes it empty): it hides their records in the main index
+ *   ("tombstones") and carries their current records, postings and display
+ *   data, numbered from delta.base up. Both are ranked together.
  *
  * Page contract: <html data-root="../"> gives the path to the site root;
  * every page has <form class="hoshin-search"> with an <input name="q">;
@@ -52,6 +57,8 @@
   var waiting = Object.create(null);
   var loadedPaths = [];
   var meta = null;
+  var delta = null;
+  var has = Function.prototype.call.bind(Object.prototype.hasOwnProperty);
   var LOAD_TIMEOUT_MS = 20000;
 
   window.hoshinSearchShard = function (kind, n, data) {
@@ -60,6 +67,7 @@
 
   function shardPath(kind, n) {
     if (kind === 'm') return 'search/meta.js';
+    if (kind === 'x') return 'search/delta.js';
     if (kind === 'p') return 'search/p/' + n + '.js';
     var folder = (meta && meta.folder) || 1024;
     return 'search/' + kind + '/' + Math.floor(n / folder) + '/' + (n % folder) + '.js';
@@ -106,6 +114,63 @@
       meta = m;
       return m;
     });
+  }
+
+  // No change since the full build: nothing hidden, nothing added.
+  var NO_DELTA = {
+    base: Infinity,
+    tomb: [],
+    p: {},
+    groups: [],
+    order: [],
+    years: null,
+    departments: null,
+    display: null,
+    slots: {}
+  };
+
+  // A delta applies only to the index it was made for (meta.stamp): a page
+  // that holds another main index is better off without it.
+  function prepareDelta(d) {
+    if (!d || d.main !== meta.stamp) return NO_DELTA;
+    var slots = Object.create(null);
+    d.d.r.forEach(function (r) {
+      slots[r[0]] = r;
+    });
+    return {
+      base: d.base,
+      tomb: d.tomb,
+      p: d.p,
+      groups: d.groups,
+      order: d.order,
+      years: d.years,
+      departments: d.departments,
+      display: d.d,
+      slots: slots
+    };
+  }
+
+  // meta.js and delta.js: everything a search needs before its terms.
+  function loadIndex() {
+    if (meta && delta) return Promise.resolve(meta);
+    var d = load('x', 0).catch(function () {
+      // An index written without a delta (or one that cannot be read):
+      // the main index alone is still right as of its build.
+      return null;
+    });
+    return Promise.all([loadMeta(), d]).then(function (r) {
+      if (!delta) delta = prepareDelta(r[1]);
+      return meta;
+    });
+  }
+
+  // The filter lists, as of the delta.
+  function indexYears() {
+    return delta && delta.years ? delta.years : meta.years;
+  }
+
+  function indexDepartments() {
+    return delta && delta.departments ? delta.departments : meta.departments;
   }
 
   /* ------------------------------------------------------------------ */
@@ -318,11 +383,15 @@
     return { ids: ids, qs: qs };
   }
 
-  // Entry of `key` in its bucket: {df, list} or null (no record holds it).
+  // Entry of `key` in its bucket and in the delta: {df, data, extra} or
+  // null (no record holds it). The df is the sum of both: the main count
+  // still includes hidden records, close enough for ranking.
   function termEntry(key) {
     return load('p', bucketOf(key)).then(function (bucket) {
-      var e = Object.prototype.hasOwnProperty.call(bucket, key) ? bucket[key] : null;
-      return e ? { key: key, df: e[0], data: e[1] } : null;
+      var e = has(bucket, key) ? bucket[key] : null;
+      var x = has(delta.p, key) ? delta.p[key] : null;
+      if (!e && !x) return null;
+      return { key: key, df: (e ? e[0] : 0) + (x ? x[0] : 0), data: e ? e[1] : '', extra: x ? x[1] : null };
     });
   }
 
@@ -330,9 +399,39 @@
     if (entry.postings) return Promise.resolve(entry.postings);
     var data = typeof entry.data === 'string' ? Promise.resolve(entry.data) : load('t', entry.data);
     return data.then(function (s) {
-      entry.postings = decodePostings(s);
-      return entry.postings;
+      var list = decodePostings(s);
+      if (entry.extra) {
+        // Delta records come after every main record: the list stays sorted.
+        var x = decodePostings(entry.extra);
+        for (var i = 0; i < x.ids.length; i++) {
+          list.ids.push(delta.base + x.ids[i]);
+          list.qs.push(x.qs[i]);
+        }
+      }
+      entry.postings = list;
+      return list;
     });
+  }
+
+  // Whether main record `id` belongs to a document changed since the full
+  // build (tomb holds inclusive ranges [first, last, …], sorted).
+  function hidden(id) {
+    var t = delta.tomb;
+    if (id >= delta.base || !t.length) return false;
+    var lo = 0;
+    var hi = t.length / 2 - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (t[mid * 2] <= id) lo = mid;
+      else hi = mid - 1;
+    }
+    return t[lo * 2] <= id && id <= t[lo * 2 + 1];
+  }
+
+  // Where a record stands in a full build's order (ties rank by it): a
+  // delta record takes its place between main records.
+  function position(id) {
+    return id >= delta.base ? delta.order[id - delta.base] : id;
   }
 
   function idf(df) {
@@ -341,6 +440,13 @@
 
   // (year, department) of a record, from the group it falls in.
   function groupOf(id) {
+    if (id >= delta.base) {
+      var dg = delta.groups;
+      var k = id - delta.base;
+      var j = 0;
+      while (j + 3 < dg.length && dg[j + 3] <= k) j += 3;
+      return { year: dg[j + 1], department: dg[j + 2] };
+    }
     var g = meta.groups;
     var lo = 0;
     var hi = g.length / 3 - 1;
@@ -352,24 +458,31 @@
     return { year: meta.years[g[lo * 3 + 1]], department: meta.departments[g[lo * 3 + 2]] };
   }
 
+  // Record `r` of display data `d` (a shard, or the delta's).
+  function displayRecord(d, r) {
+    var doc = d.d[r[1]];
+    var url = r.length > 7 ? r[7] : r[2] === null ? doc[2] : doc[2] + '#' + r[2];
+    return {
+      url: url,
+      doc: doc[0],
+      title: doc[1],
+      id: r[2],
+      label: d.s[r[3]] + r[4],
+      heading: r[5] >= 0 ? d.s[r[5]] : '',
+      text: r[6]
+    };
+  }
+
   function record(id) {
+    if (id >= delta.base) {
+      var own = delta.slots[id - delta.base];
+      return Promise.resolve(own ? displayRecord(delta.display, own) : null);
+    }
     var shard = id >> meta.dshift;
     var slot = id & ((1 << meta.dshift) - 1);
     return load('d', shard).then(function (d) {
       for (var i = 0; i < d.r.length; i++) {
-        var r = d.r[i];
-        if (r[0] !== slot) continue;
-        var doc = d.d[r[1]];
-        var url = r.length > 7 ? r[7] : r[2] === null ? doc[2] : doc[2] + '#' + r[2];
-        return {
-          url: url,
-          doc: doc[0],
-          title: doc[1],
-          id: r[2],
-          label: d.s[r[3]] + r[4],
-          heading: r[5] >= 0 ? d.s[r[5]] : '',
-          text: r[6]
-        };
+        if (d.r[i][0] === slot) return displayRecord(d, d.r[i]);
       }
       return null;
     });
@@ -490,7 +603,7 @@
   Search.prototype.prepare = function () {
     var self = this;
     if (!self.parts.length) return Promise.resolve(self);
-    return loadMeta().then(function () {
+    return loadIndex().then(function () {
       var keys = [];
       self.parts.forEach(function (part) {
         eachToken(part, function (kind, t) {
@@ -573,14 +686,14 @@
       }
       var year = self.opts.year ? Number(self.opts.year) : null;
       var dept = self.opts.department || null;
-      if (year || dept) {
-        ids = ids.filter(function (id) {
-          var g = groupOf(id);
-          return (!year || g.year === year) && (!dept || g.department === dept);
-        });
-      }
+      ids = ids.filter(function (id) {
+        if (hidden(id)) return false;
+        if (!year && !dept) return true;
+        var g = groupOf(id);
+        return (!year || g.year === year) && (!dept || g.department === dept);
+      });
       ids.sort(function (a, b) {
-        return scores.get(b) - scores.get(a) || a - b;
+        return scores.get(b) - scores.get(a) || position(a) - position(b);
       });
       self.candidates = ids;
       self.scores = scores;
@@ -729,7 +842,7 @@
     }, 120);
     input.addEventListener('input', run);
     input.addEventListener('focus', function () {
-      loadMeta().catch(function () {});
+      loadIndex().catch(function () {});
       if (self.list.childNodes.length && input.value.trim()) self.open(true);
     });
     input.addEventListener('keydown', function (e) {
@@ -866,10 +979,10 @@
     var header = document.querySelector('form.hoshin-search input[name="q"]');
     if (header && !header.value) header.value = params.get('q') || '';
     this.setStatus('検索索引を読み込んでいます…');
-    loadMeta()
+    loadIndex()
       .then(function () {
-        self.fillSelect(self.year, meta.years.slice().reverse(), eraLabel, params.get('year'));
-        self.fillSelect(self.department, meta.departments, String, params.get('department'));
+        self.fillSelect(self.year, indexYears().slice().reverse(), eraLabel, params.get('year'));
+        self.fillSelect(self.department, indexDepartments(), String, params.get('department'));
         self.run(false);
       })
       .catch(function () {
