@@ -161,9 +161,10 @@ impl IndexState {
 ///
 /// A key given twice in `changed` counts once, with its last records; a key
 /// both changed and removed counts as changed. Costs time proportional to
-/// the changed documents' records (about a millisecond for one policy) and
-/// a few hundred bytes per record in `delta.js`, which every search loads:
-/// after a large change (hundreds of documents), build the full index.
+/// the changed documents' records, whatever the size of the site (about
+/// 1.5 ms for a policy of 60 directives), and about 1.5 KB per record in
+/// `delta.js`, which every search loads: after a large change (hundreds of
+/// documents), build the full index instead.
 pub fn build_delta(
     state: &IndexState,
     changed: &[(String, Vec<SearchRecord>)],

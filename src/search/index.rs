@@ -10,9 +10,9 @@
 //! the term's IDF. Lengths are counted in normalised characters.
 
 use super::encode::{PostingWriter, QBITS, QMAX};
+use super::normalize::normalize_into;
 use super::normalize::starts_clean;
 use super::normalize::{class_in, classes, is_cjk, is_word_char, CJK, WORD};
-use super::normalize::{decode, normalize_into};
 use super::SearchRecord;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -519,35 +519,27 @@ impl Builder {
                 each(b, id);
             }
         };
-        // Bytes decoded by hand: this loop sees every character of a site.
-        let bytes = s.as_bytes();
-        let mut i = 0;
-        while i < bytes.len() {
-            let (u, n) = decode(bytes, i);
-            let class = match self.table.get(u as usize) {
-                Some(&f) => f,
-                None => char::from_u32(u).map_or(0, |c| class_in(self.table, c)),
-            };
+        for (i, c) in s.char_indices() {
+            let class = class_in(self.table, c);
             if class & CJK != 0 {
                 if let Some(w) = word_start.take() {
                     word(self, &s[w..i], &mut each);
                 }
-                let id = self.char_id(u);
+                let id = self.char_id(c as u32);
                 each(self, id);
                 if let Some(p) = prev {
-                    let id = self.id(TAG_BIGRAM | u64::from(p) << 21 | u64::from(u));
+                    let id = self.id(TAG_BIGRAM | u64::from(p) << 21 | c as u64);
                     each(self, id);
                 }
-                prev = Some(u);
-            } else {
-                prev = None;
-                if class & WORD != 0 {
-                    word_start.get_or_insert(i);
-                } else if let Some(w) = word_start.take() {
-                    word(self, &s[w..i], &mut each);
-                }
+                prev = Some(c as u32);
+                continue;
             }
-            i += n;
+            prev = None;
+            if class & WORD != 0 {
+                word_start.get_or_insert(i);
+            } else if let Some(w) = word_start.take() {
+                word(self, &s[w..i], &mut each);
+            }
         }
         if let Some(w) = word_start {
             word(self, &s[w..], &mut each);

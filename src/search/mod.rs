@@ -37,6 +37,12 @@
 //!   keep the records of highest impact: a query with any rarer term never
 //!   loads them (the text check covers them), and a query made only of
 //!   such terms ranks within them (its count is then shown as about n).
+//! - Changes between full builds ([`delta`]): [`build_index_with_state`]
+//!   also returns an [`IndexState`] (where each document's records went);
+//!   [`build_delta`] then writes `search/delta.js`, which hides the main
+//!   records of the documents changed or removed since and carries a small
+//!   index of their current records, in milliseconds. A full build writes
+//!   it empty; `search.js` always loads it and ranks both together.
 //!
 //! On a synthetic 5,000-document site (305,000 records, 117 MB of index in
 //! 36,000 files) a typical query loads 35–145 KB and one of only very

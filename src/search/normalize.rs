@@ -248,7 +248,7 @@ impl Emitter<'_> {
 
 /// The code point at byte `i` of valid UTF-8, and its length in bytes.
 #[inline(always)]
-pub(crate) fn decode(b: &[u8], i: usize) -> (u32, usize) {
+fn decode(b: &[u8], i: usize) -> (u32, usize) {
     let b0 = u32::from(b[i]);
     let cont = |k: usize| u32::from(b[i + k]) & 0x3F;
     if b0 < 0x80 {

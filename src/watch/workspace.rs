@@ -146,6 +146,9 @@ struct Seen {
     change: Change,
 }
 
+/// Most documents the search overlay re-indexes before it waits for the full index.
+const MAX_DELTA_DOCUMENTS: usize = 200;
+
 /// The watched site: configuration, theme, documents and links in memory,
 /// and what was last written.
 pub struct Workspace {
@@ -457,8 +460,12 @@ impl Workspace {
         // The search overlay can stand in for a full index only while the
         // documents are all that changed (not site.toml or the theme).
         let touched: Vec<String> = self.touched.iter().cloned().collect();
+        // Every search loads the overlay: past a few hundred documents (a git
+        // checkout, say) the full index, rebuilt after the pause, is better.
         let delta = match (&self.search, full || self.render_everything) {
-            (Some(state), false) => Some((state, touched.as_slice())),
+            (Some(state), false) if touched.len() <= MAX_DELTA_DOCUMENTS => {
+                Some((state, touched.as_slice()))
+            }
             _ => None,
         };
         let outcome = render_and_write(
