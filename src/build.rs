@@ -166,21 +166,6 @@ pub fn compile(
     )
 }
 
-/// Renders every output file of a site (pages, JSON, search index, static files).
-pub fn render_all(
-    site: &Site,
-    theme: &Theme,
-    timings: &mut Timings,
-) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-    let view = site.view();
-    let (mut files, errors) = timings.record("render", || view.render_all(theme));
-    if site.config.search_enabled {
-        let search = timings.record("search index", || crate::search_records::index_files(&view));
-        files.extend(search);
-    }
-    (files, errors)
-}
-
 /// The output folder must not be the site itself or hold the content: a build replaces it whole.
 pub fn check_output_dir(root: &Path, config: &Config, output: &Path) -> Result<(), Failure> {
     let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());

@@ -274,30 +274,6 @@ impl<'a> SiteView<'a> {
         Ok(ctx)
     }
 
-    /// Renders every page, the JSON index and the static files, in parallel.
-    pub fn render_all(&self, theme: &Theme) -> (Vec<OutputFile>, Vec<Diagnostic>) {
-        let pages = self.pages();
-        let results: Vec<Result<OutputFile, Diagnostic>> =
-            pages.par_iter().map(|p| self.render(theme, p)).collect();
-        let mut files = Vec::with_capacity(results.len() + 8);
-        let mut errors = Vec::new();
-        for r in results {
-            match r {
-                Ok(f) => files.push(f),
-                Err(e) => errors.push(e),
-            }
-        }
-        files.push(OutputFile {
-            path: "directives.json".into(),
-            bytes: json::directives_json(self),
-        });
-        files.extend(theme.static_files.iter().map(|(p, b)| OutputFile {
-            path: p.clone(),
-            bytes: b.clone(),
-        }));
-        (files, errors)
-    }
-
     /// Renders every page in parallel and hands each file to `sink` as soon as
     /// it is ready (a full build writes it straight away), then the JSON index
     /// (to `open`ed writers) and the static files. Returns the problems.

@@ -34,9 +34,9 @@ pub(super) type Failed = (Diagnostics, Option<HashSet<String>>);
 /// the whole output folder if nothing was written before, else only the files
 /// whose bytes differ, removing the ones the site no longer has.
 ///
-/// The full render is the same composition as `build::render_all` (pages,
+/// The full render is the same composition as `build::build` (pages,
 /// `directives.json`, the theme's static files, the search index), and the
-/// first write is `write::write_site` as in `hoshin build`.
+/// first write swaps a whole new output folder in, as `hoshin build` does.
 ///
 /// With `defer_indexes` (and an output already written), `directives.json`
 /// and the search index are left as they are, to be brought up to date by
