@@ -48,6 +48,21 @@ pub struct Links {
     pub resolved: usize,
 }
 
+/// Records that `citer` cites `target`: on the cited directive, or on the
+/// document as a whole. Takes the two lists rather than [`Links`] so that a
+/// caller can read `Links::targets` meanwhile.
+pub fn record_backlink(
+    directive_backlinks: &mut [Vec<Vec<Citer>>],
+    document_backlinks: &mut [Vec<Citer>],
+    target: &Target,
+    citer: Citer,
+) {
+    match target.directive {
+        Some(d) => directive_backlinks[target.doc][d].push(citer),
+        None => document_backlinks[target.doc].push(citer),
+    }
+}
+
 /// Lookup tables over the documents.
 pub struct SiteIndex<'a> {
     docs: &'a [Document],
@@ -159,10 +174,12 @@ pub fn link(docs: &[Document], config: &Config) -> (Links, Vec<Diagnostic>) {
                         doc: di,
                         directive: r.from,
                     };
-                    match t.directive {
-                        Some(td) => links.directive_backlinks[t.doc][td].push(citer),
-                        None => links.document_backlinks[t.doc].push(citer),
-                    }
+                    record_backlink(
+                        &mut links.directive_backlinks,
+                        &mut links.document_backlinks,
+                        &t,
+                        citer,
+                    );
                     links.resolved += 1;
                     targets.push(Some(t));
                 }

@@ -98,10 +98,12 @@ pub fn relink(
                 doc: di,
                 directive: r.from,
             };
-            match t.directive {
-                Some(td) => links.directive_backlinks[t.doc][td].push(citer),
-                None => links.document_backlinks[t.doc].push(citer),
-            }
+            link::record_backlink(
+                &mut links.directive_backlinks,
+                &mut links.document_backlinks,
+                t,
+                citer,
+            );
         }
     }
     for di in (0..docs.len()).filter(|&i| touched[i]) {
