@@ -12,7 +12,8 @@ use crate::link::{self, Links};
 use crate::load::{self, LoadedFile};
 use crate::model::{Document, Status};
 use crate::parse;
-use crate::render::{OutputFile, SiteView, Theme};
+use crate::layout::OutputFile;
+use crate::render::{SiteView, Theme};
 use crate::write;
 
 /// What the user asked for.
@@ -267,11 +268,12 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
     };
     let render_errors = timings.record("render+write", || {
         let mut json_file: Box<dyn std::io::Write> = match &staging {
-            Some(s) => match s.create("directives.json") {
+            Some(s) => match s.create(crate::layout::DIRECTIVES_JSON) {
                 Ok(f) => Box::new(f),
                 Err(e) => {
                     return vec![Diagnostic::error(format!(
-                        "cannot write directives.json: {e}"
+                        "cannot write {}: {e}",
+                        crate::layout::DIRECTIVES_JSON
                     ))]
                 }
             },

@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod era;
 pub mod frontmatter;
+pub mod layout;
 pub mod link;
 pub mod load;
 pub mod marker;

@@ -145,7 +145,7 @@ pub struct Document {
 impl Document {
     /// `2023/somu.html`, relative to the site root.
     pub fn url(&self) -> String {
-        format!("{}.html", self.key)
+        crate::layout::document(&self.key)
     }
 
     /// 「総務部（令和5年度）1.(3)⑥」.

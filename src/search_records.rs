@@ -10,8 +10,8 @@
 use rayon::prelude::*;
 
 use crate::model::Document;
-use crate::render::urls::encode_path;
-use crate::render::{OutputFile, SiteView};
+use crate::layout::{encode_path, OutputFile};
+use crate::render::SiteView;
 use crate::search::{build_delta, build_index_with_state, IndexState, SearchRecord};
 
 /// The search records of one document.

@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::render::OutputFile;
+use crate::layout::OutputFile;
 
 /// True if a relative output path stays inside the output folder.
 fn is_contained(path: &str) -> bool {

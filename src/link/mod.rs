@@ -483,7 +483,7 @@ fn missing_by_citation(
 
 /// The key a relative Markdown link points to: `../2022/somu.md` from `2023/somu` → `2022/somu`.
 fn relative_key(from_key: &str, link: &str) -> String {
-    let decoded = percent_decode(link);
+    let decoded = crate::layout::decode_path(link);
     let mut parts: Vec<&str> = from_key.split('/').collect();
     parts.pop();
     for seg in decoded.split('/') {
@@ -496,28 +496,6 @@ fn relative_key(from_key: &str, link: &str) -> String {
         }
     }
     parts.join("/").trim_end_matches(".md").to_string()
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-            .and_then(|h| std::str::from_utf8(h).ok());
-        if let (b'%', Some(hex)) = (bytes[i], hex) {
-            if let Ok(b) = u8::from_str_radix(hex, 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]

@@ -58,18 +58,9 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
     ))
 }
 
-/// Names taken by generated pages at the root of the output.
-const RESERVED_ROOT: &[&str] = &["index", "search", "directives", "404"];
-const RESERVED_DIRS: &[&str] = &["static", "search", "years", "departments", "directives"];
-
+/// The page of a document must not land on a name the site layout reserves.
 fn reserved_key(key: &str) -> Option<Diagnostic> {
-    let first = key.split('/').next().unwrap_or(key);
-    let clash = if key.contains('/') {
-        RESERVED_DIRS.contains(&first)
-    } else {
-        RESERVED_ROOT.contains(&key)
-    };
-    clash.then(|| {
+    crate::layout::is_reserved_key(key).then(|| {
         Diagnostic::error(format!(
             "the page of `{key}.md` would replace a page that hoshin generates"
         ))

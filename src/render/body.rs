@@ -8,7 +8,7 @@ use crate::link::{Citer, Links, Target};
 use crate::model::{Document, ReferenceKind};
 use crate::parse::escape_attr;
 
-use super::urls::{encode_path, root_of};
+use crate::layout::{encode_path, root_of};
 
 /// The document's body HTML, references and backlinks filled in.
 pub fn fill(docs: &[Document], links: &Links, di: usize) -> String {

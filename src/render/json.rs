@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::urls::encode_path;
+use crate::layout::encode_path;
 use super::SiteView;
 
 #[derive(Serialize)]

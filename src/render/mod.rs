@@ -6,7 +6,6 @@ pub mod body;
 mod context;
 pub mod json;
 pub mod theme;
-pub mod urls;
 
 use std::collections::BTreeMap;
 
@@ -16,19 +15,12 @@ use tera::Context;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::layout::{self, OutputFile};
 use crate::link::Links;
 use crate::model::Document;
 pub use context::*;
 pub use theme::Theme;
 
-/// A file to write, by path relative to the output root (`/`-separated).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Path under the output root.
-    pub path: String,
-    /// Contents.
-    pub bytes: Vec<u8>,
-}
 
 /// How much of a directive the directive index shows.
 pub const OPENING_TEXT_CHARS: usize = 60;
@@ -142,23 +134,21 @@ impl<'a> SiteView<'a> {
     /// Output path of a page.
     pub fn path(&self, page: &Page) -> String {
         match page {
-            Page::Index => "index.html".into(),
+            Page::Index => layout::INDEX.into(),
             Page::Document(i) => self.docs[*i].url(),
-            Page::Year(y) => format!("years/{y}.html"),
-            Page::Department(name) => {
-                format!("departments/{}.html", self.config.department_slug(name))
-            }
-            Page::Directives => "directives.html".into(),
-            Page::DirectivesYear(y) => format!("directives/{y}.html"),
-            Page::Search => "search.html".into(),
-            Page::NotFound => "404.html".into(),
+            Page::Year(y) => layout::year(*y),
+            Page::Department(name) => layout::department(&self.config.department_slug(name)),
+            Page::Directives => layout::DIRECTIVES.into(),
+            Page::DirectivesYear(y) => layout::directives_year(*y),
+            Page::Search => layout::SEARCH.into(),
+            Page::NotFound => layout::NOT_FOUND.into(),
         }
     }
 
     /// Renders one page.
     pub fn render(&self, theme: &Theme, page: &Page) -> Result<OutputFile, Diagnostic> {
         let path = self.path(page);
-        let root = urls::root_of(&path);
+        let root = layout::root_of(&path);
         let (template, ctx) = match page {
             Page::Index => (
                 "index.html",
@@ -167,10 +157,10 @@ impl<'a> SiteView<'a> {
             Page::Document(i) => {
                 let doc = &self.docs[*i];
                 let crumbs = vec![
-                    Crumb::link("ホーム", "index.html"),
+                    Crumb::link("ホーム", layout::INDEX),
                     Crumb::link(
                         &doc.meta.era_year(),
-                        &format!("years/{}.html", doc.meta.year),
+                        &layout::year(doc.meta.year),
                     ),
                     Crumb::link(
                         &doc.meta.department,
@@ -188,21 +178,21 @@ impl<'a> SiteView<'a> {
                 let listing = self.listing(
                     heading.clone(),
                     self.year_docs(*y),
-                    Some(format!("directives/{y}.html")),
+                    Some(layout::directives_year(*y)),
                 );
-                let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here(&heading)];
+                let crumbs = vec![Crumb::link("ホーム", layout::INDEX), Crumb::here(&heading)];
                 ("listing.html", self.context(&root, crumbs, &listing))
             }
             Page::Department(name) => {
                 let mut docs = self.department_docs(name).to_vec();
                 docs.sort_by_key(|&i| std::cmp::Reverse(self.docs[i].meta.year));
                 let listing = self.listing(name.clone(), &docs, None);
-                let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here(name)];
+                let crumbs = vec![Crumb::link("ホーム", layout::INDEX), Crumb::here(name)];
                 ("listing.html", self.context(&root, crumbs, &listing))
             }
             Page::Directives => {
                 let crumbs = vec![
-                    Crumb::link("ホーム", "index.html"),
+                    Crumb::link("ホーム", layout::INDEX),
                     Crumb::here("指示事項一覧"),
                 ];
                 (
@@ -212,8 +202,8 @@ impl<'a> SiteView<'a> {
             }
             Page::DirectivesYear(y) => {
                 let crumbs = vec![
-                    Crumb::link("ホーム", "index.html"),
-                    Crumb::link("指示事項一覧", "directives.html"),
+                    Crumb::link("ホーム", layout::INDEX),
+                    Crumb::link("指示事項一覧", layout::DIRECTIVES),
                     Crumb::here(&crate::era::display_fiscal_year(*y)),
                 ];
                 (
@@ -222,7 +212,7 @@ impl<'a> SiteView<'a> {
                 )
             }
             Page::Search => {
-                let crumbs = vec![Crumb::link("ホーム", "index.html"), Crumb::here("検索")];
+                let crumbs = vec![Crumb::link("ホーム", layout::INDEX), Crumb::here("検索")];
                 (
                     "search.html",
                     self.context(
@@ -300,7 +290,7 @@ impl<'a> SiteView<'a> {
         if let Err(e) = json::write_directives_json(self, &mut buffered)
             .and_then(|_| std::io::Write::flush(&mut buffered))
         {
-            errors.push(io_error("directives.json", e));
+            errors.push(io_error(layout::DIRECTIVES_JSON, e));
         }
         for (p, b) in &theme.static_files {
             if let Err(e) = sink(OutputFile {
@@ -330,7 +320,7 @@ impl<'a> SiteView<'a> {
                 YearGroup {
                     year,
                     label: crate::era::display_fiscal_year(year),
-                    url: format!("years/{year}.html"),
+                    url: layout::year(year),
                     documents: docs.iter().map(|&i| self.summary(i)).collect(),
                 }
             })
@@ -369,7 +359,7 @@ impl<'a> SiteView<'a> {
         DocSummary {
             key: d.key.clone(),
             title: d.title.clone(),
-            url: urls::encode_path(&d.url()),
+            url: layout::encode_path(&d.url()),
             year: d.meta.year,
             year_label: crate::era::display_fiscal_year(d.meta.year),
             department: d.meta.department.clone(),
@@ -401,7 +391,7 @@ impl<'a> SiteView<'a> {
             .iter()
             .map(|c| {
                 let (label, anchor) = body::citer_label(self.docs, c);
-                let mut url = urls::encode_path(&self.docs[c.doc].url());
+                let mut url = layout::encode_path(&self.docs[c.doc].url());
                 if let Some(a) = anchor {
                     url = format!("{url}#{a}");
                 }
@@ -421,7 +411,7 @@ impl<'a> SiteView<'a> {
                 (
                     o.meta.year,
                     LinkItem {
-                        url: urls::encode_path(&o.url()),
+                        url: layout::encode_path(&o.url()),
                         label: crate::era::display_fiscal_year(o.meta.year),
                         title: o.title.clone(),
                     },
@@ -436,7 +426,7 @@ impl<'a> SiteView<'a> {
                 year: d.meta.year,
                 year_display: crate::era::display_fiscal_year(d.meta.year),
                 era_year: d.meta.era_year(),
-                year_url: format!("years/{}.html", d.meta.year),
+                year_url: layout::year(d.meta.year),
                 department: d.meta.department.clone(),
                 department_url: self.path(&Page::Department(d.meta.department.clone())),
                 author: d.meta.author.clone(),
@@ -463,7 +453,7 @@ impl<'a> SiteView<'a> {
                 .into_iter()
                 .map(|y| YearCount {
                     label: crate::era::display_fiscal_year(y),
-                    url: format!("directives/{y}.html"),
+                    url: layout::directives_year(y),
                     count: self.year_directive_count(y),
                 })
                 .collect()
@@ -485,7 +475,7 @@ impl<'a> SiteView<'a> {
             .into_iter()
             .map(|i| {
                 let d = &self.docs[i];
-                let url = urls::encode_path(&d.url());
+                let url = layout::encode_path(&d.url());
                 DirectiveGroup {
                     url: url.clone(),
                     department: d.meta.department.clone(),

@@ -96,15 +96,9 @@ pub struct SearchRecord {
     pub department: String,
 }
 
-/// A file to write under the output root; `path` uses `/` separators and is
-/// relative, e.g. `search/p/3.js`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutputFile {
-    /// Relative path with `/` separators.
-    pub path: String,
-    /// File contents.
-    pub bytes: Vec<u8>,
-}
+/// The files the index is made of (`search/p/3.js`, …): the site's one
+/// output file type.
+pub use crate::layout::OutputFile;
 
 /// Record indices sorted by year, department and document key (stable).
 /// Compares ranks, not strings: the strings repeat across 300,000 records,

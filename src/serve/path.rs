@@ -104,25 +104,19 @@ fn strip_scheme_and_authority(target: &[u8]) -> Result<&[u8], BadPath> {
     }
 }
 
-/// Decodes `%XX` escapes; a `%` not followed by two hex digits is an error.
+/// Decodes `%XX` escapes; a `%` not followed by two hex digits is an error
+/// (the crate would pass it through; a request for a file has no use for it).
 fn percent_decode(s: &[u8]) -> Result<Vec<u8>, BadPath> {
-    let mut out = Vec::with_capacity(s.len());
-    let mut i = 0;
-    while i < s.len() {
-        if s[i] == b'%' {
-            let hex = s.get(i + 1..i + 3).ok_or(BadPath)?;
-            let hex = std::str::from_utf8(hex).map_err(|_| BadPath)?;
-            if !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(BadPath);
-            }
-            out.push(u8::from_str_radix(hex, 16).map_err(|_| BadPath)?);
-            i += 3;
-        } else {
-            out.push(s[i]);
-            i += 1;
-        }
+    let malformed = s.iter().enumerate().any(|(i, &b)| {
+        b == b'%'
+            && !s
+                .get(i + 1..i + 3)
+                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit))
+    });
+    if malformed {
+        return Err(BadPath);
     }
-    Ok(out)
+    Ok(percent_encoding::percent_decode(s).collect())
 }
 
 /// Whether `seg` is a single ordinary file name on this platform.
@@ -141,17 +135,29 @@ fn is_plain_name(seg: &str) -> bool {
     )
 }
 
+/// What a path segment of a `Location` header may hold as it is (RFC 3986 `pchar`).
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@');
+
 /// Percent-encodes one segment for a `Location` header.
 fn encode_segment(seg: &str) -> String {
-    let mut out = String::with_capacity(seg.len());
-    for b in seg.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(seg, SEGMENT).to_string()
 }
 
 /// What a decoded path names in the output directory.

@@ -11,7 +11,8 @@ use super::fingerprint;
 use super::workspace::{timed, Built, Loaded};
 use crate::build::Timings;
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::render::{json, OutputFile, SiteView};
+use crate::layout::{self, OutputFile};
+use crate::render::{json, SiteView};
 use crate::search::IndexState;
 use crate::write;
 
@@ -106,7 +107,7 @@ pub(super) fn render_and_write(
     let mut produced: HashSet<String> = pages.iter().map(|(_, p, _)| p.clone()).collect();
     if let (true, Some(w)) = (defer_indexes, previous) {
         // The indexes written before stay until `write_indexes`.
-        produced.extend(w.files.iter().filter(|f| is_index_file(f)).cloned());
+        produced.extend(w.files.iter().filter(|f| layout::is_index_file(f)).cloned());
     }
     produced.extend(files.iter().map(|f| f.path.clone()));
     produced.extend(theme.static_files.iter().map(|(p, _)| p.clone()));
@@ -195,7 +196,7 @@ fn remove_empty_folders(output: &Path, stale: &HashSet<String>) {
 /// and where the index put each document's records.
 fn index_files(view: &SiteView<'_>) -> (Vec<OutputFile>, Option<IndexState>) {
     let mut files = vec![OutputFile {
-        path: "directives.json".into(),
+        path: layout::DIRECTIVES_JSON.into(),
         bytes: json::directives_json(view),
     }];
     let mut state = None;
@@ -207,10 +208,6 @@ fn index_files(view: &SiteView<'_>) -> (Vec<OutputFile>, Option<IndexState>) {
     (files, state)
 }
 
-/// Files that [`index_files`] makes.
-fn is_index_file(path: &str) -> bool {
-    path == "directives.json" || path.starts_with("search/")
-}
 
 /// Brings `directives.json` and the search index up to date after rebuilds
 /// that deferred them, writing only the files whose bytes changed and
@@ -225,7 +222,7 @@ pub(super) fn write_indexes(
     // The author may save again meanwhile: give way (nothing written) rather
     // than make the next edit wait for seconds of indexing.
     let mut files = vec![timed(timings, "json", || OutputFile {
-        path: "directives.json".into(),
+        path: layout::DIRECTIVES_JSON.into(),
         bytes: json::directives_json(&view),
     })];
     let mut search = None;
@@ -246,7 +243,7 @@ pub(super) fn write_indexes(
     let stale: HashSet<String> = written
         .files
         .iter()
-        .filter(|f| is_index_file(f) && !now.contains(f.as_str()))
+        .filter(|f| layout::is_index_file(f) && !now.contains(f.as_str()))
         .cloned()
         .collect();
     let counts = timed(timings, "write", || {

@@ -451,22 +451,7 @@ pub fn is_external(url: &str) -> bool {
 
 /// `%E7%B7%8F` → 総.
 pub fn percent_decode(s: &str) -> String {
-    let b = s.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        let hex = b
-            .get(i + 1..i + 3)
-            .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
-        if let (b'%', Some(h)) = (b[i], hex) {
-            out.push(u8::from_str_radix(std::str::from_utf8(h).unwrap(), 16).unwrap());
-            i += 3;
-            continue;
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap()
+    hoshin::layout::decode_path(s)
 }
 
 /// Resolves a relative URL found on page `page` (a path relative to the output
