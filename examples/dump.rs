@@ -27,7 +27,7 @@ fn main() {
                 doc.references.len()
             );
             if std::env::var("HTML").is_ok() {
-                println!("{}", doc.body_html.replace('\0', "␀"));
+                println!("{:#?}", doc.body);
             }
         }
         Err(errors) => {

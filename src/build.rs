@@ -8,11 +8,11 @@ use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::layout::OutputFile;
 use crate::link::{self, Links};
 use crate::load::{self, LoadedFile};
 use crate::model::{Document, Status};
 use crate::parse;
-use crate::layout::OutputFile;
 use crate::render::{SiteView, Theme};
 use crate::write;
 

@@ -155,7 +155,14 @@ mod tests {
 
     #[test]
     fn reserved_names() {
-        for key in ["index", "search", "directives", "404", "years/2023", "static/x"] {
+        for key in [
+            "index",
+            "search",
+            "directives",
+            "404",
+            "years/2023",
+            "static/x",
+        ] {
             assert!(is_reserved_key(key), "{key}");
         }
         for key in ["2023/somu", "indexes", "search2/a", "compares/x"] {

@@ -118,6 +118,28 @@ pub struct RawReference {
     pub from: Option<usize>,
 }
 
+/// One piece of a document's body, in order. HTML comes from the author's
+/// Markdown (escaped or sanitised); every other kind is a place where render
+/// puts markup of hoshin's own, known by its type and never by any byte of the
+/// text, so nothing a document contains can be mistaken for one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Segment {
+    /// HTML, written out as it is.
+    Html(String),
+    /// The permalink and copy button of directive n (an index into
+    /// [`Document::directives`]).
+    Tools(usize),
+    /// Reference n (an index into [`Document::references`]) as a link: the
+    /// whole `<a>` of a `[[…]]`, or the opening `<a …>` of a Markdown link
+    /// (the author's link text and `</a>` follow as HTML).
+    Reference(usize),
+    /// Only the link text of reference n, escaped for an attribute: where the
+    /// reference stands inside an image's alt text.
+    ReferenceText(usize),
+    /// The list of who cites directive n.
+    Backlinks(usize),
+}
+
 /// A parsed policy document.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -129,9 +151,8 @@ pub struct Document {
     pub meta: FrontMatter,
     /// Title: front matter, else first H1, else 「{department}運営方針（{和暦年度}）」.
     pub title: String,
-    /// Body HTML with `\0R{n}\0` (reference n) and `\0B{n}\0` (backlinks of directive n)
-    /// placeholders, which render fills in (NUL cannot come from a document).
-    pub body_html: String,
+    /// The body: HTML made by parse, and the slots render fills in.
+    pub body: Vec<Segment>,
     /// Directives in document order.
     pub directives: Vec<Directive>,
     /// Table of contents.

@@ -9,8 +9,8 @@
 
 use rayon::prelude::*;
 
-use crate::model::Document;
 use crate::layout::{encode_path, OutputFile};
+use crate::model::Document;
 use crate::render::SiteView;
 use crate::search::{build_delta, build_index_with_state, IndexState, SearchRecord};
 

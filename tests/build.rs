@@ -494,3 +494,67 @@ fn allow_raw_html_lets_raw_html_through() {
     assert!(body.contains("<div class=\"raw-block\""), "{body}");
     assert!(body.contains("<script>alert(\"block\")</script>"), "{body}");
 }
+
+// ------------------------------------------------------------ NUL bytes
+
+/// hoshin's own marks in the body are typed values, not text: an author's NUL
+/// byte (once the delimiter of those marks) in text, a heading, code, a link
+/// title or an image's alt text neither crashes the build, deletes text nor
+/// produces hoshin markup.
+#[test]
+fn an_authors_nul_bytes_are_kept_as_text() {
+    let site = Site::empty();
+    site.write(
+        "content/2023/somu.md",
+        "---\nyear: 2023\ndepartment: 総務部\nauthor: 総務部長\n---\n\
+         ## １．見出し\0B0\0あ\n\n\
+         本文\0R0\0テキスト\0D0\0い\0T0\0\n\n\
+         `コード\0R0\0う`\n\n\
+         [リンク](https://example.com \"題\0R0\0名\")\n\n\
+         ![代替\0B0\0文](a.png)\n\n\
+         ② 指示\0あ\0\n",
+    );
+    site.write(
+        "content/2023/kikaku.md",
+        "---\nyear: 2023\ndepartment: 企画部\nauthor: 企画部長\n---\n① [[総務部/2023#1.]]を参照。\n",
+    );
+    site.build_ok();
+    let html = site.page("2023/somu.html");
+    let body = policy_body(&html);
+    let text = text_of(body);
+    for kept in [
+        "見出し",
+        "あ",
+        "本文",
+        "テキスト",
+        "い",
+        "コード",
+        "う",
+        "指示",
+    ] {
+        assert!(text.contains(kept), "{kept} is kept: {text}");
+    }
+    let tags = tags(body);
+    let count = |class: &str| {
+        tags.iter()
+            .filter(|t| {
+                t.attr("class")
+                    .is_some_and(|c| c.split(' ').any(|c| c == class))
+            })
+            .count()
+    };
+    assert_eq!(count("dtools"), 2, "one set of tools per directive: {body}");
+    assert_eq!(count("backlinks"), 1, "only 1. is cited: {body}");
+    assert_eq!(count("ref"), 0, "the document cites nothing: {body}");
+    assert_eq!(tags.iter().filter(|t| t.attr("id").is_some()).count(), 2);
+    let code = &body[body.find("<code>").unwrap()..body.find("</code>").unwrap()];
+    assert!(!code[6..].contains('<'), "no markup inside code: {code}");
+    let img = tags.iter().find(|t| t.name == "img").unwrap();
+    assert!(img.attr("alt").unwrap().contains("代替"));
+    assert!(img.attr("alt").unwrap().contains("文"));
+    let link = tags
+        .iter()
+        .find(|t| t.name == "a" && t.attr("href") == Some("https://example.com"));
+    let title = link.unwrap().attr("title").unwrap();
+    assert!(title.contains('題') && title.contains('名'), "{title}");
+}

@@ -3,7 +3,6 @@
 //! paragraph), each given a placeholder for its attributes that the hierarchy
 //! post-pass fills in.
 
-use std::fmt::Write as _;
 use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeWithOffset};
@@ -12,13 +11,25 @@ use super::inline::{self, Piece};
 use crate::config::Config;
 use crate::diagnostics::SourceFile;
 use crate::marker::{self, katakana_follows, Marker, MarkerKind, Number};
-use crate::model::{Directive, RawReference, ReferenceKind};
+use crate::model::{Directive, RawReference, ReferenceKind, Segment};
+
+/// What the walker emits: Markdown events for pulldown-cmark's HTML writer,
+/// and the places where hoshin's own markup goes. They are values of their
+/// own, never text, so nothing an author writes can be taken for one.
+pub enum Out<'a> {
+    /// An event for the HTML writer.
+    Event(Event<'a>),
+    /// The attributes of directive n's element (`id`, `class`, `data-cite`),
+    /// written once the hierarchy has given it its id.
+    Attributes(usize),
+    /// A segment that render fills in (tools, a reference, backlinks).
+    Slot(Segment),
+}
 
 /// What the walker produces from a document body.
-pub struct Body {
-    /// HTML with `\0D{n}\0` (directive attributes), `\0T{n}\0` (directive tools),
-    /// `\0R{n}\0` (reference) and `\0B{n}\0` (backlinks) placeholders.
-    pub html: String,
+pub struct Body<'a> {
+    /// The body, to be turned into segments once the directives have ids.
+    pub events: Vec<Out<'a>>,
     /// Directives in document order (ids and citations not yet set).
     pub directives: Vec<Directive>,
     /// Plain headings (not directives): byte position, id, text.
@@ -86,7 +97,7 @@ struct Walker<'a> {
     file: &'a SourceFile,
     base: usize,
     config: &'a Config,
-    out: Vec<Event<'a>>,
+    out: Vec<Out<'a>>,
     directives: Vec<Directive>,
     stack: Vec<usize>,
     current: Option<usize>,
@@ -101,12 +112,14 @@ struct Walker<'a> {
     last_char: Option<char>,
     in_code_block: bool,
     html_block: Option<String>,
+    /// Inside an image: its text becomes the `alt` attribute, where no markup may go.
+    in_image: usize,
     /// A new block started: its first text goes on a new line of the plain text.
     block_break: bool,
 }
 
 /// Walks the Markdown `body`, which starts at byte `base` of `file`.
-pub fn walk(file: &SourceFile, base: usize, config: &Config, want_h1: bool) -> Body {
+pub fn walk<'a>(file: &'a SourceFile, base: usize, config: &'a Config, want_h1: bool) -> Body<'a> {
     let body = &file.text[base..];
     let events: Vec<(Event<'_>, Range<usize>)> =
         TextMergeWithOffset::new(Parser::new_ext(body, markdown_options()).into_offset_iter())
@@ -130,16 +143,15 @@ pub fn walk(file: &SourceFile, base: usize, config: &Config, want_h1: bool) -> B
         last_char: None,
         in_code_block: false,
         html_block: None,
+        in_image: 0,
         block_break: false,
     };
     for i in 0..events.len() {
         w.event(&events, i);
     }
     w.end_leaf();
-    let mut html = String::with_capacity(body.len() + body.len() / 2);
-    pulldown_cmark::html::push_html(&mut html, w.out.into_iter());
     Body {
-        html,
+        events: w.out,
         directives: w.directives,
         plain_headings: w.plain_headings,
         preamble: w.preamble,
@@ -196,7 +208,7 @@ impl<'a> Walker<'a> {
                     } else {
                         inline::sanitize_block(&raw)
                     };
-                    self.out.push(Event::Html(html.into()));
+                    self.push(Event::Html(html.into()));
                 }
                 _ => {}
             }
@@ -236,21 +248,21 @@ impl<'a> Walker<'a> {
                     ordered: start.is_some(),
                     next: start.unwrap_or(1),
                 });
-                self.out.push(event.clone());
+                self.push(event.clone());
             }
             Event::End(TagEnd::List(_)) => {
                 self.containers.pop();
-                self.out.push(event.clone());
+                self.push(event.clone());
             }
             Event::Start(Tag::Item) => self.start_item(events, i, range),
             Event::End(TagEnd::Item) => {
                 if let Some(Container::Item(state)) = self.containers.pop() {
                     if state.replaced {
-                        self.out.push(Event::Html("</li>\n".into()));
+                        self.push(Event::Html("</li>\n".into()));
                         return;
                     }
                 }
-                self.out.push(event.clone());
+                self.push(event.clone());
             }
             Event::Start(Tag::BlockQuote(_)) => self.open_container(Container::Quote, event),
             Event::Start(Tag::FootnoteDefinition(_)) => {
@@ -261,16 +273,16 @@ impl<'a> Walker<'a> {
             | Event::End(TagEnd::FootnoteDefinition)
             | Event::End(TagEnd::Table) => {
                 self.containers.pop();
-                self.out.push(event.clone());
+                self.push(event.clone());
             }
             Event::Start(Tag::HtmlBlock) => self.html_block = Some(String::new()),
             Event::Start(Tag::CodeBlock(_)) => {
                 self.in_code_block = true;
-                self.out.push(event.clone());
+                self.push(event.clone());
             }
             Event::End(TagEnd::CodeBlock) => {
                 self.in_code_block = false;
-                self.out.push(event.clone());
+                self.push(event.clone());
             }
             Event::Start(Tag::Link {
                 link_type,
@@ -281,8 +293,8 @@ impl<'a> Walker<'a> {
                 self.start_link(*link_type, dest_url, title, id, range);
             }
             Event::End(TagEnd::Link) => match self.links.pop() {
-                Some(LinkState::Rewritten) => self.out.push(Event::Html("</a>".into())),
-                _ => self.out.push(event.clone()),
+                Some(LinkState::Rewritten) => self.push(Event::Html("</a>".into())),
+                _ => self.push(event.clone()),
             },
             Event::Start(Tag::Image {
                 link_type,
@@ -295,39 +307,66 @@ impl<'a> Walker<'a> {
                 } else {
                     CowStr::from("#")
                 };
-                self.out.push(Event::Start(Tag::Image {
+                self.in_image += 1;
+                self.push(Event::Start(Tag::Image {
                     link_type: *link_type,
                     dest_url: dest,
                     title: title.clone(),
                     id: id.clone(),
                 }));
             }
+            Event::End(TagEnd::Image) => {
+                self.in_image = self.in_image.saturating_sub(1);
+                self.push(event.clone());
+            }
             Event::Text(text) if self.in_code_block => {
                 self.sink(text);
-                self.out.push(event.clone());
+                self.push(event.clone());
             }
             Event::Text(text) => self.text(text, range),
             Event::Code(code) => {
                 self.sink(code);
                 self.last_char = code.chars().last();
-                self.out.push(event.clone());
+                self.push(event.clone());
             }
             Event::SoftBreak | Event::HardBreak => self.line_break(events, i),
             Event::InlineHtml(h) | Event::Html(h) => {
                 if self.config.allow_raw_html || inline::is_safe_inline_tag(h) {
-                    self.out.push(Event::InlineHtml(h.clone()));
+                    self.push(Event::InlineHtml(h.clone()));
                 } else {
                     self.sink(h);
-                    self.out.push(Event::Text(h.clone()));
+                    self.push(Event::Text(h.clone()));
                 }
             }
-            _ => self.out.push(event.clone()),
+            _ => self.push(event.clone()),
         }
+    }
+
+    fn push(&mut self, event: Event<'a>) {
+        self.out.push(Out::Event(event));
+    }
+
+    /// An opening tag that carries directive `d`'s attributes: `<p`, the
+    /// attributes, then `rest` (`>` and the marker).
+    fn open_tag(&mut self, tag: &str, d: usize, rest: String) {
+        self.push(Event::Html(tag.to_string().into()));
+        self.out.push(Out::Attributes(d));
+        self.push(Event::Html(rest.into()));
+    }
+
+    /// Where reference `n` goes: a link, or only its text inside an image's
+    /// alt text (an attribute).
+    fn reference_slot(&mut self, n: usize) {
+        self.out.push(Out::Slot(if self.in_image > 0 {
+            Segment::ReferenceText(n)
+        } else {
+            Segment::Reference(n)
+        }));
     }
 
     fn open_container(&mut self, c: Container, event: &Event<'a>) {
         self.containers.push(c);
-        self.out.push(event.clone());
+        self.push(event.clone());
     }
 
     /// Directives live outside quotes, tables and footnotes.
@@ -401,9 +440,9 @@ impl<'a> Walker<'a> {
             }
         }
         if let Some((d, _, _)) = state.pending {
-            self.out.push(Event::Html(format!("<li\0D{d}\0>").into()));
+            self.open_tag("<li", d, String::from(">"));
         } else {
-            self.out.push(Event::Start(Tag::Item));
+            self.push(Event::Start(Tag::Item));
         }
         self.containers.push(Container::Item(state));
     }
@@ -441,7 +480,7 @@ impl<'a> Walker<'a> {
             if let Some(w) = written {
                 push_marker(&mut html, &w);
             }
-            self.out.push(Event::Html(html.into()));
+            self.push(Event::Html(html.into()));
             self.leaf = Some(leaf);
             return;
         }
@@ -459,18 +498,19 @@ impl<'a> Walker<'a> {
                 let d =
                     self.open_directive(m.kind, m.number, m.letter, m.written, span, is_heading);
                 leaf.directive = Some(d);
-                let mut html = match kind {
+                let tag = match kind {
                     LeafKind::Heading(l) => {
                         leaf.close = heading_close(l);
-                        format!("<h{l}\0D{d}\0>")
+                        format!("<h{l}")
                     }
                     _ => {
                         leaf.close = "</p>\n";
-                        format!("<p\0D{d}\0>")
+                        "<p".to_string()
                     }
                 };
-                push_marker(&mut html, &written);
-                self.out.push(Event::Html(html.into()));
+                let mut rest = String::from(">");
+                push_marker(&mut rest, &written);
+                self.open_tag(&tag, d, rest);
             }
             (LeafKind::Heading(level), None) => {
                 self.current = None;
@@ -481,8 +521,7 @@ impl<'a> Walker<'a> {
                     let id = format!("sec-{n}");
                     let pos = events.get(i).map_or(0, |(_, r)| r.start) + self.base;
                     self.plain_headings.push((pos, id.clone(), String::new()));
-                    self.out
-                        .push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
+                    self.push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
                     leaf.close = heading_close(level);
                 }
             }
@@ -494,7 +533,7 @@ impl<'a> Walker<'a> {
                     _ => "<p>".to_string(),
                 };
                 leaf.close = "</p>\n";
-                self.out.push(Event::Html(html.into()));
+                self.push(Event::Html(html.into()));
             }
             (LeafKind::ItemText, None) => {}
         }
@@ -517,17 +556,15 @@ impl<'a> Walker<'a> {
 
     /// Ends the current segment: the directive's tools, the closing tag, its backlinks.
     fn close_segment(&mut self, leaf: &Leaf) {
-        let mut html = String::new();
         if let Some(d) = leaf.directive {
-            let _ = write!(html, "\0T{d}\0");
+            self.out.push(Out::Slot(Segment::Tools(d)));
             self.directives[d].heading = leaf.segment_text.trim().to_string();
         }
-        html.push_str(leaf.close);
-        if let Some(d) = leaf.directive {
-            let _ = write!(html, "\0B{d}\0");
+        if !leaf.close.is_empty() {
+            self.push(Event::Html(leaf.close.into()));
         }
-        if !html.is_empty() {
-            self.out.push(Event::Html(html.into()));
+        if let Some(d) = leaf.directive {
+            self.out.push(Out::Slot(Segment::Backlinks(d)));
         }
     }
 
@@ -608,7 +645,7 @@ impl<'a> Walker<'a> {
             return; // No stray space between Japanese characters.
         }
         self.sink(if hard { "\n" } else { " " });
-        self.out.push(events[i].0.clone());
+        self.push(events[i].0.clone());
     }
 
     /// A marker line inside a paragraph starts a new directive.
@@ -621,9 +658,9 @@ impl<'a> Walker<'a> {
         let written = m.written.clone();
         let len = m.len;
         let d = self.open_directive(m.kind, m.number, m.letter, m.written, span, false);
-        let mut html = format!("<p\0D{d}\0>");
-        push_marker(&mut html, &written);
-        self.out.push(Event::Html(html.into()));
+        let mut rest = String::from(">");
+        push_marker(&mut rest, &written);
+        self.open_tag("<p", d, rest);
         leaf.close = "</p>\n";
         leaf.directive = Some(d);
         leaf.strip = len;
@@ -648,7 +685,7 @@ impl<'a> Walker<'a> {
                 span: range,
                 from: self.current,
             });
-            self.out.push(Event::Html(format!("\0R{n}\0").into()));
+            self.reference_slot(n);
             self.links.push(LinkState::Rewritten);
             return;
         }
@@ -657,7 +694,7 @@ impl<'a> Walker<'a> {
         } else {
             CowStr::from("#")
         };
-        self.out.push(Event::Start(Tag::Link {
+        self.push(Event::Start(Tag::Link {
             link_type,
             dest_url,
             title: title.clone(),
@@ -701,7 +738,7 @@ impl<'a> Walker<'a> {
         if !text.contains("[[") && !text.contains('*') {
             self.last_char = text.chars().next_back();
             self.sink(text);
-            self.out.push(Event::Text(event_text(text)));
+            self.push(Event::Text(event_text(text)));
             return;
         }
         for piece in inline::split_wiki(text) {
@@ -716,10 +753,10 @@ impl<'a> Walker<'a> {
                                 self.sink(t);
                             }
                         }
-                        self.out.extend(evs);
+                        self.out.extend(evs.into_iter().map(Out::Event));
                     } else {
                         self.sink(s);
-                        self.out.push(Event::Text(event_text(s)));
+                        self.push(Event::Text(event_text(s)));
                     }
                 }
                 Piece::Wiki {
@@ -748,7 +785,7 @@ impl<'a> Walker<'a> {
                     });
                     self.sink(label.unwrap_or(target));
                     self.last_char = None;
-                    self.out.push(Event::Html(format!("\0R{n}\0").into()));
+                    self.reference_slot(n);
                 }
             }
         }

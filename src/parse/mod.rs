@@ -1,11 +1,10 @@
 //! Parse: a loaded file → a [`Document`] with front matter, directives
-//! (anchored and numbered), table of contents and body HTML.
+//! (anchored and numbered), table of contents and the body as typed segments.
 
 mod body;
 mod hierarchy;
 pub mod inline;
-
-use std::fmt::Write as _;
+mod segments;
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
@@ -23,8 +22,14 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
     let source = file.source;
     let split = frontmatter::split(&source).map_err(|d| vec![d])?;
     let meta = frontmatter::parse(&source, split.yaml)?;
-    let body = body::walk(&source, split.body_start, config, meta.title.is_none());
-    let mut directives = body.directives;
+    let body::Body {
+        events,
+        mut directives,
+        plain_headings,
+        preamble,
+        references,
+        h1,
+    } = body::walk(&source, split.body_start, config, meta.title.is_none());
     let mut diagnostics = hierarchy::finish(&mut directives, &source);
     if diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.retain(Diagnostic::is_error);
@@ -33,12 +38,12 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
     let title = meta
         .title
         .clone()
-        .or(body.h1)
+        .or(h1)
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| format!("{}運営方針（{}）", meta.department, meta.era_year()));
-    let body_html = fill_directive_placeholders(&body.html, &directives);
-    let toc = table_of_contents(&directives, &body.plain_headings);
-    let preamble = body.preamble.trim().to_string();
+    let body_segments = segments::segments(events, &directives);
+    let toc = table_of_contents(&directives, &plain_headings);
+    let preamble = preamble.trim().to_string();
     if let Some(d) = reserved_key(&file.key) {
         return Err(vec![d.in_file(&source.display_path)]);
     }
@@ -48,11 +53,11 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
             source,
             meta,
             title,
-            body_html,
+            body: body_segments,
             directives,
             toc,
             preamble,
-            references: body.references,
+            references,
         },
         diagnostics,
     ))
@@ -66,50 +71,6 @@ fn reserved_key(key: &str) -> Option<Diagnostic> {
         ))
         .with_help("move the file into a folder such as content/2023/, or rename it")
     })
-}
-
-/// Replaces `\0D{n}\0` with a directive's attributes and `\0T{n}\0` with its tools.
-fn fill_directive_placeholders(html: &str, directives: &[Directive]) -> String {
-    let mut out = String::with_capacity(html.len() + directives.len() * 400);
-    let mut parts = html.split('\0');
-    if let Some(first) = parts.next() {
-        out.push_str(first);
-    }
-    while let Some(code) = parts.next() {
-        let text_after = parts.next().unwrap_or("");
-        let (tag, n) = code.split_at(code.len().min(1));
-        match (tag, n.parse::<usize>().ok().and_then(|n| directives.get(n))) {
-            ("D", Some(d)) => {
-                let _ = write!(
-                    out,
-                    " id=\"{}\" class=\"directive dk-{} depth-{}\" data-cite=\"",
-                    d.id,
-                    d.kind.code(),
-                    d.depth
-                );
-                escape_attr(&mut out, &d.citation);
-                out.push('"');
-            }
-            ("T", Some(d)) => {
-                // Kept small (a page has dozens of directives): the label and the
-                // [[…]] markup are composed by hoshin.js from data-cite and the
-                // article's data-label-prefix / data-ref-prefix.
-                let _ = write!(
-                    out,
-                    "<span class=\"dtools\"><a class=\"permalink\" href=\"#{}\" aria-label=\"リンク\">#</a><button type=\"button\" class=\"copy\">コピー</button></span>",
-                    d.id
-                );
-            }
-            _ => {
-                // R and B are filled by render.
-                out.push('\0');
-                out.push_str(code);
-                out.push('\0');
-            }
-        }
-        out.push_str(text_after);
-    }
-    out
 }
 
 /// Escapes text for a double-quoted HTML attribute.
@@ -157,5 +118,94 @@ pub fn shorten(text: &str, max: usize) -> String {
     match chars.nth(max) {
         Some((i, _)) => format!("{}…", &text[..i]),
         None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Segment;
+
+    fn parse(body: &str) -> Document {
+        let text = format!("---\nyear: 2023\ndepartment: 総務部\nauthor: 総務部長\n---\n{body}");
+        let file = LoadedFile {
+            key: "2023/somu".into(),
+            source: crate::load::decode(text.into_bytes(), "content/2023/somu.md").unwrap(),
+        };
+        parse_document(file, &Config::default()).unwrap().0
+    }
+
+    fn html(doc: &Document) -> String {
+        doc.body
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Html(h) => Some(h.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn count(doc: &Document, f: fn(&Segment) -> bool) -> usize {
+        doc.body.iter().filter(|s| f(s)).count()
+    }
+
+    /// The old body held `\0R{n}\0`-style marks in its HTML: an author's NUL
+    /// byte could crash the build, delete text or become hoshin markup.
+    #[test]
+    fn an_authors_nul_bytes_are_text_and_never_slots() {
+        let doc = parse(
+            "## １．見出し\0B0\0あ\n\n\
+             本文\0R0\0テキスト\0D0\0い\0T0\0\n\n\
+             `コード\0R0\0う`\n\n\
+             [リンク](https://example.com \"題\0R0\0名\")\n\n\
+             ![代替\0B0\0文](a.png)\n\n\
+             ```\nブロック\0B0\0え\n```\n\n\
+             ② 指示\0あ\0\n",
+        );
+        assert_eq!(doc.directives.len(), 2);
+        assert!(doc.references.is_empty());
+        assert_eq!(count(&doc, |s| matches!(s, Segment::Reference(_))), 0);
+        assert_eq!(count(&doc, |s| matches!(s, Segment::ReferenceText(_))), 0);
+        assert_eq!(count(&doc, |s| matches!(s, Segment::Tools(_))), 2);
+        assert_eq!(count(&doc, |s| matches!(s, Segment::Backlinks(_))), 2);
+        let html = html(&doc);
+        for text in [
+            "見出し",
+            "あ",
+            "本文",
+            "テキスト",
+            "い",
+            "コード",
+            "う",
+            "題",
+            "名",
+            "代替",
+            "文",
+            "ブロック",
+            "え",
+            "指示",
+        ] {
+            assert!(html.contains(text), "{text} is kept: {html}");
+        }
+        assert_eq!(html.matches("id=\"").count(), 2, "{html}");
+    }
+
+    #[test]
+    fn slots_stand_where_the_reference_and_directive_stood() {
+        let doc = parse("① 詳しくは[[2023/kikaku#n1]]を参照。\n\n![図[[2023/kikaku]]](a.png)\n");
+        assert_eq!(doc.references.len(), 2);
+        let kinds: Vec<String> = doc
+            .body
+            .iter()
+            .map(|s| match s {
+                Segment::Html(h) => format!("html:{h}"),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        let at = |needle: &str| kinds.iter().position(|k| k.contains(needle)).unwrap();
+        assert!(at("詳しくは") < at("Reference(0)") && at("Reference(0)") < at("を参照"));
+        assert!(at("Reference(0)") < at("Tools(0)") && at("Tools(0)") < at("Backlinks(0)"));
+        // Inside an image's alt text a reference can only be text.
+        assert!(at("ReferenceText(1)") > at("alt=\""), "{kinds:#?}");
     }
 }

@@ -1,41 +1,75 @@
-//! Fills the placeholders parse left in a document's HTML: references
-//! (`\0R{n}\0`) become links with their labels, backlinks (`\0B{n}\0`) become
-//! a compact list of who cites the directive.
+//! A document's body as HTML: parse's segments written out, with the slots
+//! filled in. References become links with their labels, directive tools a
+//! permalink and a copy button, backlinks a compact list of who cites the
+//! directive.
 
 use std::fmt::Write as _;
 
 use crate::link::{Citer, Links, Target};
-use crate::model::{Document, ReferenceKind};
+use crate::model::{Directive, Document, ReferenceKind, Segment};
 use crate::parse::escape_attr;
 
 use crate::layout::{encode_path, root_of};
 
-/// The document's body HTML, references and backlinks filled in.
+/// The document's body HTML, every slot filled in.
 pub fn fill(docs: &[Document], links: &Links, di: usize) -> String {
     let doc = &docs[di];
     let root = root_of(&doc.url());
-    let html = &doc.body_html;
-    let mut out = String::with_capacity(html.len() + html.len() / 8);
-    let mut parts = html.split('\0');
-    if let Some(first) = parts.next() {
-        out.push_str(first);
-    }
-    while let Some(code) = parts.next() {
-        let after = parts.next().unwrap_or("");
-        let (tag, n) = code.split_at(code.len().min(1));
-        let n: usize = n.parse().unwrap_or(usize::MAX);
-        match tag {
-            "R" => reference(&mut out, docs, links, di, n, &root),
-            "B" => {
-                if let Some(citers) = links.directive_backlinks.get(di).and_then(|b| b.get(n)) {
+    let html_len: usize = doc
+        .body
+        .iter()
+        .map(|s| match s {
+            Segment::Html(h) => h.len(),
+            _ => 0,
+        })
+        .sum();
+    let mut out = String::with_capacity(html_len + html_len / 8);
+    for segment in &doc.body {
+        match *segment {
+            Segment::Html(ref h) => out.push_str(h),
+            Segment::Tools(d) => tools(&mut out, &doc.directives[d]),
+            Segment::Reference(n) => reference(&mut out, docs, links, di, n, &root),
+            Segment::ReferenceText(n) => reference_text(&mut out, docs, links, di, n),
+            Segment::Backlinks(d) => {
+                if let Some(citers) = links.directive_backlinks.get(di).and_then(|b| b.get(d)) {
                     backlinks(&mut out, docs, citers, di, &root);
                 }
             }
-            _ => {}
         }
-        out.push_str(after);
     }
     out
+}
+
+/// A directive's permalink and copy button. Kept small (a page has dozens of
+/// directives): the label and the `[[…]]` markup are composed by hoshin.js
+/// from `data-cite` and the article's `data-label-prefix` / `data-ref-prefix`.
+fn tools(out: &mut String, d: &Directive) {
+    let _ = write!(
+        out,
+        "<span class=\"dtools\"><a class=\"permalink\" href=\"#{}\" aria-label=\"リンク\">#</a><button type=\"button\" class=\"copy\">コピー</button></span>",
+        d.id
+    );
+}
+
+/// The text a `[[…]]` shows, escaped for an attribute (an image's alt text);
+/// a Markdown link has none of its own.
+fn reference_text(out: &mut String, docs: &[Document], links: &Links, di: usize, n: usize) {
+    let Some(raw) = docs[di].references.get(n) else {
+        return;
+    };
+    let target = links
+        .targets
+        .get(di)
+        .and_then(|t| t.get(n))
+        .and_then(Option::as_ref);
+    if let ReferenceKind::Wiki { text } = &raw.kind {
+        let label = match (text, target) {
+            (Some(t), _) => t.clone(),
+            (None, Some(t)) => target_label(docs, t),
+            (None, None) => raw.target.clone(),
+        };
+        escape_attr(out, &label);
+    }
 }
 
 /// href from a page of document `from` to a target.

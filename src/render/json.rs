@@ -3,8 +3,8 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::layout::encode_path;
 use super::SiteView;
+use crate::layout::encode_path;
 
 #[derive(Serialize)]
 struct DocEntry<'a> {

@@ -21,7 +21,6 @@ use crate::model::Document;
 pub use context::*;
 pub use theme::Theme;
 
-
 /// How much of a directive the directive index shows.
 pub const OPENING_TEXT_CHARS: usize = 60;
 
@@ -158,10 +157,7 @@ impl<'a> SiteView<'a> {
                 let doc = &self.docs[*i];
                 let crumbs = vec![
                     Crumb::link("ホーム", layout::INDEX),
-                    Crumb::link(
-                        &doc.meta.era_year(),
-                        &layout::year(doc.meta.year),
-                    ),
+                    Crumb::link(&doc.meta.era_year(), &layout::year(doc.meta.year)),
                     Crumb::link(
                         &doc.meta.department,
                         &self.path(&Page::Department(doc.meta.department.clone())),

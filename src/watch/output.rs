@@ -208,7 +208,6 @@ fn index_files(view: &SiteView<'_>) -> (Vec<OutputFile>, Option<IndexState>) {
     (files, state)
 }
 
-
 /// Brings `directives.json` and the search index up to date after rebuilds
 /// that deferred them, writing only the files whose bytes changed and
 /// removing index files the site no longer has. Returns files written and removed.

@@ -1,0 +1,83 @@
+//! From the walker's output to the typed body of the model: pulldown-cmark
+//! writes the HTML, and each place where hoshin's own markup goes becomes a
+//! segment of its own (see [`Segment`]), so that no byte of a document can
+//! ever be read as one of hoshin's marks.
+
+use std::cell::RefCell;
+use std::fmt::{self, Write as _};
+
+use pulldown_cmark::Event;
+
+use super::body::Out;
+use super::escape_attr;
+use crate::model::{Directive, Segment};
+
+/// Segments as they are made: the HTML written since the last slot, and the
+/// segments before it.
+#[derive(Default)]
+struct Segments {
+    done: Vec<Segment>,
+    html: String,
+}
+
+impl Segments {
+    fn slot(&mut self, segment: Segment) {
+        self.flush();
+        self.done.push(segment);
+    }
+
+    fn flush(&mut self) {
+        if !self.html.is_empty() {
+            self.done
+                .push(Segment::Html(std::mem::take(&mut self.html)));
+        }
+    }
+}
+
+/// The HTML writer's output goes into the HTML segment being made.
+struct Writer<'s>(&'s RefCell<Segments>);
+
+impl fmt::Write for Writer<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0.borrow_mut().html.push_str(s);
+        Ok(())
+    }
+}
+
+/// Writes the body's HTML and cuts it into segments at the walker's slots.
+///
+/// The HTML writer pulls one event at a time and writes it before it pulls
+/// the next, so a slot taken from the stream lands exactly where it stood.
+/// An empty text event stands in for each slot: the writer then knows, as
+/// with any inline content, that the output does not end a line.
+pub fn segments(events: Vec<Out<'_>>, directives: &[Directive]) -> Vec<Segment> {
+    let made = RefCell::new(Segments::default());
+    let stream = events.into_iter().map(|out| match out {
+        Out::Event(e) => e,
+        Out::Attributes(d) => Event::Html(attributes(&directives[d]).into()),
+        Out::Slot(segment) => {
+            made.borrow_mut().slot(segment);
+            Event::Text("".into())
+        }
+    });
+    // Writing to a String cannot fail.
+    let _ = pulldown_cmark::html::write_html_fmt(Writer(&made), stream);
+    let mut made = made.into_inner();
+    made.flush();
+    made.done
+}
+
+/// ` id="n1-p3" class="directive dk-p depth-2" data-cite="1.(3)"`.
+fn attributes(d: &Directive) -> String {
+    let mut out = String::with_capacity(80);
+    let _ = write!(
+        out,
+        " id=\"{}\" class=\"directive dk-{} depth-{}\" data-cite=\"",
+        d.id,
+        d.kind.code(),
+        d.depth
+    );
+    escape_attr(&mut out, &d.citation);
+    out.push('"');
+    out
+}
