@@ -11,7 +11,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::layout::OutputFile;
 use crate::link::{self, Links};
 use crate::load::{self, LoadedFile};
-use crate::model::{Document, Status};
+use crate::model::{Asset, Document, Status};
 use crate::parse;
 use crate::render::{SiteView, Theme};
 use crate::write;
@@ -70,7 +70,7 @@ pub struct Site {
     /// Documents, sorted by key.
     pub docs: Vec<Document>,
     /// Files under content/ that are not policies, copied as they are.
-    pub assets: Vec<(String, PathBuf)>,
+    pub assets: Vec<Asset>,
     /// Resolved references.
     pub links: Links,
 }
@@ -303,14 +303,19 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
         });
     }
     if let Some(staging) = staging {
-        timings
+        let replaced = timings
             .record("write", || {
-                for (rel, src) in &site.assets {
-                    staging.copy(rel, src)?;
+                for a in &site.assets {
+                    staging.copy(&a.path, &a.source)?;
                 }
                 staging.commit()
             })
             .map_err(|e| write_failure(&output, e))?;
+        // The new site is in place; the old one goes before the build ends,
+        // so that nothing of hoshin's stays beside the output.
+        if let Some(old) = replaced {
+            timings.record("remove old", || old.remove());
+        }
     }
     let pages_written = if write_output {
         pages_written.into_inner()

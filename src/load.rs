@@ -1,12 +1,13 @@
 //! Load: walk `content/`, read each policy as UTF-8 text, and list the other
 //! files (attachments such as PDFs) to copy beside the pages.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::diagnostics::{Diagnostic, SourceFile};
+use crate::model::Asset;
 
 /// A policy file read from disk.
 #[derive(Debug, Clone)]
@@ -23,7 +24,7 @@ pub struct Content {
     /// Markdown files, sorted by key.
     pub files: Vec<LoadedFile>,
     /// Other files: (path relative to content/ with `/`, absolute path).
-    pub assets: Vec<(String, PathBuf)>,
+    pub assets: Vec<Asset>,
 }
 
 /// Editor temporaries and hidden files never count as content.
@@ -101,7 +102,10 @@ pub fn load(root: &Path, content_dir: &Path) -> (Content, Vec<Diagnostic>) {
                 ),
             }
         } else if let Some(rel) = relative.to_str() {
-            assets.push((rel.replace('\\', "/"), entry.path().to_path_buf()));
+            assets.push(Asset {
+                path: rel.replace('\\', "/"),
+                source: entry.path().to_path_buf(),
+            });
         }
     }
     let read: Vec<Result<LoadedFile, Diagnostic>> = md

@@ -9,12 +9,6 @@ use hoshin::build::{self, BuildOptions, Failure, Outcome};
 use hoshin::cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    // A replaced output is deleted by a detached copy of hoshin (see write.rs).
-    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    if args.len() == 3 && args[1] == hoshin::write::REMOVE_COMMAND {
-        let removed = hoshin::write::remove_replaced(std::path::Path::new(&args[2]));
-        return ExitCode::from(if removed { 0 } else { 2 });
-    }
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Build {

@@ -118,6 +118,16 @@ pub struct RawReference {
     pub from: Option<usize>,
 }
 
+/// A file under content/ that is not a policy (a PDF, an image), copied to
+/// the same place in the output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Asset {
+    /// Path under content/ and under the output root, `/`-separated.
+    pub path: String,
+    /// The file to copy.
+    pub source: std::path::PathBuf,
+}
+
 /// One piece of a document's body, in order. HTML comes from the author's
 /// Markdown (escaped or sanitised); every other kind is a place where render
 /// puts markup of hoshin's own, known by its type and never by any byte of the

@@ -1,15 +1,21 @@
-//! Write: put the rendered files on disk. A full build writes into a
-//! temporary folder beside the output and swaps it in at the end, so a failed
-//! or interrupted build leaves the previous site whole. A rebuild in watch mode
-//! writes only the files whose bytes changed, each atomically.
+//! Write: put the rendered files on disk, in one of two ways.
+//!
+//! - [`Staging`]: a full build writes into a temporary folder beside the
+//!   output and swaps it in at the end, so a failed or interrupted build
+//!   leaves the previous site whole; the replaced output is then deleted in
+//!   this process, and whatever an interrupted build left beside the output
+//!   is deleted by the next one (SPEC §5).
+//! - [`write_changed`]: a rebuild in watch mode writes only the files whose
+//!   bytes changed, each atomically, and removes the ones the site no longer has.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
 use crate::layout::OutputFile;
+use crate::model::Asset;
 
 /// True if a relative output path stays inside the output folder.
 fn is_contained(path: &str) -> bool {
@@ -19,131 +25,69 @@ fn is_contained(path: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
-fn sibling(output: &Path, tag: &str) -> PathBuf {
+/// What hoshin names the folders it keeps beside the output while it swaps
+/// it: `.public.hoshin-new-PID` (being written) and `.public.hoshin-old-PID`
+/// (just replaced), PID being the process's.
+fn sibling_prefix(output: &Path, tag: &str) -> String {
     let name = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}.hoshin-{tag}-{}", std::process::id()))
+    format!(".{name}.hoshin-{tag}-")
 }
 
-/// Writes `files` and copies `assets` ((relative path, source)) into a fresh
-/// folder and swaps it in place of `output`. Returns the number of files written.
-pub fn write_site(
-    output: &Path,
-    files: &[OutputFile],
-    assets: &[(String, PathBuf)],
-) -> io::Result<usize> {
-    if let Some(bad) = files
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(assets.iter().map(|a| a.0.as_str()))
-        .find(|p| !is_contained(p))
-    {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("refusing to write outside the output folder: {bad}"),
-        ));
-    }
-    if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
-    }
-    let tmp = sibling(output, "new");
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp)?;
-    }
-    let result = fill(&tmp, files, assets).and_then(|n| swap_in(&tmp, output).map(|_| n));
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
+fn sibling(output: &Path, tag: &str) -> PathBuf {
+    output.with_file_name(format!(
+        "{}{}",
+        sibling_prefix(output, tag),
+        std::process::id()
+    ))
 }
 
-fn fill(dir: &Path, files: &[OutputFile], assets: &[(String, PathBuf)]) -> io::Result<usize> {
-    std::fs::create_dir_all(dir)?;
-    let folders: BTreeSet<&Path> = files
-        .iter()
-        .map(|f| Path::new(f.path.as_str()))
-        .chain(assets.iter().map(|a| Path::new(a.0.as_str())))
-        .filter_map(Path::parent)
-        .filter(|p| !p.as_os_str().is_empty())
-        .collect();
-    for folder in folders {
-        std::fs::create_dir_all(dir.join(folder))?;
-    }
-    files
-        .par_iter()
-        .try_for_each(|f| std::fs::write(dir.join(&f.path), &f.bytes))?;
-    assets
-        .par_iter()
-        .try_for_each(|(rel, src)| std::fs::copy(src, dir.join(rel)).map(|_| ()))?;
-    Ok(files.len() + assets.len())
-}
-
-fn swap_in(tmp: &Path, output: &Path) -> io::Result<()> {
-    if let Some(old) = swap(tmp, output)? {
-        remove_tree(&old);
-    }
-    Ok(())
-}
-
-/// Renames `tmp` into place of `output`; returns where the old output went.
-fn swap(tmp: &Path, output: &Path) -> io::Result<Option<PathBuf>> {
-    if !output.exists() {
-        std::fs::rename(tmp, output)?;
-        return Ok(None);
-    }
-    let old = sibling(output, "old");
-    if old.exists() {
-        remove_tree(&old);
-    }
-    std::fs::rename(output, &old)?;
-    if let Err(e) = std::fs::rename(tmp, output) {
-        let _ = std::fs::rename(&old, output);
-        return Err(e);
-    }
-    Ok(Some(old))
-}
-
-/// The hidden subcommand that deletes a replaced output (see [`remove_replaced`]).
-pub const REMOVE_COMMAND: &str = "__remove-replaced-output";
-
-/// Deletes a replaced output folder in a detached `hoshin` process, or here
-/// if that cannot be started (or this is not the hoshin binary, as in tests).
-fn remove_in_background(old: &Path) {
-    let exe = std::env::current_exe().ok().filter(|e| {
-        e.file_stem()
-            .is_some_and(|n| n.to_string_lossy().eq_ignore_ascii_case("hoshin"))
-    });
-    let spawned = exe.is_some_and(|exe| {
-        std::process::Command::new(exe)
-            .arg(REMOVE_COMMAND)
-            .arg(old)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .is_ok()
-    });
-    if !spawned {
-        remove_tree(old);
-    }
-}
-
-/// Deletes a folder that a build swapped out, refusing anything that is not
-/// named like one (`.NAME.hoshin-old-PID`), so the subcommand cannot be
-/// turned against other folders.
-pub fn remove_replaced(path: &Path) -> bool {
-    let named_right = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with('.') && n.contains(".hoshin-old-"));
-    if named_right && path.is_dir() {
-        remove_tree(path);
-        true
+/// Removes what interrupted builds left beside `output`: staging and replaced
+/// folders of processes that no longer run (a killed build cannot clean up
+/// after itself). A folder of a build that is still running is left alone.
+fn remove_leftovers(output: &Path) {
+    let Some(parent) = output.parent() else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
     } else {
-        false
+        parent
+    };
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    let prefixes = [sibling_prefix(output, "new"), sibling_prefix(output, "old")];
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let pid = prefixes
+            .iter()
+            .find_map(|p| name.strip_prefix(p.as_str()))
+            .and_then(|pid| pid.parse::<u32>().ok());
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+        if let (Some(pid), true) = (pid, is_dir) {
+            if pid == std::process::id() || !is_running(pid, &entry.path()) {
+                remove_tree(&entry.path());
+            }
+        }
     }
+}
+
+/// Whether the build that made `folder` may still be running. Linux tells by
+/// the process id; elsewhere a folder untouched for an hour is taken as left
+/// behind (no build takes that long between two writes).
+fn is_running(pid: u32, folder: &Path) -> bool {
+    if cfg!(target_os = "linux") {
+        return Path::new("/proc").join(pid.to_string()).exists();
+    }
+    let age = std::fs::metadata(folder)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok());
+    age.is_none_or(|a| a < std::time::Duration::from_secs(3600))
 }
 
 /// Removes a folder tree, deleting its files in parallel: on network and
@@ -162,10 +106,26 @@ fn remove_tree(dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// The output a build replaced, renamed beside the new one until
+/// [`Replaced::remove`] deletes it.
+#[must_use = "the replaced output stays beside the new one until removed"]
+pub struct Replaced(PathBuf);
+
+impl Replaced {
+    /// Deletes the replaced output, in this process (its files in parallel).
+    pub fn remove(self) {
+        remove_tree(&self.0);
+    }
+}
+
 /// A fresh folder beside the output that files are written into as they are
 /// rendered (so the whole site never sits in memory), swapped in place of the
 /// output by [`Staging::commit`]. Dropped without commit, it removes itself and
 /// the output is untouched.
+///
+/// This is the one way hoshin replaces an output folder: `hoshin build`
+/// streams pages into it, and the first write of `hoshin watch` uses it
+/// through [`write_all`].
 pub struct Staging {
     tmp: PathBuf,
     output: PathBuf,
@@ -173,15 +133,14 @@ pub struct Staging {
 }
 
 impl Staging {
-    /// Creates the temporary folder for `output`.
+    /// Creates the temporary folder for `output`, first removing what
+    /// interrupted builds left beside it.
     pub fn new(output: &Path) -> io::Result<Staging> {
         if let Some(parent) = output.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)?;
         }
+        remove_leftovers(output);
         let tmp = sibling(output, "new");
-        if tmp.exists() {
-            remove_tree(&tmp);
-        }
         std::fs::create_dir_all(&tmp)?;
         Ok(Staging {
             tmp,
@@ -224,33 +183,77 @@ impl Staging {
 
     fn target(&self, path: &str) -> io::Result<PathBuf> {
         if !is_contained(path) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("refusing to write outside the output folder: {path}"),
-            ));
+            return Err(outside(path));
         }
         Ok(self.tmp.join(path))
     }
 
-    /// Swaps the staged site in place of the output. The replaced site is
-    /// deleted by a helper process, so the build need not wait for thousands
-    /// of file deletions (seconds on a large site).
-    pub fn commit(mut self) -> io::Result<()> {
+    /// Swaps the staged site in place of the output. Returns the output it
+    /// replaced, if there was one, for the caller to [`Replaced::remove`]
+    /// once the new site is in place (a build measures that on its own).
+    pub fn commit(mut self) -> io::Result<Option<Replaced>> {
         let old = swap(&self.tmp, &self.output)?;
         self.committed = true;
-        if let Some(old) = old {
-            remove_in_background(&old);
-        }
-        Ok(())
+        Ok(old.map(Replaced))
     }
 }
 
 impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.tmp);
+            remove_tree(&self.tmp);
         }
     }
+}
+
+/// Renames `tmp` into place of `output`; returns where the old output went.
+fn swap(tmp: &Path, output: &Path) -> io::Result<Option<PathBuf>> {
+    if !output.exists() {
+        std::fs::rename(tmp, output)?;
+        return Ok(None);
+    }
+    let old = sibling(output, "old");
+    if old.exists() {
+        remove_tree(&old);
+    }
+    std::fs::rename(output, &old)?;
+    if let Err(e) = std::fs::rename(tmp, output) {
+        let _ = std::fs::rename(&old, output);
+        return Err(e);
+    }
+    Ok(Some(old))
+}
+
+fn outside(path: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("refusing to write outside the output folder: {path}"),
+    )
+}
+
+/// Writes `files` and copies `assets` into a fresh staging folder, swaps it
+/// in place of `output` and removes the replaced output. Returns the number
+/// of files written.
+pub fn write_all(output: &Path, files: &[OutputFile], assets: &[Asset]) -> io::Result<usize> {
+    if let Some(bad) = files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(assets.iter().map(|a| a.path.as_str()))
+        .find(|p| !is_contained(p))
+    {
+        return Err(outside(bad));
+    }
+    let staging = Staging::new(output)?;
+    files
+        .par_iter()
+        .try_for_each(|f| staging.write(&f.path, &f.bytes))?;
+    assets
+        .par_iter()
+        .try_for_each(|a| staging.copy(&a.path, &a.source))?;
+    if let Some(old) = staging.commit()? {
+        old.remove();
+    }
+    Ok(files.len() + assets.len())
 }
 
 /// Writes into an existing output only the files whose bytes differ, each by
@@ -312,38 +315,87 @@ mod tests {
         }
     }
 
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
     fn swaps_the_whole_output() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, &[file("a.html", "1"), file("x/b.html", "2")], &[]).unwrap();
-        write_site(&out, &[file("c.html", "3")], &[]).unwrap();
+        write_all(&out, &[file("a.html", "1"), file("x/b.html", "2")], &[]).unwrap();
+        write_all(&out, &[file("c.html", "3")], &[]).unwrap();
         assert!(!out.join("a.html").exists());
         assert_eq!(std::fs::read_to_string(out.join("c.html")).unwrap(), "3");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
-        assert_eq!(leftovers.len(), 1, "temporary folders are cleaned up");
+        assert_eq!(
+            names(dir.path()),
+            ["public"],
+            "temporary folders are cleaned up"
+        );
     }
 
     #[test]
-    fn only_replaced_outputs_can_be_removed_by_the_helper_process() {
+    fn a_later_build_removes_what_interrupted_ones_left() {
         let dir = tempfile::tempdir().unwrap();
-        let other = dir.path().join("content");
-        std::fs::create_dir_all(&other).unwrap();
-        assert!(!remove_replaced(&other));
-        assert!(other.exists());
-        let old = dir.path().join(".public.hoshin-old-42");
-        std::fs::create_dir_all(old.join("a/b")).unwrap();
-        std::fs::write(old.join("a/b/c.html"), "x").unwrap();
-        assert!(remove_replaced(&old));
-        assert!(!old.exists());
+        let out = dir.path().join("public");
+        // A killed build's staging and replaced folders (no process has PID
+        // u32::MAX), and folders that only look alike.
+        for name in [
+            ".public.hoshin-new-4294967295",
+            ".public.hoshin-old-4294967295",
+            ".public.hoshin-old-x",
+            ".other.hoshin-new-4294967295",
+            "content",
+        ] {
+            std::fs::create_dir_all(dir.path().join(name).join("a/b")).unwrap();
+            std::fs::write(dir.path().join(name).join("a/b/c.html"), "x").unwrap();
+        }
+        write_all(&out, &[file("index.html", "1")], &[]).unwrap();
+        assert_eq!(
+            names(dir.path()),
+            [
+                ".other.hoshin-new-4294967295",
+                ".public.hoshin-old-x",
+                "content",
+                "public"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_running_builds_staging_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        // PID 1 always runs.
+        let running = dir.path().join(".public.hoshin-new-1");
+        std::fs::create_dir_all(&running).unwrap();
+        write_all(&out, &[file("index.html", "1")], &[]).unwrap();
+        assert!(running.exists() || !cfg!(target_os = "linux"));
+    }
+
+    #[test]
+    fn a_dropped_staging_leaves_the_output_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_all(&out, &[file("a.html", "1")], &[]).unwrap();
+        let staging = Staging::new(&out).unwrap();
+        staging.write("b.html", b"2").unwrap();
+        drop(staging);
+        assert_eq!(names(dir.path()), ["public"]);
+        assert_eq!(names(&out), ["a.html"]);
     }
 
     #[test]
     fn refuses_paths_that_escape() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        assert!(write_site(&out, &[file("../evil.html", "x")], &[]).is_err());
-        assert!(write_site(&out, &[file("/etc/evil", "x")], &[]).is_err());
+        assert!(write_all(&out, &[file("../evil.html", "x")], &[]).is_err());
+        assert!(write_all(&out, &[file("/etc/evil", "x")], &[]).is_err());
         assert!(!dir.path().join("evil.html").exists());
         assert!(!out.exists());
     }
@@ -352,7 +404,7 @@ mod tests {
     fn writes_only_changes_and_removes_stale_files() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, &[file("a.html", "1"), file("b.html", "2")], &[]).unwrap();
+        write_all(&out, &[file("a.html", "1"), file("b.html", "2")], &[]).unwrap();
         let previous: HashSet<String> = ["a.html".to_string(), "b.html".to_string()].into();
         let (written, removed) = write_changed(
             &out,

@@ -136,3 +136,33 @@ fn attachments_in_content_are_copied_beside_the_pages() {
         site::broken_links(&site.public())
     );
 }
+
+/// What is beside the output folder of a site whose output is `public/`.
+fn beside_output(site: &Site) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(site.root())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("hoshin-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn nothing_of_hoshins_stays_beside_the_output_even_after_a_killed_build() {
+    let site = Site::sample();
+    // What a build killed while staging, and one killed between swap and
+    // delete, leave behind (no process has the PID 4294967295).
+    for name in [
+        ".public.hoshin-new-4294967295",
+        ".public.hoshin-old-4294967295",
+    ] {
+        site.write(&format!("{name}/2023/somu.html"), "stale");
+    }
+    site.build_ok();
+    assert_eq!(beside_output(&site), Vec::<String>::new());
+    // The replaced output is removed by the build itself, before it exits.
+    site.build_ok();
+    assert_eq!(beside_output(&site), Vec::<String>::new());
+    assert!(site.page("2023/somu.html").contains("n1-p3-c6"));
+}

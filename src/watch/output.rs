@@ -12,6 +12,7 @@ use super::workspace::{timed, Built, Loaded};
 use crate::build::Timings;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::layout::{self, OutputFile};
+use crate::model::Asset;
 use crate::render::{json, SiteView};
 use crate::search::IndexState;
 use crate::write;
@@ -114,12 +115,15 @@ pub(super) fn render_and_write(
     produced.extend(loaded.assets.keys().cloned());
     let write_result = timed(timings, "write", || match previous {
         None => {
-            let assets: Vec<(String, PathBuf)> = loaded
+            let assets: Vec<Asset> = loaded
                 .assets
                 .iter()
-                .map(|(r, p)| (r.clone(), p.clone()))
+                .map(|(path, source)| Asset {
+                    path: path.clone(),
+                    source: source.clone(),
+                })
                 .collect();
-            write::write_site(&loaded.output, &files, &assets).map(|n| (n, 0))
+            write::write_all(&loaded.output, &files, &assets).map(|n| (n, 0))
         }
         Some(written) => {
             let copy: Vec<&String> = if everything {

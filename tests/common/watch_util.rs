@@ -108,23 +108,29 @@ pub fn copy_tree(from: &Path, to: &Path) {
 
 /// Every file (with its bytes) and folder (`None`) under `dir`, by
 /// `/`-separated relative path.
+///
+/// A running watch may be renaming files meanwhile: a file that vanishes
+/// between listing and reading is left out (the caller compares again).
 pub fn tree(dir: &Path) -> BTreeMap<String, Option<Vec<u8>>> {
     walkdir::WalkDir::new(dir)
         .min_depth(1)
         .into_iter()
-        .map(Result::unwrap)
-        .map(|e| {
+        .filter_map(Result::ok)
+        .filter_map(|e| {
             let rel = e
                 .path()
                 .strip_prefix(dir)
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");
-            let bytes = e
-                .file_type()
-                .is_file()
-                .then(|| std::fs::read(e.path()).unwrap());
-            (rel, bytes)
+            if !e.file_type().is_file() {
+                return Some((rel, None));
+            }
+            match std::fs::read(e.path()) {
+                Ok(bytes) => Some((rel, Some(bytes))),
+                Err(err) if err.kind() == std::io::ErrorKind::NotFound => None,
+                Err(err) => panic!("{}: {err}", e.path().display()),
+            }
         })
         .collect()
 }
