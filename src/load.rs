@@ -1,7 +1,7 @@
 //! Load: walk `content/`, read each policy as UTF-8 text, and list the other
 //! files (attachments such as PDFs) to copy beside the pages.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use walkdir::WalkDir;
@@ -69,43 +69,12 @@ pub fn load(root: &Path, content_dir: &Path) -> (Content, Vec<Diagnostic>) {
         );
         return (Content::default(), errors);
     }
-    let walker = WalkDir::new(content_dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                errors.push(Diagnostic::error(format!(
-                    "cannot read the content folder: {e}"
-                )));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let relative = entry
-            .path()
-            .strip_prefix(content_dir)
-            .unwrap_or(entry.path())
-            .to_path_buf();
-        let display = display_path(root, entry.path());
-        if entry.path().extension().is_some_and(|e| e == "md") {
-            match key_of(&relative) {
-                Some(key) => md.push((key, entry.path().to_path_buf(), display)),
-                None => errors.push(
-                    Diagnostic::error(format!("file name `{display}` is not valid Unicode"))
-                        .in_file(&display),
-                ),
-            }
-        } else if let Some(rel) = relative.to_str() {
-            assets.push(Asset {
-                path: rel.replace('\\', "/"),
-                source: entry.path().to_path_buf(),
-            });
+    let (found, scan_errors) = scan(root, content_dir, "");
+    errors.extend(scan_errors.into_iter().map(|(_, d)| d));
+    for f in found {
+        match f {
+            Found::Document { key, path, display } => md.push((key, path, display)),
+            Found::Asset(asset) => assets.push(asset),
         }
     }
     let read: Vec<Result<LoadedFile, Diagnostic>> = md
@@ -122,6 +91,94 @@ pub fn load(root: &Path, content_dir: &Path) -> (Content, Vec<Diagnostic>) {
         }
     }
     (Content { files, assets }, errors)
+}
+
+/// A file found under content/.
+pub enum Found {
+    /// A policy document.
+    Document {
+        /// Its key (`2023/somu`).
+        key: String,
+        /// The file.
+        path: PathBuf,
+        /// Its path as shown in messages.
+        display: String,
+    },
+    /// Any other file, copied as it is.
+    Asset(Asset),
+}
+
+/// Lists the documents and attachments at `rel` under `content_dir` (a file,
+/// a folder, or `""` for all of it): editor temporaries and hidden files
+/// skipped, symbolic links not followed (except content/ itself). Problems
+/// are returned with the path, relative to content/, they were found at.
+/// [`load`] walks the whole folder with it, and a rebuild the paths that changed.
+pub fn scan(root: &Path, content_dir: &Path, rel: &str) -> (Vec<Found>, Vec<(String, Diagnostic)>) {
+    let mut found = Vec::new();
+    let mut errors = Vec::new();
+    if !content_dir.is_dir() {
+        return (found, errors);
+    }
+    let start = if rel.is_empty() {
+        content_dir.to_path_buf()
+    } else {
+        content_dir.join(rel)
+    };
+    if std::fs::symlink_metadata(&start).is_err() {
+        return (found, errors);
+    }
+    let walker = WalkDir::new(&start)
+        .follow_links(false)
+        // content/ itself is followed if it is a link, and no link below it.
+        .follow_root_links(rel.is_empty())
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e
+                    .path()
+                    .and_then(|p| p.strip_prefix(content_dir).ok())
+                    .map(|p| p.to_string_lossy().replace('\\', "/"))
+                    .unwrap_or_else(|| rel.to_string());
+                errors.push((
+                    at,
+                    Diagnostic::error(format!("cannot read the content folder: {e}")),
+                ));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let relative = entry
+            .path()
+            .strip_prefix(content_dir)
+            .unwrap_or(entry.path());
+        let display = display_path(root, entry.path());
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            match key_of(relative) {
+                Some(key) => found.push(Found::Document {
+                    key,
+                    path: entry.path().to_path_buf(),
+                    display,
+                }),
+                None => errors.push((
+                    relative.to_string_lossy().replace('\\', "/"),
+                    Diagnostic::error(format!("file name `{display}` is not valid Unicode"))
+                        .in_file(&display),
+                )),
+            }
+        } else if let Some(r) = relative.to_str() {
+            found.push(Found::Asset(Asset {
+                path: r.replace('\\', "/"),
+                source: entry.path().to_path_buf(),
+            }));
+        }
+    }
+    (found, errors)
 }
 
 /// Path shown in messages: relative to the site root, with `/`.

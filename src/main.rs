@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use clap::Parser;
 
-use hoshin::build::{self, BuildOptions, Failure, Outcome};
+use hoshin::build::{self, summary, BuildOptions, Failure, Outcome};
 use hoshin::cli::{Cli, Command};
 
 fn main() -> ExitCode {
@@ -94,33 +94,16 @@ fn run_build(opts: &BuildOptions, write: bool, timings: bool) -> i32 {
 /// The one summary line of a build.
 fn summary(o: &Outcome, write: bool, start: Instant) -> String {
     let ms = start.elapsed().as_secs_f64() * 1000.0;
-    let warnings = match o.diagnostics.warning_count() {
-        0 => String::new(),
-        n => format!(", {}", count(n, "warning")),
-    };
-    let counts = format!(
-        "{}, {}, {}",
-        count(o.documents, "document"),
-        count(o.directives, "directive"),
-        count(o.references, "reference")
-    );
+    let warnings = summary::warnings(o.diagnostics.warning_count());
+    let counts = summary::site_counts(o.documents, o.directives, o.references);
     if write {
         format!(
             "built {counts}, {} in {ms:.0} ms{warnings} → {}",
-            count(o.pages_written, "page"),
+            summary::count(o.pages_written, "page"),
             o.output.display()
         )
     } else {
         format!("checked {counts} in {ms:.0} ms{warnings}; nothing written")
-    }
-}
-
-/// "1 document", "2 documents".
-fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 

@@ -3,6 +3,7 @@
 //! suggestions, and collect backlinks.
 
 pub mod citation;
+pub mod relink;
 
 use std::collections::HashMap;
 

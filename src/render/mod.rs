@@ -4,6 +4,7 @@
 
 pub mod body;
 mod context;
+pub mod deps;
 pub mod json;
 pub mod theme;
 

@@ -2,25 +2,18 @@
 //! under content/, themes/ and site.toml, keeping the last good site in the
 //! output folder whatever the documents contain (SPEC §7).
 //!
-//! - `events`: the file watcher (platform events, or polling) and its debounce.
-//! - [`workspace`]: the site in memory and the incremental rebuild.
-//! - `content`: reading what changed under content/, as `load` would.
-//! - `relink`: linking again only what can have changed.
-//! - `fingerprint`: which pages a change can reach.
-//! - `output`: rendering those pages and writing what changed.
+//! This module is only about watching: the file watcher (`events`: platform
+//! events or polling, and the debounce), editors that save by rename,
+//! rechecks for polling's coarse timestamps, the pause before the indexes
+//! are brought up to date, the line per rebuild, and the glue to `serve`.
+//! The rebuild itself is the build's: [`crate::build::Workspace`] reads what
+//! changed, relinks, renders the pages a change can reach and writes them.
 //!
 //! One line per rebuild on standard output; diagnostics on standard error, in
 //! the same form as `hoshin build`. Set `HOSHIN_TIMINGS=1` to also print the
 //! time of each stage of every rebuild.
 
-mod content;
 mod events;
-mod fingerprint;
-mod output;
-mod relink;
-#[cfg(test)]
-mod tests;
-pub mod workspace;
 
 use std::net::SocketAddr;
 use std::panic::{self, AssertUnwindSafe};
@@ -30,11 +23,22 @@ use std::time::{Duration, Instant};
 use notify_debouncer_full::notify::event::{EventKind, MetadataKind, ModifyKind};
 use notify_debouncer_full::DebounceEventResult;
 
-use crate::build::BuildOptions;
+use notify_debouncer_full::notify::RecursiveMode;
+
+use crate::build::{summary, BuildOptions, Built, ChangeSet, Report, SitePaths, Workspace};
 use crate::diagnostics::Diagnostics;
 use crate::serve::{self, LiveState};
 use events::Watcher;
-pub use workspace::{Built, ChangeSet, Report, Workspace};
+
+/// What to watch, and how: the recursive folders first, since the debouncer
+/// takes the first watched root that holds a path to decide how to track it.
+fn watched(paths: SitePaths) -> [(std::path::PathBuf, RecursiveMode); 3] {
+    [
+        (paths.content, RecursiveMode::Recursive),
+        (paths.themes, RecursiveMode::Recursive),
+        (paths.root, RecursiveMode::NonRecursive),
+    ]
+}
 
 /// Builds, then rebuilds on every change until interrupted; serves the output
 /// with live reload when `serve` is given. Returns the exit status: 2 if the
@@ -53,7 +57,7 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
     workspace.defer_indexes = true;
     let (sender, events) = mpsc::channel();
     // Watch before the first build, so that nothing saved during it is missed.
-    let mut watcher = match Watcher::start(poll, sender, &workspace.watch_paths()) {
+    let mut watcher = match Watcher::start(poll, sender, &watched(workspace.watch_paths())) {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: cannot watch the site for changes: {e}");
@@ -116,7 +120,7 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
         // A folder may have been created (again): watch it before reading it,
         // so that nothing written to it meanwhile is missed. Only the folders
         // concerned: watching again makes the polling watcher start afresh.
-        let [content, themes, root] = workspace.watch_paths();
+        let [content, themes, root] = watched(workspace.watch_paths());
         let again: Vec<_> = [
             (content, changes.content.contains("")),
             (themes, changes.theme),
@@ -145,7 +149,7 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
         }
         if changes.everything {
             // site.toml may have moved content/ or changed the theme.
-            if let Err(e) = watcher.watch_all(&workspace.watch_paths()) {
+            if let Err(e) = watcher.watch_all(&watched(workspace.watch_paths())) {
                 eprintln!("warning: cannot watch a folder of the site: {e}");
             }
         }
@@ -340,18 +344,12 @@ fn settle(
 
 fn success_line(report: &Report, built: &Built, changes: &ChangeSet) -> String {
     let ms = report.elapsed.as_secs_f64() * 1000.0;
-    let warnings = match built.warnings.warning_count() {
-        0 => String::new(),
-        1 => ", 1 warning".into(),
-        n => format!(", {n} warnings"),
-    };
+    let warnings = summary::warnings(built.warnings.warning_count());
     if built.full_write {
         return format!(
-            "built {} documents, {} directives, {} references, {} files in {ms:.0} ms{warnings} → {}",
-            built.documents,
-            built.directives,
-            built.references,
-            built.written,
+            "built {}, {} in {ms:.0} ms{warnings} → {}",
+            summary::site_counts(built.documents, built.directives, built.references),
+            summary::count(built.written, "file"),
             built.output.display()
         );
     }

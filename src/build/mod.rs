@@ -16,6 +16,17 @@ use crate::parse;
 use crate::render::{SiteView, Theme};
 use crate::write;
 
+mod content;
+mod emit;
+mod incremental;
+mod loaded;
+pub mod summary;
+#[cfg(test)]
+mod tests;
+
+pub use emit::Built;
+pub use incremental::{ChangeSet, Report, SitePaths, Workspace};
+
 /// What the user asked for.
 #[derive(Debug, Clone)]
 pub struct BuildOptions {
@@ -32,6 +43,11 @@ pub struct BuildOptions {
 pub struct Timings {
     /// (stage, time), in pipeline order.
     pub stages: Vec<(&'static str, Duration)>,
+}
+
+/// Runs `f` as the stage `stage` of `timings`.
+pub(crate) fn timed<T>(timings: &mut Timings, stage: &'static str, f: impl FnOnce() -> T) -> T {
+    timings.record(stage, f)
 }
 
 impl Timings {

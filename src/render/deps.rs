@@ -22,8 +22,8 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use super::{Page, SiteView, DIRECTIVE_INDEX_SPLIT};
 use crate::model::Document;
-use crate::render::{Page, SiteView, DIRECTIVE_INDEX_SPLIT};
 
 /// Hashes of the parts of one document that pages are rendered from,
 /// computed once when the document is parsed.

@@ -7,15 +7,42 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::fingerprint;
-use super::workspace::{timed, Built, Loaded};
-use crate::build::Timings;
+use super::loaded::Loaded;
+use super::{timed, Timings};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::layout::{self, OutputFile};
 use crate::model::Asset;
+use crate::render::deps as fingerprint;
 use crate::render::{json, SiteView};
 use crate::search::IndexState;
 use crate::write;
+
+/// A successful rebuild.
+pub struct Built {
+    /// Documents, directives and resolved references of the site.
+    pub documents: usize,
+    /// Directives.
+    pub directives: usize,
+    /// Resolved references.
+    pub references: usize,
+    /// Pages rendered (the others could not have changed).
+    pub rendered: usize,
+    /// Pages the site has.
+    pub pages: usize,
+    /// Files written because their bytes changed.
+    pub written: usize,
+    /// Files removed because the site no longer has them.
+    pub removed: usize,
+    /// True when the whole output folder was written (and swapped in).
+    pub full_write: bool,
+    /// True when directives.json and the search index were left for
+    /// [`Workspace::settle`](super::Workspace::settle).
+    pub indexes_deferred: bool,
+    /// Warnings of the documents read in this rebuild.
+    pub warnings: Diagnostics,
+    /// The output folder.
+    pub output: PathBuf,
+}
 
 /// What the last successful write left in the output folder.
 pub(super) struct Written {

@@ -13,9 +13,9 @@
 //! backlinks of the documents those references pointed to, before or after,
 //! are gathered again. Anything else falls back to a full [`link::link`].
 
+use super::{self as link, Citer, Links, SiteIndex};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::link::{self, Citer, Links, SiteIndex};
 use crate::model::Document;
 
 /// What changed in the documents since they were last linked.

@@ -1,9 +1,10 @@
-//! The site kept in memory between rebuilds, and the incremental rebuild.
+//! The incremental build: the site kept in memory between rebuilds, brought
+//! up to date with a set of changed paths, and written.
 //!
 //! A rebuild re-reads only the paths that changed (a document whose bytes
 //! did not change is not parsed again), links again (incrementally, see
-//! `relink`), renders only the pages whose fingerprint changed (see
-//! `fingerprint`), and writes only the
+//! [`crate::link::relink`]), renders only the pages whose fingerprint changed
+//! (see [`crate::render::deps`]), and writes only the
 //! files whose bytes changed. Nothing is written while there are errors, so
 //! the output always holds the last good site; fingerprints are compared with
 //! those of the last *written* site, so a fix after any number of broken
@@ -13,20 +14,27 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use notify_debouncer_full::notify::RecursiveMode;
-use rayon::prelude::*;
-
-use super::content::{read_document, scan, within, Found, Fresh};
-use super::fingerprint::Faces;
-use super::output::{render_and_write, Written};
-use super::relink::{self, Pending};
-use crate::build::{self, BuildOptions, Site, Timings};
+use super::emit::{render_and_write, write_indexes, Built, Written};
+use super::loaded::{Change, Loaded, Seen};
+use super::{check_output_dir, load_config, timed, BuildOptions, Site, Timings};
 use crate::config::Config;
-use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::diagnostics::Diagnostics;
+use crate::link::relink::Pending;
 use crate::load;
-use crate::model::Status;
 use crate::render::Theme;
 use crate::search::IndexState;
+
+/// The folders a site is built from: what a watcher watches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitePaths {
+    /// The content folder (recursively).
+    pub content: PathBuf,
+    /// The themes folder (recursively).
+    pub themes: PathBuf,
+    /// The site root itself, not recursively (for site.toml, and for
+    /// content/ or themes/ appearing).
+    pub root: PathBuf,
+}
 
 /// What a batch of file-system events asks to be looked at again.
 #[derive(Debug, Default, Clone)]
@@ -71,81 +79,6 @@ pub struct Report {
     pub elapsed: Duration,
 }
 
-/// A successful rebuild.
-pub struct Built {
-    /// Documents, directives and resolved references of the site.
-    pub documents: usize,
-    /// Directives.
-    pub directives: usize,
-    /// Resolved references.
-    pub references: usize,
-    /// Pages rendered (the others could not have changed).
-    pub rendered: usize,
-    /// Pages the site has.
-    pub pages: usize,
-    /// Files written because their bytes changed.
-    pub written: usize,
-    /// Files removed because the site no longer has them.
-    pub removed: usize,
-    /// True when the whole output folder was written (and swapped in).
-    pub full_write: bool,
-    /// True when directives.json and the search index were left for [`Workspace::settle`].
-    pub indexes_deferred: bool,
-    /// Warnings of the documents read in this rebuild.
-    pub warnings: Diagnostics,
-    /// The output folder.
-    pub output: PathBuf,
-}
-
-/// One document file as last read.
-struct Entry {
-    /// Hash of the file's bytes.
-    hash: u64,
-    /// Warnings of its parse.
-    warnings: Vec<Diagnostic>,
-    /// Errors of its read or parse (the document is then left out).
-    errors: Vec<Diagnostic>,
-}
-
-/// A loaded site.
-pub(super) struct Loaded {
-    pub(super) site: Site,
-    pub(super) output: PathBuf,
-    content_dir: PathBuf,
-    pub(super) theme: Result<Theme, Vec<Diagnostic>>,
-    /// Every document file under content/, by key, read or not.
-    entries: BTreeMap<String, Entry>,
-    /// Fingerprint parts of `site.docs[i]`.
-    pub(super) faces: Vec<Faces>,
-    /// Attachments: path relative to content/ → file.
-    pub(super) assets: BTreeMap<String, PathBuf>,
-    /// Attachments to copy at the next write.
-    pub(super) pending_assets: BTreeSet<String>,
-    /// Problems of the walk (unreadable folders, names that are not Unicode), by path.
-    scan_errors: BTreeMap<String, Diagnostic>,
-    /// Errors of the last link.
-    link_errors: Vec<Diagnostic>,
-    /// Whether `site.links` belongs to the current documents as changed by `pending`.
-    linked: bool,
-    pending: Pending,
-}
-
-/// How one document file changed in a rebuild.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Change {
-    Added,
-    Changed,
-    Removed,
-    Unchanged,
-}
-
-/// A document file looked at in a rebuild.
-struct Seen {
-    display: String,
-    key: String,
-    change: Change,
-}
-
 /// Most documents the search overlay re-indexes before it waits for the full index.
 const MAX_DELTA_DOCUMENTS: usize = 200;
 
@@ -171,13 +104,6 @@ pub struct Workspace {
     /// Documents added, changed or removed since that full index: the search
     /// overlay (`search/delta.js`) re-indexes them.
     touched: BTreeSet<String>,
-}
-
-pub(super) fn timed<T>(timings: &mut Timings, stage: &'static str, f: impl FnOnce() -> T) -> T {
-    let start = Instant::now();
-    let value = f();
-    timings.stages.push((stage, start.elapsed()));
-    value
 }
 
 impl Workspace {
@@ -215,7 +141,7 @@ impl Workspace {
         let mut timings = Timings::default();
         let loaded = self.loaded.as_ref()?;
         let written = self.written.as_mut()?;
-        let result = match super::output::write_indexes(loaded, written, cancelled, &mut timings) {
+        let result = match write_indexes(loaded, written, cancelled, &mut timings) {
             // Given way to a new change: still stale, settled after it.
             Ok(None) => return None,
             Ok(Some((n, removed, search))) => {
@@ -282,12 +208,12 @@ impl Workspace {
     /// site root alone (for site.toml, and for content/ or themes/ appearing).
     /// The recursive ones come first: the debouncer takes the first root that
     /// holds a path to decide how to track it.
-    pub fn watch_paths(&self) -> [(PathBuf, RecursiveMode); 3] {
-        [
-            (self.content_dir(), RecursiveMode::Recursive),
-            (self.opts.root.join("themes"), RecursiveMode::Recursive),
-            (self.opts.root.clone(), RecursiveMode::NonRecursive),
-        ]
+    pub fn watch_paths(&self) -> SitePaths {
+        SitePaths {
+            content: self.content_dir(),
+            themes: self.opts.root.join("themes"),
+            root: self.opts.root.clone(),
+        }
     }
 
     /// Sorts a changed path into `changes`; editor temporaries and paths the
@@ -403,13 +329,13 @@ impl Workspace {
     fn load_everything(&mut self) -> Result<(), Diagnostics> {
         self.loaded = None;
         let root = &self.opts.root;
-        let config = build::load_config(root).map_err(|f| f.diagnostics)?;
+        let config = load_config(root).map_err(|f| f.diagnostics)?;
         let output = self
             .opts
             .output
             .clone()
             .unwrap_or_else(|| root.join(&config.output_dir));
-        build::check_output_dir(root, &config, &output).map_err(|f| f.diagnostics)?;
+        check_output_dir(root, &config, &output).map_err(|f| f.diagnostics)?;
         let theme = Theme::load(root, &config.theme);
         let content_dir = root.join(&config.content_dir);
         let mut loaded = Loaded {
@@ -561,179 +487,4 @@ fn describe(changes: &ChangeSet, seen: &[Seen], full: bool) -> String {
         parts.push(if full { "site" } else { "nothing" }.into());
     }
     parts.join(", ")
-}
-
-impl Loaded {
-    /// Walks each path of `rels` under content/ (a file, a folder, or `""`
-    /// for everything; none inside another) as `load::load` walks content/,
-    /// and brings the documents and attachments there up to date, reading
-    /// all the documents found in parallel. Returns each document file that
-    /// was looked at and how it changed (unchanged ones only for single paths).
-    fn refresh(&mut self, root: &Path, drafts: bool, rels: &[&str]) -> Vec<Seen> {
-        let mut documents = Vec::new();
-        let mut gone: BTreeSet<String> = BTreeSet::new();
-        for &rel in rels {
-            let (found, errors) = scan(root, &self.content_dir, rel);
-            // Forget what was there, then take what the walk found.
-            for key in within(&self.scan_errors, rel, "") {
-                self.scan_errors.remove(&key);
-            }
-            self.scan_errors.extend(errors);
-            for asset in within(&self.assets, rel, "") {
-                self.assets.remove(&asset);
-                self.pending_assets.remove(&asset);
-            }
-            gone.extend(within(&self.entries, rel, ".md"));
-            for f in found {
-                match f {
-                    Found::Asset { rel, path } => {
-                        self.pending_assets.insert(rel.clone());
-                        self.assets.insert(rel, path);
-                    }
-                    Found::Document { key, path, display } => {
-                        gone.remove(&key);
-                        documents.push((key, path, display));
-                    }
-                }
-            }
-        }
-        let config = &self.site.config;
-        let entries = &self.entries;
-        let fresh: Vec<(String, String, Fresh)> = documents
-            .into_par_iter()
-            .map(|(key, path, display)| {
-                let old = entries.get(&key).map(|e| e.hash);
-                let fresh = read_document(&key, &path, &display, old, config);
-                (key, display, fresh)
-            })
-            .collect();
-        let mut changes = Vec::new();
-        for key in gone {
-            let display = load::display_path(root, &self.content_dir.join(format!("{key}.md")));
-            let change = self.apply(key.clone(), Fresh::Gone, drafts);
-            changes.push(Seen {
-                display,
-                key,
-                change,
-            });
-        }
-        for (key, display, fresh) in fresh {
-            let change = self.apply(key.clone(), fresh, drafts);
-            changes.push(Seen {
-                display,
-                key,
-                change,
-            });
-        }
-        if rels.len() > 1 || rels.contains(&"") {
-            changes.retain(|s| s.change != Change::Unchanged);
-        }
-        changes
-    }
-
-    /// Records what was read of one document.
-    fn apply(&mut self, key: String, fresh: Fresh, drafts: bool) -> Change {
-        let existed = self.entries.contains_key(&key);
-        let at = self
-            .site
-            .docs
-            .binary_search_by(|d| d.key.as_str().cmp(&key));
-        let change = match (&fresh, existed) {
-            (Fresh::Same, _) => return Change::Unchanged,
-            (Fresh::Gone, false) => return Change::Unchanged,
-            (Fresh::Gone, true) => Change::Removed,
-            (_, true) => Change::Changed,
-            (_, false) => Change::Added,
-        };
-        let keep = match fresh {
-            Fresh::Same => unreachable!(),
-            Fresh::Gone => {
-                self.entries.remove(&key);
-                None
-            }
-            Fresh::Broken { hash, errors } => {
-                self.entries.insert(
-                    key,
-                    Entry {
-                        hash,
-                        warnings: Vec::new(),
-                        errors,
-                    },
-                );
-                None
-            }
-            Fresh::Parsed {
-                hash,
-                doc,
-                warnings,
-            } => {
-                self.entries.insert(
-                    key,
-                    Entry {
-                        hash,
-                        warnings,
-                        errors: Vec::new(),
-                    },
-                );
-                (drafts || doc.meta.status != Status::Draft).then(|| {
-                    let faces = Faces::of(&doc, hash);
-                    (doc, faces)
-                })
-            }
-        };
-        match (at, keep) {
-            (Ok(i), Some((doc, faces))) => {
-                let old = &self.site.docs[i].meta;
-                // Department and year are how documents are looked up: a change moves lookups.
-                if old.department != doc.meta.department || old.year != doc.meta.year {
-                    self.pending.structure = true;
-                }
-                self.site.docs[i] = *doc;
-                self.faces[i] = faces;
-                self.pending.changed.push(i);
-            }
-            (Ok(i), None) => {
-                self.site.docs.remove(i);
-                self.faces.remove(i);
-                self.pending.structure = true;
-            }
-            (Err(i), Some((doc, faces))) => {
-                self.site.docs.insert(i, *doc);
-                self.faces.insert(i, faces);
-                self.pending.structure = true;
-            }
-            (Err(_), None) => {}
-        }
-        change
-    }
-
-    /// Links the documents again, reusing what did not change.
-    fn link(&mut self) {
-        let site = &mut self.site;
-        self.link_errors = relink::relink(
-            &site.docs,
-            &site.config,
-            &mut site.links,
-            self.linked,
-            &self.pending,
-        );
-        self.linked = true;
-        self.pending = Pending::default();
-    }
-
-    /// Every diagnostic of the site as it is now.
-    fn diagnostics(&self, root: &Path) -> Diagnostics {
-        let mut d = Diagnostics::default();
-        if !self.content_dir.is_dir() {
-            // The same message as a build gives.
-            d.extend(load::load(root, &self.content_dir).1);
-        }
-        d.extend(self.scan_errors.values().cloned());
-        for entry in self.entries.values() {
-            d.extend(entry.warnings.iter().cloned());
-            d.extend(entry.errors.iter().cloned());
-        }
-        d.extend(self.link_errors.iter().cloned());
-        d
-    }
 }

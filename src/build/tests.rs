@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use super::workspace::{ChangeSet, Workspace};
+use super::{ChangeSet, Workspace};
 use crate::build::{self, BuildOptions};
 use crate::link;
 
@@ -417,12 +417,12 @@ fn relinking_equals_linking() {
     // give link's result.
     let all: Vec<usize> = (0..site.docs.len()).collect();
     for changed in [vec![], all, vec![1]] {
-        let pending = super::relink::Pending {
+        let pending = crate::link::relink::Pending {
             structure: false,
             changed,
         };
         let mut again = full.clone();
-        super::relink::relink(&site.docs, &site.config, &mut again, true, &pending);
+        crate::link::relink::relink(&site.docs, &site.config, &mut again, true, &pending);
         assert_eq!(again.targets, full.targets);
         assert_eq!(again.directive_backlinks, full.directive_backlinks);
         assert_eq!(again.document_backlinks, full.document_backlinks);
