@@ -31,6 +31,7 @@ pub enum Command {
     /// Build the site into the output folder (public/ by default).
     Build {
         #[command(flatten)]
+        #[allow(missing_docs)] // documented on SiteArgs; a doc here would become clap help
         site: SiteArgs,
         /// Output folder (overrides output_dir in site.toml).
         #[arg(long, value_name = "DIR")]
@@ -42,11 +43,13 @@ pub enum Command {
     /// Check everything a build checks, writing nothing.
     Check {
         #[command(flatten)]
+        #[allow(missing_docs)] // documented on SiteArgs; a doc here would become clap help
         site: SiteArgs,
     },
     /// Build, then rebuild on every change under content/, themes/ and site.toml.
     Watch {
         #[command(flatten)]
+        #[allow(missing_docs)] // documented on SiteArgs; a doc here would become clap help
         site: SiteArgs,
         /// Output folder (overrides output_dir in site.toml).
         #[arg(long, value_name = "DIR")]
@@ -58,6 +61,7 @@ pub enum Command {
     /// Watch, and serve the site locally with live reload.
     Serve {
         #[command(flatten)]
+        #[allow(missing_docs)] // documented on SiteArgs; a doc here would become clap help
         site: SiteArgs,
         /// Output folder (overrides output_dir in site.toml).
         #[arg(long, value_name = "DIR")]

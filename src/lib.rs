@@ -2,7 +2,10 @@
 //!
 //! The build is a pipeline over plain data: [`load`] → [`parse`] → [`link`] →
 //! [`render`] → [`write`], orchestrated by [`build`], with the [`model`] at the
-//! centre and errors collected as [`diagnostics`].
+//! centre and errors collected as [`diagnostics`]. Output paths and URLs
+//! come from [`layout`]. ARCHITECTURE.md tells how the parts fit together.
+
+#![warn(missing_docs)]
 
 pub mod build;
 pub mod cli;

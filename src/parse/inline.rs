@@ -12,9 +12,13 @@ pub enum Piece<'t> {
     Text(&'t str),
     /// A wiki reference: target, optional text, byte offset of `[[` in the text.
     Wiki {
+        /// What stands before `|` (or all of it): `総務部/2023#1.(3)⑥`.
         target: &'t str,
+        /// The `|text`, if given.
         text: Option<&'t str>,
+        /// Byte offset of `[[` in the text.
         offset: usize,
+        /// Bytes from `[[` to after `]]`.
         len: usize,
     },
 }

@@ -10,7 +10,9 @@ use super::*;
 use serde_json::Value;
 use std::collections::HashMap;
 
-#[path = "../../tests/common/search_fixture.rs"]
+// Shared with the browser tests, which use the rest of it.
+#[allow(dead_code)]
+#[path = "../../tests/it/support/search_fixture.rs"]
 mod fixture;
 
 #[test]

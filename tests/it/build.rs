@@ -2,11 +2,10 @@
 //! 公用文-style policy, and what rendering does with Japanese line breaks,
 //! emphasis and raw HTML.
 
-#[path = "common/site.rs"]
-mod site;
-
+use crate::support::site::{
+    self, broken_links, element_by_id, outer_html, tags, text_of, urls, Site,
+};
 use serde_json::Value;
-use site::{broken_links, element_by_id, outer_html, tags, text_of, urls, Site};
 
 // ------------------------------------------------------------ sample site
 

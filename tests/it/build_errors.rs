@@ -2,10 +2,7 @@
 //! file:line:column and the right exit status, and a failed build leaves the
 //! previously built site byte for byte as it was.
 
-#[path = "common/site.rs"]
-mod site;
-
-use site::{assert_same_files, Run, Site};
+use crate::support::site::{assert_same_files, Run, Site};
 
 const HEAD: &str = "---\nyear: 2023\ndepartment: 総務部\nauthor: 総務部長 伊藤 寿一\n---\n";
 

@@ -2,10 +2,7 @@
 //! drafts, the summary line, stage timings, usage errors and the guard on
 //! the output folder.
 
-#[path = "common/site.rs"]
-mod site;
-
-use site::Site;
+use crate::support::site::{self, Site};
 
 #[test]
 fn new_scaffolds_a_draft_that_builds_only_with_drafts() {

@@ -1,11 +1,6 @@
 //! Helpers for the integration tests that run the real `hoshin` binary on
 //! fixture sites: a site in a temporary folder, the built output read back,
 //! and a small HTML scanner for links, ids and elements.
-//!
-//! Include it with `#[path = "common/site.rs"] mod site;` (the other modules
-//! of tests/common belong to other test suites).
-
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -150,11 +145,6 @@ impl Site {
         let path = self.root().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, bytes).unwrap();
-    }
-
-    /// Deletes a file under the root.
-    pub fn remove(&self, rel: &str) {
-        std::fs::remove_file(self.root().join(rel)).unwrap();
     }
 
     /// Runs `hoshin <args…> --root <root>`.

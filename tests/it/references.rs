@@ -2,11 +2,10 @@
 //! into and out of nested folders — hrefs, link texts, backlinks and the
 //! anchor index — and every way a reference can fail.
 
-#[path = "common/site.rs"]
-mod site;
-
+use crate::support::site::{
+    self, assert_same_files, element_by_id, outer_html, tags, text_of, Run, Site, Tag,
+};
 use serde_json::{json, Value};
-use site::{assert_same_files, element_by_id, outer_html, tags, text_of, Run, Site, Tag};
 
 fn built() -> Site {
     let site = Site::fixture("references");

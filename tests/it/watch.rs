@@ -7,10 +7,7 @@
 //! Every wait is bounded (see `watch_util::PATIENCE`) and fails with what the
 //! child printed; nothing asserts on timing.
 
-#[path = "common/watch_util.rs"]
-mod watch_util;
-
-use watch_util::{http_get, tree_difference, EventStream, Running, TempSite};
+use crate::support::watch::{http_get, tree_difference, EventStream, Running, TempSite};
 
 const SOMU: &str = "content/2023/somu.md";
 const SHIMIN: &str = "content/2026/shimin.md";
@@ -62,7 +59,7 @@ fn watch_follows_an_author_and_ends_equal_to_a_clean_build() {
             && !page(&site, "2023/somu.html").contains("kikaku")
     });
 
-    let builtin = include_str!("../themes/default/templates/base.html");
+    let builtin = include_str!("../../themes/default/templates/base.html");
     let banner = "<p class=\"watch-test-banner\">テスト環境</p>";
     assert!(builtin.contains("<main"));
     site.write(

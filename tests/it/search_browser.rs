@@ -25,39 +25,43 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-#[path = "common/cdp.rs"]
-mod cdp;
-#[path = "common/search_fixture.rs"]
-mod search_fixture;
-#[path = "common/static_server.rs"]
-mod static_server;
+use crate::support::browser::{self as cdp, Browser, Page, SECS_10};
+use crate::support::search_fixture;
 
-use cdp::{Browser, Page, SECS_10};
-use static_server::StaticServer;
-
-/// The repository (this file is `tests/search_browser.rs`).
+/// The repository.
 fn repo() -> PathBuf {
-    let here = Path::new(file!());
-    let root = here
-        .parent()
-        .and_then(Path::parent)
-        .unwrap_or(Path::new(""));
-    if root.as_os_str().is_empty() {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-    } else {
-        root.to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What a query string may hold as it is.
+const QUERY: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+fn pct(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, QUERY).to_string()
+}
+
+/// A built site served over HTTP by hoshin's own preview server.
+struct Served(hoshin::serve::Server);
+
+impl Served {
+    /// `http://127.0.0.1:PORT/` + `path`.
+    fn url(&self, path: &str) -> String {
+        format!(
+            "http://{}/{}",
+            self.0.local_addr(),
+            path.trim_start_matches('/')
+        )
     }
 }
 
-fn pct(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+fn serve(root: &Path) -> Served {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let live = hoshin::serve::LiveState::new();
+    Served(hoshin::serve::start(addr, root.to_path_buf(), live).expect("serve the site"))
 }
 
 /// A built site on disk and where its directives are.
@@ -591,7 +595,7 @@ fn real_site_over_file_and_http() {
         return;
     };
     run_all(&site, &browser, &site.file_url(""));
-    let server = StaticServer::start(&site.root).unwrap();
+    let server = serve(&site.root);
     run_all(&site, &browser, &server.url(""));
 }
 
@@ -602,7 +606,7 @@ fn fixture_site_over_file_and_http() {
         return;
     };
     run_all(&site, &browser, &site.file_url(""));
-    let server = StaticServer::start(&site.root).unwrap();
+    let server = serve(&site.root);
     run_all(&site, &browser, &server.url(""));
 }
 
@@ -821,7 +825,7 @@ fn delta_over_file_and_http() {
     let full_url = format!("file://{}/", full.path().canonicalize().unwrap().display());
 
     let page = browser.new_page().unwrap();
-    let server = StaticServer::start(&site.root).unwrap();
+    let server = serve(&site.root);
     let mut queries: Vec<(String, Option<i32>, Option<&str>)> = cases()
         .iter()
         .map(|c| (c.q.to_string(), c.year, c.department))

@@ -2,10 +2,6 @@
 //! site in a temporary folder, the binary running on it as a child process
 //! (killed when the guard drops), bounded waits on the file system, and a
 //! bare HTTP client for the preview server.
-//!
-//! Include it with `#[path = "common/watch_util.rs"] mod watch_util;`.
-
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -15,14 +11,11 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::site::{copy_tree, repo};
+
 /// How long any one expected state may take to appear. Generous: the tests
 /// run in parallel on small machines; nothing here asserts on timing.
 pub const PATIENCE: Duration = Duration::from_secs(10);
-
-/// The repository root (the sample site).
-pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 /// A site in a temporary folder: `root` (site.toml, content/) and `out`,
 /// the output folder, beside it.
@@ -47,11 +40,6 @@ impl TempSite {
             root,
             out,
         }
-    }
-
-    /// A path under content/.
-    pub fn content(&self, rel: &str) -> PathBuf {
-        self.root.join("content").join(rel)
     }
 
     /// Writes a file under the site root, creating folders.
@@ -90,19 +78,6 @@ impl TempSite {
     /// A file of the output, if it exists and is UTF-8.
     pub fn output(&self, rel: &str) -> Option<String> {
         std::fs::read_to_string(self.out.join(rel)).ok()
-    }
-}
-
-/// Copies a folder tree.
-pub fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let dest = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&dest).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &dest).unwrap();
-        }
     }
 }
 
@@ -211,16 +186,6 @@ impl Running {
             self.stdout.lock().unwrap(),
             self.stderr.lock().unwrap()
         )
-    }
-
-    /// Standard error so far.
-    pub fn stderr(&self) -> String {
-        self.stderr.lock().unwrap().clone()
-    }
-
-    /// Standard output so far.
-    pub fn stdout(&self) -> String {
-        self.stdout.lock().unwrap().clone()
     }
 
     /// Waits (bounded) until `done` holds; panics with `what` and the

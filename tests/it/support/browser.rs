@@ -18,8 +18,6 @@
 //! page.wait_for("document.querySelector('.hoshin-search-item') !== null", SECS_10)?;
 //! ```
 
-#![allow(dead_code)]
-
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::VecDeque;
@@ -339,7 +337,6 @@ impl Browser {
         let page = Page {
             conn: self.conn.clone(),
             session,
-            target_id,
         };
         page.call("Page.enable", json!({}))?;
         page.call("Runtime.enable", json!({}))?;
@@ -369,7 +366,6 @@ impl Drop for Browser {
 pub struct Page {
     conn: Rc<RefCell<Conn>>,
     session: String,
-    target_id: String,
 }
 
 /// Key names to (code, Windows virtual key code, text typed).
@@ -508,46 +504,4 @@ impl Page {
         self.call("Input.insertText", json!({"text": text}))
             .map(|_| ())
     }
-
-    /// Saves a PNG screenshot of the viewport.
-    pub fn screenshot(&self, path: &Path) -> Result<()> {
-        let r = self.call("Page.captureScreenshot", json!({"format": "png"}))?;
-        let data = base64_decode(r["data"].as_str().ok_or("no data")?)?;
-        std::fs::write(path, data).map_err(|e| e.to_string())
-    }
-
-    /// Closes the tab.
-    pub fn close(self) -> Result<()> {
-        self.conn
-            .borrow_mut()
-            .call(
-                None,
-                "Target.closeTarget",
-                json!({"targetId": self.target_id}),
-            )
-            .map(|_| ())
-    }
-}
-
-fn base64_decode(s: &str) -> Result<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0);
-    for b in s.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            b'=' | b'\n' | b'\r' => continue,
-            _ => return Err("bad base64".into()),
-        };
-        acc = acc << 6 | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Ok(out)
 }

@@ -4,8 +4,6 @@
 //! Shared by the unit tests of `src/search` and the browser tests: the
 //! including module must have `SearchRecord` in scope as `super::SearchRecord`.
 
-#![allow(dead_code)]
-
 use super::SearchRecord;
 
 /// The seeds, as received (see shared/seeds/README.md).
@@ -15,14 +13,14 @@ pub const SEEDS: [(&str, i32, &str, &str, &str); 2] = [
         2023,
         "総務部",
         "令和５年度総務部の運営方針について",
-        include_str!("../search_fixture/2023-somu.txt"),
+        include_str!("../../search_fixture/2023-somu.txt"),
     ),
     (
         "2026/shimin",
         2026,
         "市民部",
         "令和8年度市民部の運営方針",
-        include_str!("../search_fixture/2026-shimin.txt"),
+        include_str!("../../search_fixture/2026-shimin.txt"),
     ),
 ];
 

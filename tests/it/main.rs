@@ -1,0 +1,12 @@
+//! hoshin's integration tests, as one test binary: the real `hoshin` binary
+//! run on fixture sites (`tests/fixtures/`), its output read back, and the
+//! browser tests in headless Chromium. Shared helpers are in `support`.
+
+mod support;
+
+mod build;
+mod build_errors;
+mod cli;
+mod references;
+mod search_browser;
+mod watch;
