@@ -3,7 +3,7 @@
 //! presses and text input, takes screenshots.
 //!
 //! Synchronous and bounded: every call and every wait has a deadline.
-//! std only: the WebSocket client below is the small subset CDP needs.
+//! The WebSocket is tungstenite's; CDP is a few JSON messages over it.
 //! Chromium is found as `$HOSHIN_CHROMIUM`, else `chromium`,
 //! `chromium-browser`, `google-chrome` or `google-chrome-stable` on `PATH`.
 //! [`Browser::launch_or_skip`] returns `None` with a loud message when there
@@ -21,7 +21,7 @@
 use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -65,13 +65,8 @@ pub fn find_chromium() -> Option<PathBuf> {
     None
 }
 
-/// A WebSocket client connection (RFC 6455): text frames out, masked;
-/// text frames in, reassembled; pings answered.
-struct Ws {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
-    mask: u32,
-}
+/// The DevTools WebSocket (tungstenite: text messages, pings answered).
+struct Ws(tungstenite::WebSocket<TcpStream>);
 
 impl Ws {
     fn connect(addr: &str, path: &str) -> Result<Ws> {
@@ -79,103 +74,22 @@ impl Ws {
         stream
             .set_read_timeout(Some(CALL_TIMEOUT))
             .map_err(|e| e.to_string())?;
-        let mut writer = stream.try_clone().map_err(|e| e.to_string())?;
-        // The key only has to be 16 bytes in base64; Chromium is local.
-        write!(
-            writer,
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
-             Sec-WebSocket-Key: aG9zaGluLXNlYXJjaC10ZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
-        )
-        .map_err(|e| e.to_string())?;
-        let mut reader = BufReader::new(stream);
-        let mut status = String::new();
-        reader.read_line(&mut status).map_err(|e| e.to_string())?;
-        if !status.contains(" 101 ") {
-            return Err(format!("WebSocket handshake refused: {}", status.trim()));
-        }
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).map_err(|e| e.to_string())? == 0 || line == "\r\n" {
-                break;
-            }
-        }
-        Ok(Ws {
-            reader,
-            writer,
-            mask: 0x9e37_79b9,
-        })
+        let (socket, _) = tungstenite::client(format!("ws://{addr}{path}"), stream)
+            .map_err(|e| format!("WebSocket handshake: {e}"))?;
+        Ok(Ws(socket))
     }
 
-    fn send_frame(&mut self, opcode: u8, payload: &[u8]) -> std::io::Result<()> {
-        let mut frame = vec![0x80 | opcode];
-        match payload.len() {
-            n if n < 126 => frame.push(0x80 | n as u8),
-            n if n < 1 << 16 => {
-                frame.push(0x80 | 126);
-                frame.extend_from_slice(&(n as u16).to_be_bytes());
-            }
-            n => {
-                frame.push(0x80 | 127);
-                frame.extend_from_slice(&(n as u64).to_be_bytes());
-            }
-        }
-        self.mask = self.mask.rotate_left(7).wrapping_mul(0x0100_0193);
-        let mask = self.mask.to_be_bytes();
-        frame.extend_from_slice(&mask);
-        frame.extend(payload.iter().enumerate().map(|(i, b)| b ^ mask[i % 4]));
-        self.writer.write_all(&frame)
-    }
-
-    fn send_text(&mut self, text: &str) -> std::io::Result<()> {
-        self.send_frame(1, text.as_bytes())
+    fn send_text(&mut self, text: &str) -> tungstenite::Result<()> {
+        self.0.send(tungstenite::Message::text(text))
     }
 
     /// The next text message.
-    fn read_text(&mut self) -> std::io::Result<String> {
-        let mut message = Vec::new();
+    fn read_text(&mut self) -> tungstenite::Result<String> {
         loop {
-            let mut head = [0u8; 2];
-            self.reader.read_exact(&mut head)?;
-            let (fin, opcode) = (head[0] & 0x80 != 0, head[0] & 0x0f);
-            let len = match head[1] & 0x7f {
-                126 => {
-                    let mut b = [0u8; 2];
-                    self.reader.read_exact(&mut b)?;
-                    u64::from(u16::from_be_bytes(b))
-                }
-                127 => {
-                    let mut b = [0u8; 8];
-                    self.reader.read_exact(&mut b)?;
-                    u64::from_be_bytes(b)
-                }
-                n => u64::from(n),
-            };
-            let mut mask = [0u8; 4];
-            if head[1] & 0x80 != 0 {
-                self.reader.read_exact(&mut mask)?;
-            }
-            let mut payload = vec![0u8; len as usize];
-            self.reader.read_exact(&mut payload)?;
-            if head[1] & 0x80 != 0 {
-                for (i, b) in payload.iter_mut().enumerate() {
-                    *b ^= mask[i % 4];
-                }
-            }
-            match opcode {
-                0 | 1 => {
-                    message.extend_from_slice(&payload);
-                    if fin {
-                        return String::from_utf8(message)
-                            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e));
-                    }
-                }
-                8 => {
-                    return Err(std::io::Error::new(
-                        std::io::ErrorKind::ConnectionAborted,
-                        "closed",
-                    ))
-                }
-                9 => self.send_frame(10, &payload)?,
+            match self.0.read()? {
+                tungstenite::Message::Text(t) => return Ok(t.as_str().to_string()),
+                tungstenite::Message::Close(_) => return Err(tungstenite::Error::ConnectionClosed),
+                // Pings are answered by tungstenite; nothing else comes from CDP.
                 _ => {}
             }
         }
