@@ -174,7 +174,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Reads digits (either width), optionally with a branch 「の２」. Returns the number and bytes read.
-fn read_number(s: &str) -> Option<(Number, usize)> {
+pub fn read_number(s: &str) -> Option<(Number, usize)> {
     let (main, mut used) = read_digits(s)?;
     let mut number = Number::new(main);
     if let Some(rest) = s[used..].strip_prefix('の') {
@@ -186,7 +186,8 @@ fn read_number(s: &str) -> Option<(Number, usize)> {
     Some((number, used))
 }
 
-fn read_digits(s: &str) -> Option<(u32, usize)> {
+/// Reads a positive number in digits of either width; returns it and the bytes read.
+pub fn read_digits(s: &str) -> Option<(u32, usize)> {
     let mut value: u32 = 0;
     let mut used = 0;
     for c in s.chars() {
@@ -201,7 +202,7 @@ fn read_digits(s: &str) -> Option<(u32, usize)> {
 }
 
 /// The number of an enclosed character: ①=1 … ㊿=50 (circled), ⑴=1 … ⒇=20 (parenthesised).
-fn enclosed(c: char) -> Option<(MarkerKind, u32)> {
+pub fn enclosed(c: char) -> Option<(MarkerKind, u32)> {
     let u = c as u32;
     match u {
         0x2460..=0x2473 => Some((MarkerKind::C, u - 0x2460 + 1)),
@@ -212,7 +213,8 @@ fn enclosed(c: char) -> Option<(MarkerKind, u32)> {
     }
 }
 
-fn katakana_letter(c: char) -> Option<char> {
+/// A katakana marker letter in full width (ｱ → ア), if `c` is one.
+pub fn katakana_letter(c: char) -> Option<char> {
     if !is_katakana_char(c) {
         return None;
     }
@@ -223,7 +225,8 @@ fn katakana_letter(c: char) -> Option<char> {
         .or_else(|| (full == 'ヰ' || full == 'ヱ').then_some(full))
 }
 
-fn latin_letter(c: char) -> Option<char> {
+/// A lower-case latin marker letter in half width (ａ → a), if `c` is one.
+pub fn latin_letter(c: char) -> Option<char> {
     match c {
         'a'..='z' => Some(c),
         'ａ'..='ｚ' => char::from_u32(c as u32 - 'ａ' as u32 + 'a' as u32),

@@ -258,12 +258,12 @@ pub fn write_all(output: &Path, files: &[OutputFile], assets: &[Asset]) -> io::R
 
 /// Writes into an existing output only the files whose bytes differ, each by
 /// writing a temporary file and renaming it over the old one, and deletes the
-/// files of `previous` that are no longer produced. Returns files written and removed.
+/// files of `previous` that are no longer produced.
 pub fn write_changed(
     output: &Path,
     files: &[OutputFile],
     previous: &HashSet<String>,
-) -> io::Result<(usize, usize)> {
+) -> io::Result<Changed> {
     if let Some(bad) = files.iter().find(|f| !is_contained(&f.path)) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -301,7 +301,16 @@ pub fn write_changed(
             removed += 1;
         }
     }
-    Ok((written, removed))
+    Ok(Changed { written, removed })
+}
+
+/// What [`write_changed`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Changed {
+    /// Files written because their bytes differed (or they were new).
+    pub written: usize,
+    /// Files removed because the site no longer has them.
+    pub removed: usize,
 }
 
 #[cfg(test)]
@@ -406,7 +415,7 @@ mod tests {
         let out = dir.path().join("public");
         write_all(&out, &[file("a.html", "1"), file("b.html", "2")], &[]).unwrap();
         let previous: HashSet<String> = ["a.html".to_string(), "b.html".to_string()].into();
-        let (written, removed) = write_changed(
+        let Changed { written, removed } = write_changed(
             &out,
             &[file("a.html", "1"), file("c/d.html", "4")],
             &previous,

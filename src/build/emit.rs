@@ -90,14 +90,15 @@ pub(super) fn render_and_write(
     let everything = everything || previous.is_none();
     let dirty: Vec<_> = pages
         .iter()
-        .filter(|(_, path, fp)| {
-            everything || previous.is_some_and(|w| w.fingerprints.get(path) != Some(fp))
+        .filter(|p| {
+            everything
+                || previous.is_some_and(|w| w.fingerprints.get(&p.path) != Some(&p.fingerprint))
         })
         .collect();
     let results: Vec<_> = timed(timings, "render", || {
         dirty
             .par_iter()
-            .map(|(page, _, _)| view.render(theme, page))
+            .map(|p| view.render(theme, &p.page))
             .collect()
     });
     let mut files = Vec::with_capacity(results.len() + 8);
@@ -132,7 +133,7 @@ pub(super) fn render_and_write(
         files.extend(statics);
     }
     // Every file the site has now, to find the ones to remove.
-    let mut produced: HashSet<String> = pages.iter().map(|(_, p, _)| p.clone()).collect();
+    let mut produced: HashSet<String> = pages.iter().map(|p| p.path.clone()).collect();
     if let (true, Some(w)) = (defer_indexes, previous) {
         // The indexes written before stay until `write_indexes`.
         produced.extend(w.files.iter().filter(|f| layout::is_index_file(f)).cloned());
@@ -150,7 +151,10 @@ pub(super) fn render_and_write(
                     source: source.clone(),
                 })
                 .collect();
-            write::write_all(&loaded.output, &files, &assets).map(|n| (n, 0))
+            write::write_all(&loaded.output, &files, &assets).map(|n| write::Changed {
+                written: n,
+                removed: 0,
+            })
         }
         Some(written) => {
             let copy: Vec<&String> = if everything {
@@ -173,7 +177,7 @@ pub(super) fn render_and_write(
             Ok(counts)
         }
     });
-    let (written, removed) = match write_result {
+    let write::Changed { written, removed } = match write_result {
         Ok(counts) => counts,
         Err(e) => {
             let mut d = Diagnostics::default();
@@ -199,7 +203,7 @@ pub(super) fn render_and_write(
     };
     let state = Written {
         output: loaded.output.clone(),
-        fingerprints: pages.into_iter().map(|(_, path, fp)| (path, fp)).collect(),
+        fingerprints: pages.into_iter().map(|p| (p.path, p.fingerprint)).collect(),
         files: produced,
     };
     Ok((built, state, search))
@@ -239,6 +243,14 @@ fn index_files(view: &SiteView<'_>) -> (Vec<OutputFile>, Option<IndexState>) {
     (files, state)
 }
 
+/// What [`write_indexes`] wrote.
+pub(super) struct Settled {
+    /// Files written and removed.
+    pub(super) changed: write::Changed,
+    /// Where the new full search index put each document's records.
+    pub(super) search: Option<IndexState>,
+}
+
 /// Brings `directives.json` and the search index up to date after rebuilds
 /// that deferred them, writing only the files whose bytes changed and
 /// removing index files the site no longer has. Returns files written and removed.
@@ -247,7 +259,7 @@ pub(super) fn write_indexes(
     written: &mut Written,
     cancelled: &mut dyn FnMut() -> bool,
     timings: &mut Timings,
-) -> Result<Option<(usize, usize, Option<IndexState>)>, Diagnostics> {
+) -> Result<Option<Settled>, Diagnostics> {
     let view = loaded.site.view();
     // The author may save again meanwhile: give way (nothing written) rather
     // than make the next edit wait for seconds of indexing.
@@ -290,5 +302,8 @@ pub(super) fn write_indexes(
     remove_empty_folders(&loaded.output, &stale);
     written.files.retain(|f| !stale.contains(f));
     written.files.extend(files.into_iter().map(|f| f.path));
-    Ok(Some((counts.0, counts.1, search)))
+    Ok(Some(Settled {
+        changed: counts,
+        search,
+    }))
 }

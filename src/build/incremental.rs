@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::emit::{render_and_write, write_indexes, Built, Written};
+use super::emit::{render_and_write, write_indexes, Built, Settled, Written};
 use super::loaded::{Change, Loaded, Seen};
 use super::{check_output_dir, load_config, timed, BuildOptions, Site, Timings};
 use crate::config::Config;
@@ -144,7 +144,7 @@ impl Workspace {
         let result = match write_indexes(loaded, written, cancelled, &mut timings) {
             // Given way to a new change: still stale, settled after it.
             Ok(None) => return None,
-            Ok(Some((n, removed, search))) => {
+            Ok(Some(Settled { changed, search })) => {
                 self.indexes_stale = false;
                 self.search = search;
                 self.touched.clear();
@@ -154,8 +154,8 @@ impl Workspace {
                     references: loaded.site.links.resolved,
                     rendered: 0,
                     pages: 0,
-                    written: n,
-                    removed,
+                    written: changed.written,
+                    removed: changed.removed,
                     full_write: false,
                     indexes_deferred: false,
                     warnings: Diagnostics::default(),

@@ -1,9 +1,7 @@
 //! Citations as people type them — `1.(3)⑥`, `１．（３）⑥`, `1(3)⑥`,
 //! `第1 1.(1)イ` — parsed into marker steps that match a directive's path.
 
-use unicode_normalization::UnicodeNormalization;
-
-use crate::marker::{MarkerKind, Number};
+use crate::marker::{self, MarkerKind, Number};
 use crate::model::{Directive, Document};
 
 /// One step of a directive's path: its kind and what identifies it among
@@ -43,55 +41,55 @@ pub fn id_of(steps: &[Step]) -> Option<String> {
 }
 
 /// Parses a citation in any width and spacing. None if it is not one.
+/// Numbers, enclosed numbers and letters are read as markers are
+/// ([`crate::marker`]), so a citation means what the marker it cites means.
 pub fn parse(input: &str) -> Option<Vec<Step>> {
     let mut steps = Vec::new();
-    let chars: Vec<char> = input.chars().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    let mut rest = input;
+    while let Some(c) = rest.chars().next() {
+        let after = &rest[c.len_utf8()..];
         if c.is_whitespace() || matches!(c, '.' | '．' | '、' | ',' | '，' | '・' | '-') {
-            i += 1;
-            continue;
-        }
-        if c == '第' {
-            let (n, used) = number(&chars[i + 1..])?;
+            rest = after;
+        } else if c == '第' {
+            let (n, used) = marker::read_number(after)?;
             steps.push((MarkerKind::Dai, n.id_part()));
-            i += 1 + used;
+            rest = &after[used..];
         } else if c == '(' || c == '（' {
-            let inner = &chars[i + 1..];
-            let (step, used) = if let Some((n, used)) = number(inner) {
+            let first = after.chars().next()?;
+            let (step, used) = if let Some((n, used)) = marker::read_number(after) {
                 ((MarkerKind::P, n.id_part()), used)
-            } else if let Some(k) = inner.first().and_then(|&c| katakana(c)) {
-                ((MarkerKind::Kp, k.to_string()), 1)
-            } else if let Some(l) = inner.first().and_then(|&c| latin(c)) {
-                ((MarkerKind::Lp, l.to_string()), 1)
+            } else if let Some(k) = marker::katakana_letter(first) {
+                ((MarkerKind::Kp, k.to_string()), first.len_utf8())
+            } else if let Some(l) = latin(first) {
+                ((MarkerKind::Lp, l), first.len_utf8())
             } else {
                 return None;
             };
-            if !matches!(inner.get(used), Some(')') | Some('）')) {
+            let close = after[used..].chars().next()?;
+            if !matches!(close, ')' | '）') {
                 return None;
             }
             steps.push(step);
-            i += used + 2;
-        } else if let Some((kind, n)) = enclosed(c) {
+            rest = &after[used + close.len_utf8()..];
+        } else if let Some((kind, n)) = marker::enclosed(c) {
             let mut number = Number::new(n);
-            i += 1;
-            if chars.get(i) == Some(&'の') {
-                if let Some((b, used)) = number_digits(&chars[i + 1..]) {
+            rest = after;
+            if let Some(branch) = rest.strip_prefix('の') {
+                if let Some((b, used)) = marker::read_digits(branch) {
                     number.branch = Some(b);
-                    i += 1 + used;
+                    rest = &branch[used..];
                 }
             }
             steps.push((kind, number.id_part()));
-        } else if let Some((n, used)) = number(&chars[i..]) {
+        } else if let Some((n, used)) = marker::read_number(rest) {
             steps.push((MarkerKind::N, n.id_part()));
-            i += used;
-        } else if let Some(k) = katakana(c) {
+            rest = &rest[used..];
+        } else if let Some(k) = marker::katakana_letter(c) {
             steps.push((MarkerKind::K, k.to_string()));
-            i += 1;
+            rest = after;
         } else if let Some(l) = latin(c) {
-            steps.push((MarkerKind::L, l.to_string()));
-            i += 1;
+            steps.push((MarkerKind::L, l));
+            rest = after;
         } else {
             return None;
         }
@@ -99,56 +97,10 @@ pub fn parse(input: &str) -> Option<Vec<Step>> {
     (!steps.is_empty()).then_some(steps)
 }
 
-fn digit(c: char) -> Option<u32> {
-    c.to_digit(10)
-        .or_else(|| ('０'..='９').contains(&c).then(|| c as u32 - '０' as u32))
-}
-
-fn number_digits(chars: &[char]) -> Option<(u32, usize)> {
-    let mut value = 0u32;
-    let mut used = 0;
-    while let Some(d) = chars.get(used).and_then(|&c| digit(c)) {
-        value = value.checked_mul(10)?.checked_add(d)?;
-        used += 1;
-    }
-    (used > 0).then_some((value, used))
-}
-
-fn number(chars: &[char]) -> Option<(Number, usize)> {
-    let (main, mut used) = number_digits(chars)?;
-    let mut n = Number::new(main);
-    if chars.get(used) == Some(&'の') {
-        if let Some((b, u)) = number_digits(&chars[used + 1..]) {
-            n.branch = Some(b);
-            used += 1 + u;
-        }
-    }
-    Some((n, used))
-}
-
-fn enclosed(c: char) -> Option<(MarkerKind, u32)> {
-    let u = c as u32;
-    match u {
-        0x2460..=0x2473 => Some((MarkerKind::C, u - 0x2460 + 1)),
-        0x3251..=0x325F => Some((MarkerKind::C, u - 0x3251 + 21)),
-        0x32B1..=0x32BF => Some((MarkerKind::C, u - 0x32B1 + 36)),
-        0x2474..=0x2487 => Some((MarkerKind::P, u - 0x2474 + 1)),
-        _ => None,
-    }
-}
-
-fn katakana(c: char) -> Option<char> {
-    let full = c.to_string().nfkc().next()?;
-    (crate::marker::AIUEO.contains(full) || full == 'ヰ' || full == 'ヱ').then_some(full)
-}
-
+/// A latin letter's place in the alphabet (`b` → "2"); people cite upper case too.
 fn latin(c: char) -> Option<String> {
-    let l = match c {
-        'a'..='z' => c,
-        'A'..='Z' => c.to_ascii_lowercase(),
-        'ａ'..='ｚ' => char::from_u32(c as u32 - 'ａ' as u32 + 'a' as u32)?,
-        _ => return None,
-    };
+    let l = marker::latin_letter(c.to_ascii_lowercase())
+        .or_else(|| marker::latin_letter(c.to_lowercase().next()?))?;
     Some((l as u32 - 'a' as u32 + 1).to_string())
 }
 

@@ -26,14 +26,25 @@ pub enum Out<'a> {
     Slot(Segment),
 }
 
+/// A heading that is not a directive (「別紙」): it gets an id of its own
+/// (`sec-1`) and a place in the table of contents.
+pub struct PlainHeading {
+    /// Byte position in the source, to order it among the directives.
+    pub pos: usize,
+    /// Its anchor id.
+    pub id: String,
+    /// Its text.
+    pub text: String,
+}
+
 /// What the walker produces from a document body.
 pub struct Body<'a> {
     /// The body, to be turned into segments once the directives have ids.
     pub events: Vec<Out<'a>>,
     /// Directives in document order (ids and citations not yet set).
     pub directives: Vec<Directive>,
-    /// Plain headings (not directives): byte position, id, text.
-    pub plain_headings: Vec<(usize, String, String)>,
+    /// Plain headings (not directives).
+    pub plain_headings: Vec<PlainHeading>,
     /// Text outside every directive.
     pub preamble: String,
     /// References in document order.
@@ -101,7 +112,7 @@ struct Walker<'a> {
     directives: Vec<Directive>,
     stack: Vec<usize>,
     current: Option<usize>,
-    plain_headings: Vec<(usize, String, String)>,
+    plain_headings: Vec<PlainHeading>,
     preamble: String,
     references: Vec<RawReference>,
     h1: Option<String>,
@@ -520,7 +531,11 @@ impl<'a> Walker<'a> {
                     let n = self.plain_headings.len() + 1;
                     let id = format!("sec-{n}");
                     let pos = events.get(i).map_or(0, |(_, r)| r.start) + self.base;
-                    self.plain_headings.push((pos, id.clone(), String::new()));
+                    self.plain_headings.push(PlainHeading {
+                        pos,
+                        id: id.clone(),
+                        text: String::new(),
+                    });
                     self.push(Event::Html(format!("<h{level} id=\"{id}\">").into()));
                     leaf.close = heading_close(level);
                 }
@@ -549,7 +564,7 @@ impl<'a> Walker<'a> {
         self.close_segment(&leaf);
         if matches!(leaf.kind, LeafKind::Heading(_)) && leaf.directive.is_none() {
             if let Some(h) = self.plain_headings.last_mut() {
-                h.2 = leaf.segment_text.trim().to_string();
+                h.text = leaf.segment_text.trim().to_string();
             }
         }
     }

@@ -78,10 +78,7 @@ pub fn escape_attr(out: &mut String, s: &str) {
     pulldown_cmark_escape::escape_html(&mut *out, s).ok();
 }
 
-fn table_of_contents(
-    directives: &[Directive],
-    headings: &[(usize, String, String)],
-) -> Vec<TocEntry> {
+fn table_of_contents(directives: &[Directive], headings: &[body::PlainHeading]) -> Vec<TocEntry> {
     let mut entries: Vec<(usize, TocEntry)> = directives
         .iter()
         .filter(|d| d.is_heading || d.depth <= 2)
@@ -97,13 +94,13 @@ fn table_of_contents(
             )
         })
         .collect();
-    entries.extend(headings.iter().map(|(pos, id, text)| {
+    entries.extend(headings.iter().map(|h| {
         (
-            *pos,
+            h.pos,
             TocEntry {
-                id: id.clone(),
+                id: h.id.clone(),
                 citation: String::new(),
-                text: text.clone(),
+                text: h.text.clone(),
                 depth: 1,
             },
         )

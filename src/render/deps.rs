@@ -76,10 +76,21 @@ impl Faces {
     }
 }
 
-/// The fingerprint of every page of the site, by output path.
+/// A page, where it is written, and a hash of everything it is rendered from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageFingerprint {
+    /// The page.
+    pub page: Page,
+    /// Its output path.
+    pub path: String,
+    /// The hash of what it reads.
+    pub fingerprint: u64,
+}
+
+/// The fingerprint of every page of the site.
 ///
 /// `faces[i]` belongs to `view.docs[i]`.
-pub fn pages(view: &SiteView<'_>, faces: &[Faces]) -> Vec<(Page, String, u64)> {
+pub fn pages(view: &SiteView<'_>, faces: &[Faces]) -> Vec<PageFingerprint> {
     let links = view.links;
     let split = view.directive_count() > DIRECTIVE_INDEX_SPLIT;
     let department_hash: HashMap<&str, u64> = view
@@ -153,7 +164,11 @@ pub fn pages(view: &SiteView<'_>, faces: &[Faces]) -> Vec<(Page, String, u64)> {
                 Page::NotFound => hash_of(|h| "404".hash(h)),
             };
             let path = view.path(&page);
-            (page, path, fingerprint)
+            PageFingerprint {
+                page,
+                path,
+                fingerprint,
+            }
         })
         .collect()
 }
