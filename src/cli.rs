@@ -86,4 +86,20 @@ pub enum Command {
         #[arg(long, default_value = ".", value_name = "DIR")]
         root: PathBuf,
     },
+    /// Turn existing policies (PDF text, PDF, Word .docx) into documents.
+    Import {
+        /// Files to import: text copied or extracted from a PDF (UTF-8 or
+        /// Shift_JIS), a .pdf or a .docx.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Site root (its site.toml gives the department slugs).
+        #[arg(long, default_value = ".", value_name = "DIR")]
+        root: PathBuf,
+        /// Write to PATH instead of content/<year>/<slug>.md (`-`: standard output).
+        #[arg(long, value_name = "PATH", allow_hyphen_values = true)]
+        to: Option<PathBuf>,
+        /// Replace a file that already exists.
+        #[arg(long)]
+        force: bool,
+    },
 }

@@ -13,6 +13,7 @@ pub mod config;
 pub mod diagnostics;
 pub mod era;
 pub mod frontmatter;
+pub mod import;
 pub mod layout;
 pub mod link;
 pub mod load;

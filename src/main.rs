@@ -72,6 +72,17 @@ fn main() -> ExitCode {
             }
             Err(f) => report_failure(&f, false),
         },
+        Command::Import {
+            files,
+            root,
+            to,
+            force,
+        } => hoshin::import::run(&hoshin::import::ImportOptions {
+            files,
+            root,
+            to,
+            force,
+        }),
     };
     ExitCode::from(code as u8)
 }
