@@ -154,7 +154,7 @@ pub fn blocks(lines: &[Line], config: &Config, notes: &mut Vec<Note>) -> Vec<Blo
                 closed_short: None,
             });
         } else if let Some(p) = &mut cur {
-            if let Some(m) = &m {
+            if let Some(m) = m.as_ref().filter(|m| is_punctuated(m)) {
                 notes.push(Note::new(
                     line.number,
                     format!(
@@ -190,6 +190,21 @@ pub fn blocks(lines: &[Line], config: &Config, notes: &mut Vec<Note>) -> Vec<Blo
     flush(&mut cur, &mut out);
     mark_children(&mut out);
     out
+}
+
+/// A marker with brackets, a full stop or an enclosed number (「（３）」「２．」「⑤」)
+/// rarely begins a wrapped line by chance, so joining it is worth a note; a
+/// bare 「ス」 or 「３ 」 often does.
+fn is_punctuated(m: &Marker) -> bool {
+    m.written.ends_with([')', '）', '.', '．', '、'])
+        || matches!(
+            m.kind,
+            crate::marker::MarkerKind::C | crate::marker::MarkerKind::Dai
+        )
+        || m.written
+            .chars()
+            .next()
+            .is_some_and(|c| !c.is_alphanumeric())
 }
 
 /// The marker as written, followed by at most one space of the kind written.

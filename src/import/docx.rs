@@ -176,11 +176,9 @@ impl Styles {
     /// The numbering a style carries.
     fn numbering(&self, id: &str, numbering: &Numbering) -> Option<(String, u32)> {
         for (sid, s) in self.chain(id) {
-            if let Some((num, ilvl)) = &s.num {
-                if let Some(num) = num {
-                    let ilvl = ilvl.or_else(|| numbering.level_of_style(sid).map(|(_, l)| l));
-                    return Some((num.clone(), ilvl.unwrap_or(0)));
-                }
+            if let Some((Some(num), ilvl)) = &s.num {
+                let ilvl = ilvl.or_else(|| numbering.level_of_style(sid).map(|(_, l)| l));
+                return Some((num.clone(), ilvl.unwrap_or(0)));
             }
         }
         None

@@ -53,7 +53,11 @@ pub struct Numbering {
     abstracts: HashMap<String, HashMap<u32, Level>>,
     /// numId → its definition and overrides.
     lists: HashMap<String, List>,
+    /// Counters per abstract definition and level: Word continues a list's
+    /// numbering in every list that shares its definition.
     counters: HashMap<String, HashMap<u32, u32>>,
+    /// (numId, level) pairs already counted: a start override applies once.
+    used: std::collections::HashSet<(String, u32)>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -206,10 +210,16 @@ impl Numbering {
         }
         let level = self.level(num_id, ilvl)?.clone();
         let list = self.lists.get(num_id)?.clone();
-        let counters = self.counters.entry(num_id.to_string()).or_default();
-        // A list's start override stands in for its level's start.
-        let start = *list.start_overrides.get(&ilvl).unwrap_or(&level.start);
-        let value = counters.get(&ilvl).map_or(start, |v| v + 1);
+        let key = list.abstract_id.clone();
+        let first_use = self.used.insert((num_id.to_string(), ilvl));
+        let counters = self.counters.entry(key.clone()).or_default();
+        // A list's start override restarts the level the first time the list uses it.
+        let value = match (list.start_overrides.get(&ilvl), counters.get(&ilvl)) {
+            (Some(&start), _) if first_use => start,
+            (_, Some(v)) => v + 1,
+            (None, None) => level.start,
+            (Some(&start), None) => start,
+        };
         counters.insert(ilvl, value);
         // Deeper levels restart after this one, unless they say otherwise.
         let deeper: Vec<u32> = counters.keys().copied().filter(|&k| k > ilvl).collect();
@@ -221,12 +231,12 @@ impl Numbering {
                 Some(r) => ilvl < r,
             };
             if restarts {
-                if let Some(c) = self.counters.get_mut(num_id) {
+                if let Some(c) = self.counters.get_mut(&key) {
                     c.remove(&k);
                 }
             }
         }
-        let counters = self.counters.get(num_id)?;
+        let counters = self.counters.get(&key)?;
         let mut text = String::new();
         let mut chars = level.text.chars().peekable();
         while let Some(c) = chars.next() {
@@ -329,7 +339,7 @@ fn letters(n: u32, base: char) -> String {
     // Word repeats the letter past z: aa, bb, …
     let n = n.max(1) - 1;
     let c = char::from_u32(base as u32 + n % 26).unwrap_or(base);
-    std::iter::repeat(c).take(n as usize / 26 + 1).collect()
+    std::iter::repeat_n(c, n as usize / 26 + 1).collect()
 }
 
 fn roman(mut n: u32) -> String {
@@ -399,6 +409,7 @@ mod tests {
     <w:lvlOverride w:ilvl="2"><w:startOverride w:val="1"/></w:lvlOverride>
   </w:num>
   <w:num w:numId="3"><w:abstractNumId w:val="1"/></w:num>
+  <w:num w:numId="4"><w:abstractNumId w:val="0"/></w:num>
 </w:numbering>"#;
 
     #[test]

@@ -127,6 +127,8 @@ struct Walker<'a> {
     in_image: usize,
     /// A new block started: its first text goes on a new line of the plain text.
     block_break: bool,
+    /// A paragraph that is only 「以上」 closed the directives (SPEC §3.1).
+    closed: bool,
 }
 
 /// Walks the Markdown `body`, which starts at byte `base` of `file`.
@@ -156,6 +158,7 @@ pub fn walk<'a>(file: &'a SourceFile, base: usize, config: &'a Config, want_h1: 
         html_block: None,
         in_image: 0,
         block_break: false,
+        closed: false,
     };
     for i in 0..events.len() {
         w.event(&events, i);
@@ -380,12 +383,13 @@ impl<'a> Walker<'a> {
         self.push(event.clone());
     }
 
-    /// Directives live outside quotes, tables and footnotes.
+    /// Directives live outside quotes, tables and footnotes, and before the closing 「以上」.
     fn capable(&self) -> bool {
-        !self
-            .containers
-            .iter()
-            .any(|c| matches!(c, Container::Quote | Container::Footnote | Container::Table))
+        !self.closed
+            && !self
+                .containers
+                .iter()
+                .any(|c| matches!(c, Container::Quote | Container::Footnote | Container::Table))
     }
 
     fn list_depth(&self) -> usize {
@@ -496,6 +500,13 @@ impl<'a> Walker<'a> {
             return;
         }
         let text_index = if kind == LeafKind::ItemText { i } else { i + 1 };
+        if capable && kind == LeafKind::Paragraph && is_closing(events, i + 1) {
+            // 「以上」 ends the last directive; it and all after it belong to none.
+            self.current = None;
+            self.closed = true;
+        }
+        let capable = capable && !self.closed;
+        leaf.capable = capable;
         let marker = match (capable, events.get(text_index)) {
             (true, Some((Event::Text(t), r))) => marker::detect(t).map(|m| (m, r.start)),
             _ => None,
@@ -844,6 +855,17 @@ fn first_char_after(events: &[(Event<'_>, Range<usize>)]) -> Option<char> {
         }
     }
     None
+}
+
+/// True if the paragraph whose text starts at `events[i]` is only 「以上」, the
+/// closing of a 公用文 (spaces aside: 「　以上」, 「以　上」).
+fn is_closing(events: &[(Event<'_>, Range<usize>)], i: usize) -> bool {
+    match (events.get(i), events.get(i + 1)) {
+        (Some((Event::Text(t), _)), Some((Event::End(TagEnd::Paragraph), _))) => {
+            t.chars().filter(|c| !c.is_whitespace()).eq("以上".chars())
+        }
+        _ => false,
+    }
 }
 
 fn heading_close(level: u8) -> &'static str {
