@@ -122,6 +122,45 @@ fn the_first_seed_imports_as_the_hand_converted_document() {
     assert_eq!(fm["audience"], "総務部管理職各位");
 }
 
+#[test]
+fn the_second_seed_markdown_like_text_imports_as_the_hand_converted_document() {
+    let imported = site();
+    let seed = repo().join("tests/search_fixture/2026-shimin.txt");
+    imported.write(
+        "site.toml",
+        std::fs::read(repo().join("site.toml")).unwrap(),
+    );
+    let run = imported.run(&["import", &seed.display().to_string()]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("content/2026/shimin.md"),
+        "{}",
+        run.stdout
+    );
+    imported.build_ok();
+    let by_hand = site();
+    by_hand.write(
+        "site.toml",
+        std::fs::read(repo().join("site.toml")).unwrap(),
+    );
+    by_hand.write(
+        "content/2026/shimin.md",
+        std::fs::read(repo().join("content/2026/shimin.md")).unwrap(),
+    );
+    by_hand.build_ok();
+    let (a, b) = (imported.directives_json(), by_hand.directives_json());
+    assert_eq!(ids(&a, "2026/shimin").len(), 29);
+    assert_eq!(essentials(&a), essentials(&b));
+    let text = std::fs::read_to_string(imported.root().join("content/2026/shimin.md")).unwrap();
+    let fm = front_matter(&text);
+    assert_eq!(fm["author"], "市民部長 玉井 理加");
+    assert_eq!(fm["audience"], "市民部管理職 各位");
+    assert!(
+        text.contains("\n#### 1. 施政方針を踏まえた対応\n"),
+        "its own heading levels are kept"
+    );
+}
+
 /// The directives of kikaku.html, whatever shape it arrives in.
 const KIKAKU_IDS: &[&str] = &[
     "n1", "n1-p1", "n1-p1-c1", "n1-p1-c2", "n1-p1-c3", "n1-p2", "n1-p2-c1", "n1-p2-c2", "n1-p2-c3",

@@ -26,6 +26,8 @@ pub struct Block {
     pub at: usize,
     /// Source lines it was joined from.
     pub lines: usize,
+    /// The Markdown heading level the source gave it (a Word heading style, a `###`).
+    pub level: Option<u8>,
 }
 
 /// The kinds of paragraph.
@@ -41,7 +43,7 @@ pub enum BlockKind {
         has_children: bool,
     },
     /// A heading the source styled as one (a Word heading) without a marker.
-    Heading(u8),
+    Heading,
 }
 
 /// The numbering so far: the open directives, outermost first.
@@ -172,13 +174,21 @@ pub fn blocks(lines: &[Line], config: &Config, notes: &mut Vec<Note>) -> Vec<Blo
                 !nt.is_empty() && marker::detect(nt).is_none() && !is_own_line(nt)
             });
             let sentence = ends_sentence(t);
-            let fits = line.width + 2 <= full;
-            let short = line.width + 6 <= full;
-            p.closed = line.whole || is_own_line(t) || (sentence && fits) || short;
+            // At the margin: as wide as a full line, or a character wider
+            // (a full stop hung past the margin, ぶら下がり).
+            let at_margin = line.width + 1 >= full && line.width <= full + 4;
+            // Without a margin (a paragraph to a line) only a long line
+            // without a full stop runs on.
+            let short = if full == NO_MARGIN {
+                line.width < 40
+            } else {
+                line.width + 6 <= full
+            };
+            p.closed = line.whole || is_own_line(t) || (sentence && !at_margin) || short;
             p.closed_short =
                 (short && !sentence && !line.whole && !is_own_line(t) && p.marker.is_none())
                     .then_some(line.number);
-            if sentence && !fits && !line.whole && next_plain {
+            if sentence && at_margin && !line.whole && next_plain {
                 notes.push(Note::new(
                     line.number,
                     "a sentence ends at the right margin: the next line was joined to it"
@@ -226,7 +236,7 @@ fn flush(cur: &mut Option<Gathering>, out: &mut Vec<Block>) {
             depth: p.depth,
             has_children: false,
         },
-        (None, Some(level)) => BlockKind::Heading(level),
+        (None, Some(_)) => BlockKind::Heading,
         (None, None) => BlockKind::Text,
     };
     let text = if kind == BlockKind::Text {
@@ -240,6 +250,7 @@ fn flush(cur: &mut Option<Gathering>, out: &mut Vec<Block>) {
         text,
         at: p.at,
         lines: p.lines,
+        level: p.heading,
     });
 }
 
@@ -277,18 +288,28 @@ fn ends_sentence(t: &str) -> bool {
     t.ends_with(['。', '．', '！', '？'])
 }
 
-/// How far a full line reaches: the width most body lines reach.
+/// The full width of a text whose lines are not wrapped.
+const NO_MARGIN: usize = usize::MAX / 2;
+
+/// How far a full line reaches: the width that most lines reach (give or
+/// take a character), if the text is wrapped at all. Text with a paragraph to
+/// a line has no such width, and then every line ends its paragraph.
 fn full_width(lines: &[Line]) -> usize {
-    let mut widths: Vec<usize> = lines
+    let widths: Vec<usize> = lines
         .iter()
         .filter(|l| !l.whole && !l.text.trim().is_empty())
         .map(|l| l.width)
         .collect();
-    if widths.len() < 3 {
-        return usize::MAX / 2;
+    let near = |c: usize| widths.iter().filter(|&&w| w <= c && w + 2 >= c).count();
+    let best = widths
+        .iter()
+        .map(|&c| (near(c), c))
+        .max()
+        .filter(|&(n, _)| n >= 3 && n * 5 >= widths.len());
+    match best {
+        Some((_, c)) => c,
+        None => NO_MARGIN,
     }
-    widths.sort_unstable();
-    widths[widths.len() * 4 / 5]
 }
 
 /// The display width of a text.

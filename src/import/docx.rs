@@ -349,7 +349,12 @@ fn push_paragraph(
     for (i, part) in parts.iter().enumerate() {
         let mut line = Line::text(part.trim(), number);
         line.whole = i == last;
-        line.heading = if i == 0 { heading } else { None };
+        // 見出し 1 is the body's top level (##): the title is in the front matter.
+        line.heading = if i == 0 {
+            heading.map(|h| (h + 1).min(6))
+        } else {
+            None
+        };
         line.indented = part.starts_with('\u{3000}') && i > 0;
         lines.push(line);
     }
@@ -396,8 +401,8 @@ mod tests {
         assert_eq!(
             texts,
             vec![
-                ("１．基本方針", Some(1), true),
-                ("（１）施策 & 事業", Some(1), true),
+                ("１．基本方針", Some(2), true),
+                ("（１）施策 & 事業", Some(2), true),
                 ("一行目", None, false),
                 ("二行目 タブ", None, true),
                 ("", None, true),

@@ -8,13 +8,18 @@ use super::assemble::{width, Block, BlockKind};
 /// A heading is a directive that heads children and reads as a title.
 const HEADING_WIDTH: usize = 80;
 
-/// Writes the blocks as a Markdown body.
-pub fn write(blocks: &[Block]) -> String {
+/// Writes the blocks as a Markdown body, and for each of its lines the
+/// source line it came from (so that a problem is reported where it is in
+/// the file imported).
+pub fn write(blocks: &[Block]) -> (String, Vec<usize>) {
     let mut out = String::new();
+    let mut lines = Vec::new();
     for b in blocks {
         if !out.is_empty() {
             out.push('\n');
+            lines.push(b.at);
         }
+        lines.push(b.at);
         match b.kind {
             BlockKind::Directive {
                 depth,
@@ -24,19 +29,23 @@ pub fn write(blocks: &[Block]) -> String {
                     && !b.text.contains('。')
                     && width(&b.text) <= HEADING_WIDTH
                     && !b.text.is_empty();
-                if has_children && title_like {
-                    let level = (depth + 1).min(6);
-                    out.push_str(&"#".repeat(level));
-                    out.push(' ');
-                    out.push_str(&b.marker);
-                    out.push_str(&escape(&b.text, false));
-                } else {
-                    out.push_str(&paragraph_marker(&b.marker));
-                    out.push_str(&escape(&b.text, false));
+                // The source's own heading level, else one by depth for a
+                // directive that heads children.
+                let level = b
+                    .level
+                    .or((has_children && title_like).then_some((depth + 1).min(6) as u8));
+                match level {
+                    Some(level) => {
+                        out.push_str(&"#".repeat(level.clamp(1, 6) as usize));
+                        out.push(' ');
+                        out.push_str(&b.marker);
+                    }
+                    None => out.push_str(&paragraph_marker(&b.marker)),
                 }
+                out.push_str(&escape(&b.text, false));
             }
-            BlockKind::Heading(level) => {
-                out.push_str(&"#".repeat((level as usize + 1).min(6)));
+            BlockKind::Heading => {
+                out.push_str(&"#".repeat(b.level.unwrap_or(2).clamp(1, 6) as usize));
                 out.push(' ');
                 out.push_str(&escape(&b.text, false));
             }
@@ -44,7 +53,7 @@ pub fn write(blocks: &[Block]) -> String {
         }
         out.push('\n');
     }
-    out
+    (out, lines)
 }
 
 /// 「1. 」 at the start of a paragraph would open a Markdown list: the space
@@ -101,6 +110,7 @@ mod tests {
             text: text.into(),
             at: 1,
             lines: 1,
+            level: None,
         }
     }
 
@@ -113,7 +123,7 @@ mod tests {
 
     #[test]
     fn directives_that_head_children_become_headings() {
-        let md = write(&[
+        let (md, lines) = write(&[
             block(BlockKind::Text, "", "記"),
             block(
                 d(1, true),
@@ -128,6 +138,7 @@ mod tests {
             md,
             "記\n\n## １．令和５年度市政運営の基本方針に基づく取組について\n\n### （１）施政方針を踏まえて\n\n① 施政方針では，次のとおりとする。\n\n（２）具体的な重要課題は別紙のとおり。\n"
         );
+        assert_eq!(lines.len(), md.lines().count());
     }
 
     #[test]

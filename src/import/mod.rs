@@ -178,9 +178,11 @@ pub fn import_file(path: &Path, config: &Config) -> Result<Imported, String> {
     let mut body_lines: Vec<Line> = head.leftovers.iter().map(|&i| lines[i].clone()).collect();
     body_lines.extend(lines[head.body_start..].iter().cloned());
     let blocks = assemble::blocks(&body_lines, config, &mut notes);
-    let body = markdown::write(&blocks);
+    let (body, line_map) = markdown::write(&blocks);
     let front = front_matter(&head)?;
     let document = scaffold::render_document(&front, &body)?;
+    // The document's line where the body starts, to point problems back at the source.
+    let head_lines = document.matches('\n').count() - body.trim_end().matches('\n').count() - 1;
 
     let key = format!(
         "{}/{}",
@@ -195,7 +197,19 @@ pub fn import_file(path: &Path, config: &Config) -> Result<Imported, String> {
         Ok(parsed) => parsed,
         Err(errors) => {
             let mut d = Diagnostics::default();
-            d.extend(errors);
+            d.extend(errors.into_iter().map(|mut e| {
+                if let Some(loc) = &mut e.location {
+                    match loc
+                        .line
+                        .checked_sub(head_lines + 1)
+                        .and_then(|i| line_map.get(i))
+                    {
+                        Some(&source) => loc.line = source,
+                        None => loc.path = format!("{} (front matter)", loc.path),
+                    }
+                }
+                e.with_note("the line shown is the text as converted")
+            }));
             return Err(format!(
                 "the converted document would not build:\n{}",
                 d.render()

@@ -41,7 +41,7 @@ pub fn tidy(text: &str) -> (String, bool) {
             continue; // Leading or trailing space.
         };
         let wide = is_wide(before) || is_wide(after);
-        if !wide {
+        if !wide || spaced_latin_word(&chars, start, i) {
             out.push(' ');
         } else if depth > 0
             && is_wide(before)
@@ -58,6 +58,35 @@ pub fn tidy(text: &str) -> (String, bool) {
         }
     }
     (out, kept_in_quotes)
+}
+
+/// A Latin word set off by spaces on both sides, as writers space one in
+/// Japanese text (「職員は BPR の視点」, 「、LINE 公式アカウント」), keeps its
+/// spaces; a space on one side only is the layout's (「該当する SDGｓの」).
+/// `start..end` is the space run; the word is on one side of it.
+fn spaced_latin_word(chars: &[char], start: usize, end: usize) -> bool {
+    let latin = |c: char| c.is_ascii_alphabetic() || c == '-' || c == '.' || c == '&';
+    let open = |c: Option<&char>| match c {
+        None => true,
+        Some(&c) => is_space(c) || (is_wide(c) && !c.is_alphanumeric()),
+    };
+    if chars.get(end).is_some_and(|&c| c.is_ascii_alphabetic()) {
+        // The word follows the space: what comes after it?
+        let mut j = end;
+        while j < chars.len() && (latin(chars[j]) || chars[j].is_ascii_digit()) {
+            j += 1;
+        }
+        return open(chars.get(j));
+    }
+    if start > 0 && chars[start - 1].is_ascii_alphabetic() {
+        // The word precedes the space: what comes before it?
+        let mut j = start;
+        while j > 0 && (latin(chars[j - 1]) || chars[j - 1].is_ascii_digit()) {
+            j -= 1;
+        }
+        return open(j.checked_sub(1).map(|k| &chars[k]));
+    }
+    false
 }
 
 fn is_quote(c: char) -> bool {
@@ -121,11 +150,17 @@ mod tests {
         assert_eq!(tidy("各日午後 8時前退庁").0, "各日午後8時前退庁");
         assert_eq!(tidy("関東大震災から 100年").0, "関東大震災から100年");
         assert_eq!(tidy("施策 を 構築 する").0, "施策を構築する");
+        assert_eq!(tidy("職員は BPR の視点").0, "職員は BPR の視点");
+        assert_eq!(
+            tidy("また、LINE 公式アカウント").0,
+            "また、LINE 公式アカウント"
+        );
+        assert_eq!(tidy("Word 文書").0, "Word 文書");
     }
 
     #[test]
     fn spaces_between_latin_words_and_inside_quotes_stay() {
-        assert_eq!(tidy("ICT  and AI を活用").0, "ICT and AIを活用");
+        assert_eq!(tidy("ICT  and AI を活用").0, "ICT and AI を活用");
         let (t, kept) = tidy("「魅力あふれ ひとがつながる 文化都市国分寺」を標榜");
         assert_eq!(t, "「魅力あふれ ひとがつながる 文化都市国分寺」を標榜");
         assert!(kept);

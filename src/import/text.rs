@@ -81,12 +81,17 @@ pub fn shape(text: &str) -> Shaped {
             let body = right.trim_start_matches(is_space);
             let indent = &right[..right.len() - body.len()];
             let width = if layout { right.width() } else { body.width() };
+            // Text already half-way to Markdown (like the second seed) marks headings with #.
+            let (heading, body) = match markdown_heading(body) {
+                Some((level, rest)) => (Some(level), rest),
+                None => (None, body),
+            };
             lines.push(Line {
                 text: body.to_string(),
                 number,
                 width,
-                whole: false,
-                heading: None,
+                whole: heading.is_some(),
+                heading,
                 indented: indent.contains('\u{3000}'),
             });
         }
@@ -102,6 +107,14 @@ pub fn shape(text: &str) -> Shaped {
         shape,
         dropped,
     }
+}
+
+/// 「### 見出し」: a Markdown heading's level and text.
+fn markdown_heading(line: &str) -> Option<(u8, &str)> {
+    let rest = line.trim_start_matches('#');
+    let level = line.len() - rest.len();
+    let text = rest.strip_prefix(' ')?.trim();
+    ((1..=6).contains(&level) && !text.is_empty()).then_some((level as u8, text))
 }
 
 fn is_space(c: char) -> bool {
@@ -170,6 +183,15 @@ mod tests {
         assert_eq!(s.shape, "pdftotext output");
         assert_eq!(texts(&s), vec!["① 本文の", "続き。"]);
         assert_eq!(s.dropped.len(), 4);
+    }
+
+    #[test]
+    fn markdown_headings_in_text_are_headings() {
+        let s = shape("#### 1. 施政方針を踏まえた対応\n\n①職員一人一人が…\n#1は見出しではない\n");
+        assert_eq!(s.lines[0].text, "1. 施政方針を踏まえた対応");
+        assert_eq!(s.lines[0].heading, Some(4));
+        assert!(s.lines[0].whole);
+        assert_eq!(s.lines[3].heading, None);
     }
 
     #[test]
