@@ -170,6 +170,16 @@ pub fn import_file(path: &Path, config: &Config) -> Result<Imported, String> {
             )
         }
     };
+    // Control characters (a PDF's unmapped glyphs, a stray NUL) are not text.
+    let lines: Vec<Line> = lines
+        .into_iter()
+        .map(|mut l| {
+            if l.text.chars().any(char::is_control) {
+                l.text.retain(|c| !c.is_control());
+            }
+            l
+        })
+        .collect();
     if lines.iter().all(|l| l.text.trim().is_empty()) {
         return Err("the file holds no text".into());
     }

@@ -8,36 +8,40 @@ use pdf_extract::{Document, Error as PdfError};
 
 /// The text of a PDF, or why it cannot be read.
 pub fn text(bytes: &[u8]) -> Result<String, String> {
-    let doc = Document::load_mem(bytes)
-        .map_err(|e| format!("the PDF cannot be read ({e}); is the file complete?"))?;
-    if doc.is_encrypted() {
-        let mut probe = doc.clone();
-        if probe.decrypt("").is_err() {
-            return Err("the PDF is protected by a password; save an unprotected copy (or copy its text) and import that".into());
-        }
-    }
-    drop(doc);
-    // pdf-extract can panic on malformed content streams: a bad file is an
-    // error, never a crash.
+    // lopdf and pdf-extract can panic on malformed files: a bad file is an
+    // error, never a crash. The panic message is not for the user.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let pages = catch_unwind(AssertUnwindSafe(|| {
-        pdf_extract::extract_text_from_mem_by_pages(bytes)
-    }));
+    let result = catch_unwind(AssertUnwindSafe(|| extract(bytes)));
     std::panic::set_hook(previous);
-    let pages = match pages {
-        Ok(Ok(pages)) => pages,
-        Ok(Err(pdf_extract::OutputError::PdfError(PdfError::Decryption(_)))) => {
-            return Err("the PDF is protected by a password; save an unprotected copy (or copy its text) and import that".into())
-        }
-        Ok(Err(e)) => return Err(format!("the PDF's text cannot be extracted ({e})")),
-        Err(_) => return Err("the PDF's text cannot be extracted (its content is malformed)".into()),
-    };
-    let text = pages.join("\u{c}");
+    let text = result.unwrap_or_else(|_| {
+        Err("the PDF's text cannot be extracted (the file is malformed)".into())
+    })?;
     if text.trim().is_empty() {
         return Err(
             "the PDF holds no text (is it a scan? run it through OCR first, or type it)".into(),
         );
     }
     Ok(text)
+}
+
+const PROTECTED: &str =
+    "the PDF is protected by a password; save an unprotected copy (or copy its text) and import that";
+
+fn extract(bytes: &[u8]) -> Result<String, String> {
+    let doc = Document::load_mem(bytes)
+        .map_err(|e| format!("the PDF cannot be read ({e}); is the file complete?"))?;
+    if doc.is_encrypted() {
+        // Only an owner password (printing, copying) opens with an empty user password.
+        let mut probe = doc.clone();
+        if probe.decrypt("").is_err() {
+            return Err(PROTECTED.into());
+        }
+    }
+    drop(doc);
+    match pdf_extract::extract_text_from_mem_by_pages(bytes) {
+        Ok(pages) => Ok(pages.join("\u{c}")),
+        Err(pdf_extract::OutputError::PdfError(PdfError::Decryption(_))) => Err(PROTECTED.into()),
+        Err(e) => Err(format!("the PDF's text cannot be extracted ({e})")),
+    }
 }
