@@ -45,3 +45,42 @@ fn extract(bytes: &[u8]) -> Result<String, String> {
         Err(e) => Err(format!("the PDF's text cannot be extracted ({e})")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/import")
+            .join(name);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+    }
+
+    #[test]
+    fn a_printed_policy_gives_its_japanese_text_page_by_page() {
+        let text = text(&fixture("kikaku.pdf")).unwrap();
+        assert!(
+            text.contains("令和６年度企画部の運営方針について"),
+            "{text}"
+        );
+        assert!(
+            text.contains("① 総合計画後期基本計画の初年度として"),
+            "{text}"
+        );
+        assert_eq!(text.matches('\u{c}').count(), 1, "two pages");
+    }
+
+    #[test]
+    fn a_password_a_cut_file_and_noise_are_errors() {
+        assert!(text(&fixture("locked.pdf"))
+            .unwrap_err()
+            .contains("password"));
+        assert!(text(&fixture("broken.pdf"))
+            .unwrap_err()
+            .contains("cannot be read"));
+        let mut noise = b"%PDF-1.7\n".to_vec();
+        noise.extend((0..4000u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8));
+        assert!(text(&noise).is_err());
+    }
+}
