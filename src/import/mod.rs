@@ -190,6 +190,17 @@ pub fn import_file(path: &Path, config: &Config) -> Result<Imported, String> {
     let blocks = assemble::blocks(&body_lines, config, &mut notes);
     let (body, line_map) = markdown::write(&blocks);
     let front = front_matter(&head)?;
+    if front.title.is_none() {
+        let at = lines.first().map_or(1, |l| l.number);
+        notes.push(Note::new(
+            at,
+            format!(
+                "no title line (…の運営方針について) at the head of the letter: the page will be titled 「{}運営方針（{}）」",
+                front.department,
+                era_fiscal_year(front.year)
+            ),
+        ));
+    }
     let document = scaffold::render_document(&front, &body)?;
     // The document's line where the body starts, to point problems back at the source.
     let head_lines = document.matches('\n').count() - body.trim_end().matches('\n').count() - 1;
