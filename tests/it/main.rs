@@ -7,6 +7,7 @@ mod support;
 mod build;
 mod build_errors;
 mod cli;
+mod import;
 mod references;
 mod search_browser;
 mod watch;

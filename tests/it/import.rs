@@ -5,11 +5,8 @@
 //! 「以上」 rule of the parser. The fixtures and how they were made are in
 //! tests/fixtures/import/ (README.md, make-fixtures.sh, make_docx.py).
 
-#[path = "common/site.rs"]
-mod site;
-
+use crate::support::site::{self, fixture, repo, Site};
 use serde_json::Value;
-use site::{fixture, repo, Site};
 
 /// The first seed as received (text copied from a PDF reader); the search
 /// tests keep the copy.
