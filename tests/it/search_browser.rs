@@ -1,5 +1,5 @@
 //! Browser tests of the search (SPEC §6) in real headless Chromium, over
-//! `file://` and over `http://` (a static server on 127.0.0.1).
+//! `file://` and over `http://` (`hoshin::serve` on 127.0.0.1).
 //!
 //! - The real sample site: built from `content/` with the `hoshin` binary
 //!   (or taken from `$HOSHIN_SEARCH_SITE`, an already built output folder).
@@ -645,7 +645,7 @@ fn shared_vectors_in_the_browser() {
 
 /// Bytes a query loads on a 5,000-document synthetic site (~305,000
 /// records), through the real search.js: `cargo test --release --test
-/// search_browser -- --ignored --nocapture large_site_budget`.
+/// it -- --ignored --nocapture large_site_budget`.
 #[test]
 #[ignore]
 fn large_site_budget() {

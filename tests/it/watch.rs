@@ -4,7 +4,7 @@
 //! and compared with a clean `hoshin build` at the end; `serve` answering
 //! HTTP and sending `reload` over its event stream.
 //!
-//! Every wait is bounded (see `watch_util::PATIENCE`) and fails with what the
+//! Every wait is bounded (see `support::watch::PATIENCE`) and fails with what the
 //! child printed; nothing asserts on timing.
 
 use crate::support::watch::{http_get, tree_difference, EventStream, Running, TempSite};
