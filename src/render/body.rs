@@ -5,11 +5,10 @@
 
 use std::fmt::Write as _;
 
+use crate::layout::{encode_path, root_of};
 use crate::link::{Citer, Links, Target};
 use crate::model::{Directive, Document, ReferenceKind, Segment};
 use crate::parse::escape_attr;
-
-use crate::layout::{encode_path, root_of};
 
 /// The document's body HTML, every slot filled in.
 pub fn fill(docs: &[Document], links: &Links, di: usize) -> String {
