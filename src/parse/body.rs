@@ -9,7 +9,7 @@ use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeWithO
 
 use super::inline::{self, Piece};
 use crate::config::Config;
-use crate::diagnostics::SourceFile;
+use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::marker::{self, katakana_follows, Marker, MarkerKind, Number};
 use crate::model::{Directive, RawReference, ReferenceKind, Segment};
 
@@ -51,6 +51,8 @@ pub struct Body<'a> {
     pub references: Vec<RawReference>,
     /// Text of the first H1, when it was taken as the title.
     pub h1: Option<String>,
+    /// Warnings found on the way (links dropped).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Markdown extensions enabled for policies.
@@ -102,6 +104,8 @@ struct ItemState {
 enum LinkState {
     Rewritten,
     Normal,
+    /// A link that would run code: only its text is written.
+    Dropped,
 }
 
 struct Walker<'a> {
@@ -120,6 +124,10 @@ struct Walker<'a> {
     containers: Vec<Container>,
     leaf: Option<Leaf>,
     links: Vec<LinkState>,
+    /// Open images: false for one dropped (its description is written as text).
+    images: Vec<bool>,
+    /// Warnings about the body (links dropped).
+    warnings: Vec<Diagnostic>,
     last_char: Option<char>,
     in_code_block: bool,
     html_block: Option<String>,
@@ -134,9 +142,10 @@ struct Walker<'a> {
 /// Walks the Markdown `body`, which starts at byte `base` of `file`.
 pub fn walk<'a>(file: &'a SourceFile, base: usize, config: &'a Config, want_h1: bool) -> Body<'a> {
     let body = &file.text[base..];
+    let parsed = Parser::new_ext(body, markdown_options()).into_offset_iter();
+    let events = inline::resolve_emphasis(body, parsed.collect());
     let events: Vec<(Event<'_>, Range<usize>)> =
-        TextMergeWithOffset::new(Parser::new_ext(body, markdown_options()).into_offset_iter())
-            .collect();
+        TextMergeWithOffset::new(events.into_iter()).collect();
     let mut w = Walker {
         file,
         base,
@@ -153,6 +162,8 @@ pub fn walk<'a>(file: &'a SourceFile, base: usize, config: &'a Config, want_h1: 
         containers: Vec::new(),
         leaf: None,
         links: Vec::new(),
+        images: Vec::new(),
+        warnings: Vec::new(),
         last_char: None,
         in_code_block: false,
         html_block: None,
@@ -171,6 +182,7 @@ pub fn walk<'a>(file: &'a SourceFile, base: usize, config: &'a Config, want_h1: 
         preamble: w.preamble,
         references: w.references,
         h1: w.h1,
+        warnings: w.warnings,
     }
 }
 
@@ -308,6 +320,7 @@ impl<'a> Walker<'a> {
             }
             Event::End(TagEnd::Link) => match self.links.pop() {
                 Some(LinkState::Rewritten) => self.push(Event::Html("</a>".into())),
+                Some(LinkState::Dropped) => {}
                 _ => self.push(event.clone()),
             },
             Event::Start(Tag::Image {
@@ -315,23 +328,25 @@ impl<'a> Walker<'a> {
                 dest_url,
                 title,
                 id,
-            }) => {
-                let dest = if inline::is_safe_url(dest_url) {
-                    dest_url.clone()
-                } else {
-                    CowStr::from("#")
-                };
-                self.in_image += 1;
-                self.push(Event::Start(Tag::Image {
-                    link_type: *link_type,
-                    dest_url: dest,
-                    title: title.clone(),
-                    id: id.clone(),
-                }));
-            }
+            }) => match self.judge_destination(dest_url, range, "image") {
+                Some(dest) => {
+                    self.images.push(true);
+                    self.in_image += 1;
+                    self.push(Event::Start(Tag::Image {
+                        link_type: *link_type,
+                        dest_url: dest,
+                        title: title.clone(),
+                        id: id.clone(),
+                    }));
+                }
+                // Its description stays, as text.
+                None => self.images.push(false),
+            },
             Event::End(TagEnd::Image) => {
-                self.in_image = self.in_image.saturating_sub(1);
-                self.push(event.clone());
+                if self.images.pop().unwrap_or(true) {
+                    self.in_image = self.in_image.saturating_sub(1);
+                    self.push(event.clone());
+                }
             }
             Event::Text(text) if self.in_code_block => {
                 self.sink(text);
@@ -444,7 +459,7 @@ impl<'a> Walker<'a> {
             state.pending = Some((d, 0, None));
         } else if capable {
             if let Some((text, pos)) = Self::first_text(events, i + 1) {
-                if let Some(m) = marker::detect(text) {
+                if let Some(m) = self.detect_marker(text, pos) {
                     let span = self.base + pos..self.base + pos + m.len;
                     let len = m.len;
                     let written = m.written.clone();
@@ -508,7 +523,12 @@ impl<'a> Walker<'a> {
         let capable = capable && !self.closed;
         leaf.capable = capable;
         let marker = match (capable, events.get(text_index)) {
-            (true, Some((Event::Text(t), r))) => marker::detect(t).map(|m| (m, r.start)),
+            (true, Some((Event::Text(t), r))) => {
+                if shown_escape(t) {
+                    leaf.strip = 1;
+                }
+                self.detect_marker(t, r.start).map(|m| (m, r.start))
+            }
             _ => None,
         };
         match (kind, marker) {
@@ -536,7 +556,9 @@ impl<'a> Walker<'a> {
             }
             (LeafKind::Heading(level), None) => {
                 self.current = None;
-                if level == 1 && self.want_h1 && self.h1.is_none() && self.directives.is_empty() {
+                // Only an H1 that opens the body is its title (SPEC §2); any
+                // other H1 stays where it was written.
+                if level == 1 && self.want_h1 && i == 0 {
                     leaf.suppressed = true;
                 } else {
                     let n = self.plain_headings.len() + 1;
@@ -631,6 +653,24 @@ impl<'a> Walker<'a> {
         index
     }
 
+    /// The marker that `text` (at byte `pos` of the body) begins with, unless a
+    /// backslash makes it literal: `\１．` and `\(1)` before it, or `1\.` inside it.
+    fn detect_marker(&self, text: &str, pos: usize) -> Option<Marker> {
+        if shown_escape(text) {
+            return None;
+        }
+        let m = marker::detect(text)?;
+        let start = self.base + pos;
+        let source = self.file.text.as_bytes();
+        let backslashes = source[..start]
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b'\\')
+            .count();
+        let as_written = self.file.text.get(start..start + m.len) == text.get(..m.len);
+        (backslashes % 2 == 0 && as_written).then_some(m)
+    }
+
     /// True if a marker at the start of a line continues the numbering: the next
     /// sibling of the directive before it (or of one of its ancestors), or its first child.
     fn continues(&self, m: &Marker) -> bool {
@@ -657,9 +697,14 @@ impl<'a> Walker<'a> {
             l.capable && !l.suppressed && matches!(l.kind, LeafKind::Paragraph | LeafKind::ItemText)
         });
         if let (true, Some((Event::Text(t), r))) = (splittable, next) {
-            if let Some(m) = marker::detect(t).filter(|m| self.continues(m)) {
+            if let Some(m) = self.detect_marker(t, r.start).filter(|m| self.continues(m)) {
                 self.split(m, r.start + self.base);
                 return;
+            }
+            if shown_escape(t) {
+                if let Some(leaf) = &mut self.leaf {
+                    leaf.strip = 1;
+                }
             }
         }
         let hard = matches!(events[i].0, Event::HardBreak);
@@ -715,10 +760,10 @@ impl<'a> Walker<'a> {
             self.links.push(LinkState::Rewritten);
             return;
         }
-        let dest_url = if inline::is_safe_url(dest) {
-            dest.clone()
-        } else {
-            CowStr::from("#")
+        let Some(dest_url) = self.judge_destination(dest, range, "link") else {
+            // Its text stays, as text.
+            self.links.push(LinkState::Dropped);
+            return;
         };
         self.push(Event::Start(Tag::Link {
             link_type,
@@ -727,6 +772,34 @@ impl<'a> Walker<'a> {
             id: id.clone(),
         }));
         self.links.push(LinkState::Normal);
+    }
+
+    /// The destination to write for a link or image: a UNC path as its
+    /// `file:` URL, the URL as written, or none (with a warning) for one that
+    /// would run code.
+    fn judge_destination(
+        &mut self,
+        dest: &CowStr<'a>,
+        range: Range<usize>,
+        what: &str,
+    ) -> Option<CowStr<'a>> {
+        match inline::destination(dest) {
+            inline::Destination::Kept => Some(dest.clone()),
+            inline::Destination::Unc(url) => Some(url.into()),
+            inline::Destination::Dropped => {
+                let shown = crate::parse::shorten(dest, 40);
+                self.warnings.push(
+                    Diagnostic::warning(format!(
+                        "{what} to `{shown}` dropped: a page of the site must not run code from a {what}"
+                    ))
+                    .at(self.file, range)
+                    .with_help(format!(
+                        "link to a page or file instead (https://…, file://…, a relative path); the {what}'s text is kept"
+                    )),
+                );
+                None
+            }
+        }
     }
 
     fn text(&mut self, cow: &CowStr<'a>, range: Range<usize>) {
@@ -761,7 +834,7 @@ impl<'a> Walker<'a> {
                 None => CowStr::from(s.to_string()),
             }
         };
-        if !text.contains("[[") && !text.contains('*') {
+        if !text.contains("[[") {
             self.last_char = text.chars().next_back();
             self.sink(text);
             self.push(Event::Text(event_text(text)));
@@ -771,19 +844,8 @@ impl<'a> Walker<'a> {
             match piece {
                 Piece::Text(s) => {
                     self.last_char = s.chars().last();
-                    if exact && s.contains('*') {
-                        let mut evs = Vec::new();
-                        inline::cjk_emphasis(s, &mut evs);
-                        for e in &evs {
-                            if let Event::Text(t) = e {
-                                self.sink(t);
-                            }
-                        }
-                        self.out.extend(evs.into_iter().map(Out::Event));
-                    } else {
-                        self.sink(s);
-                        self.push(Event::Text(event_text(s)));
-                    }
+                    self.sink(s);
+                    self.push(Event::Text(event_text(s)));
                 }
                 Piece::Wiki {
                     target,
@@ -834,6 +896,14 @@ impl<'a> Walker<'a> {
         }
         text.push_str(s);
     }
+}
+
+/// True if `text` is a backslash and a marker that CommonMark leaves the
+/// backslash in front of (`\１．`, `\①`, `\ア`): the author escaped the marker,
+/// so the backslash is not shown.
+fn shown_escape(text: &str) -> bool {
+    text.strip_prefix('\\')
+        .is_some_and(|rest| marker::detect(rest).is_some())
 }
 
 /// The first character shown after a line break, looking into emphasis and links

@@ -1,9 +1,13 @@
-//! Inline helpers for the body walker: `[[…]]` references, emphasis around
-//! Japanese punctuation, soft breaks between wide characters, raw HTML and
+//! Inline helpers for the body walker: `[[…]]` references, emphasis by the
+//! CJK-friendly rules, soft breaks between wide characters, raw HTML and
 //! unsafe URLs.
 
-use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
+mod cjk;
+mod emphasis;
+
 use unicode_width::UnicodeWidthChar;
+
+pub use emphasis::resolve as resolve_emphasis;
 
 /// A piece of a text event: plain text or a `[[…]]` reference.
 #[derive(Debug, PartialEq, Eq)]
@@ -60,49 +64,6 @@ pub fn split_wiki(text: &str) -> Vec<Piece<'_>> {
     pieces
 }
 
-/// Turns `**…**` (and `*…*`) left literal by CommonMark's flanking rules next to
-/// Japanese punctuation (`これは**「重要」**です`) into strong (emphasis) events.
-pub fn cjk_emphasis(text: &str, out: &mut Vec<Event<'static>>) {
-    let mut rest = text;
-    while let Some((before, delim, inner, after)) = next_emphasis(rest) {
-        if !before.is_empty() {
-            out.push(Event::Text(CowStr::from(before.to_string())));
-        }
-        let (start, end) = if delim == "**" {
-            (Tag::Strong, TagEnd::Strong)
-        } else {
-            (Tag::Emphasis, TagEnd::Emphasis)
-        };
-        out.push(Event::Start(start));
-        out.push(Event::Text(CowStr::from(inner.to_string())));
-        out.push(Event::End(end));
-        rest = after;
-    }
-    if !rest.is_empty() {
-        out.push(Event::Text(CowStr::from(rest.to_string())));
-    }
-}
-
-fn next_emphasis(s: &str) -> Option<(&str, &'static str, &str, &str)> {
-    let open = s.find('*')?;
-    let delim = if s[open..].starts_with("**") {
-        "**"
-    } else {
-        "*"
-    };
-    let inner_start = open + delim.len();
-    let close = s[inner_start..].find(delim)? + inner_start;
-    let inner = &s[inner_start..close];
-    let valid = !inner.is_empty()
-        && !inner.starts_with(char::is_whitespace)
-        && !inner.ends_with(char::is_whitespace)
-        && !inner.contains('*');
-    if !valid {
-        return None;
-    }
-    Some((&s[..open], delim, inner, &s[close + delim.len()..]))
-}
-
 /// True for East Asian wide and full-width characters (kanji, kana, 「」、。).
 pub fn is_wide(c: char) -> bool {
     c.width() == Some(2)
@@ -126,35 +87,144 @@ pub fn is_safe_inline_tag(html: &str) -> bool {
         .any(|t| t.eq_ignore_ascii_case(name))
 }
 
-/// Sanitises a raw HTML block (scripts, event handlers and unsafe URLs removed).
+/// Sanitises a raw HTML block: scripts, event handlers and the URLs that
+/// [`destination`] drops are removed; every other URL scheme (`file:`,
+/// `notes:`, …) is kept, as in Markdown links.
 pub fn sanitize_block(html: &str) -> String {
-    ammonia::Builder::default()
+    // ammonia keeps only the schemes it is told of: tell it those this block
+    // uses, and let `destination` judge each URL attribute.
+    let schemes = schemes_in(html);
+    let mut builder = ammonia::Builder::default();
+    builder
         .link_rel(None)
-        .clean(html)
-        .to_string()
+        .add_url_schemes(&schemes)
+        .attribute_filter(|element, attribute, value| {
+            if is_url_attribute(element, attribute) && destination(value) == Destination::Dropped {
+                None
+            } else {
+                Some(value.into())
+            }
+        });
+    builder.clean(html).to_string()
 }
 
-/// True if a link or image URL is safe to put in an href/src: relative, or an
-/// http(s), mailto, tel or file URL. `javascript:` and friends are not.
-pub fn is_safe_url(url: &str) -> bool {
-    let trimmed: String = url
+/// Attributes that hold a URL (those ammonia checks).
+fn is_url_attribute(element: &str, attribute: &str) -> bool {
+    matches!(
+        (element, attribute),
+        (
+            _,
+            "href" | "src" | "cite" | "action" | "formaction" | "poster" | "longdesc" | "srcset"
+        ) | ("object", "data")
+    )
+}
+
+/// Every word followed by `:` in `html` that could be a URL scheme, except
+/// those [`destination`] drops.
+fn schemes_in(html: &str) -> Vec<String> {
+    let mut schemes: Vec<String> = Vec::new();
+    for (i, _) in html.match_indices(':') {
+        let start = html[..i]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |p| p + 1);
+        let word = html[start..i].to_ascii_lowercase();
+        if word.starts_with(|c: char| c.is_ascii_alphabetic())
+            && !matches!(word.as_str(), "javascript" | "vbscript")
+            && !schemes.contains(&word)
+        {
+            schemes.push(word);
+        }
+    }
+    schemes
+}
+
+/// What a link or image destination becomes in the page.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// Written into the page as it is.
+    Kept,
+    /// A UNC path (`\\server\share\file`), as the `file:` URL a browser opens.
+    Unc(String),
+    /// A URL that would run code (`javascript:`, `vbscript:`, `data:` other
+    /// than an image): the link is dropped with a warning.
+    Dropped,
+}
+
+/// Judges a link or image destination as pulldown-cmark gives it (backslash
+/// escapes resolved, so `\\fileserver\share` arrives as `\fileserver\share`).
+/// Every scheme is kept except those that run code, as CommonMark renderers
+/// such as markdown-it do; `file:` is kept, an intranet needs it.
+pub fn destination(url: &str) -> Destination {
+    if let Some(unc) = unc_to_file_url(url) {
+        return Destination::Unc(unc);
+    }
+    // Browsers ignore whitespace and control characters inside a scheme.
+    let squeezed: String = url
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
         .collect();
-    let lower = trimmed.to_ascii_lowercase();
-    match lower.find(':') {
-        None => true,
-        Some(colon) => {
-            // A colon after a slash, ? or # is not a scheme separator.
-            if lower[..colon].contains(['/', '?', '#']) {
-                return true;
-            }
-            matches!(
-                &lower[..colon],
-                "http" | "https" | "mailto" | "tel" | "file"
-            )
-        }
+    let lower = squeezed.to_ascii_lowercase();
+    let Some(colon) = lower.find(':') else {
+        return Destination::Kept;
+    };
+    let scheme = &lower[..colon];
+    let is_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !is_scheme {
+        return Destination::Kept; // a colon after a path, query or fragment
     }
+    let image = ["image/png", "image/gif", "image/jpeg", "image/webp"]
+        .iter()
+        .any(|t| lower[colon + 1..].starts_with(t));
+    match scheme {
+        "javascript" | "vbscript" => Destination::Dropped,
+        "data" if !image => Destination::Dropped,
+        _ => Destination::Kept,
+    }
+}
+
+/// `\\fileserver\share\予算.xlsx` (one backslash less once Markdown has read
+/// its escapes) → `file://fileserver/share/%E4%BA%88%E7%AE%97.xlsx`.
+fn unc_to_file_url(url: &str) -> Option<String> {
+    let path = url.trim_start_matches('\\');
+    if path.len() == url.len() {
+        return None;
+    }
+    let mut parts = path.split(['\\', '/']);
+    let host = parts.next().filter(|h| !h.is_empty())?;
+    let rest: Vec<&str> = parts.collect();
+    if rest.is_empty() {
+        return None; // `\foo` alone is no share
+    }
+    let mut out = format!("file://{}", encode_segment(host));
+    for part in rest {
+        out.push('/');
+        out.push_str(&encode_segment(part));
+    }
+    Some(out)
+}
+
+/// Characters of a path segment that a URL cannot hold as they are.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'^')
+    .add(b'[')
+    .add(b']');
+
+fn encode_segment(segment: &str) -> String {
+    percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
 #[cfg(test)]
@@ -189,34 +259,55 @@ mod tests {
     }
 
     #[test]
-    fn emphasis_around_japanese_punctuation() {
-        let mut out = Vec::new();
-        cjk_emphasis("これは**「重要」**です", &mut out);
-        assert_eq!(out.len(), 5);
-        assert_eq!(out[1], Event::Start(Tag::Strong));
-        assert_eq!(out[2], Event::Text("「重要」".into()));
-        let mut out = Vec::new();
-        cjk_emphasis("5 * 3 = 15 * 1", &mut out);
-        assert_eq!(out, vec![Event::Text("5 * 3 = 15 * 1".into())]);
-    }
-
-    #[test]
     fn wide_characters() {
         assert!(is_wide('あ') && is_wide('漢') && is_wide('「') && is_wide('，') && is_wide('Ａ'));
         assert!(!is_wide('a') && !is_wide('1') && !is_wide(' '));
     }
 
     #[test]
-    fn unsafe_urls_are_refused() {
-        assert!(is_safe_url("../2023/somu.html#n1"));
-        assert!(is_safe_url("https://example.jp/"));
-        assert!(is_safe_url("mailto:somu@example.jp"));
-        assert!(is_safe_url("file://server/share/a.pdf"));
-        assert!(!is_safe_url("javascript:alert(1)"));
-        assert!(!is_safe_url(" JavaScript:alert(1)"));
-        assert!(!is_safe_url("java\tscript:alert(1)"));
-        assert!(!is_safe_url("data:text/html,<script>"));
-        assert!(!is_safe_url("vbscript:x"));
+    fn links_keep_every_scheme_but_those_that_run_code() {
+        for url in [
+            "../2023/somu.html#n1",
+            "https://example.jp/",
+            "mailto:somu@example.jp",
+            "file://server/share/a.pdf",
+            "notes://server/db.nsf",
+            "irc://foo.bar:2233/baz",
+            "made-up-scheme://foo,bar",
+            "localhost:5001/foo",
+            "foo):",
+            "data:image/png;base64,iVBORw0KGgo=",
+            "a/b:c",
+        ] {
+            assert_eq!(destination(url), Destination::Kept, "{url}");
+        }
+        for url in [
+            "javascript:alert(1)",
+            " JavaScript:alert(1)",
+            "java\tscript:alert(1)",
+            "data:text/html,<script>",
+            "vbscript:x",
+            "DATA:image/svg+xml,<svg onload=x>",
+        ] {
+            assert_eq!(destination(url), Destination::Dropped, "{url}");
+        }
+    }
+
+    #[test]
+    fn unc_paths_become_file_urls() {
+        assert_eq!(
+            destination("\\fileserver\\share\\予算.xlsx"),
+            Destination::Unc("file://fileserver/share/%E4%BA%88%E7%AE%97.xlsx".into())
+        );
+        assert_eq!(
+            destination("\\\\srv\\共有 フォルダ\\a#1.pdf"),
+            Destination::Unc(
+                "file://srv/%E5%85%B1%E6%9C%89%20%E3%83%95%E3%82%A9%E3%83%AB%E3%83%80/a%231.pdf"
+                    .into()
+            )
+        );
+        assert_eq!(destination("\\foo"), Destination::Kept);
+        assert_eq!(destination("foo\\bar"), Destination::Kept);
     }
 
     #[test]
@@ -228,6 +319,22 @@ mod tests {
             !is_safe_inline_tag("<script>")
                 && !is_safe_inline_tag("<b onclick=x>")
                 && !is_safe_inline_tag("<img src=x>")
+        );
+    }
+
+    #[test]
+    fn html_blocks_keep_the_links_markdown_keeps() {
+        let clean = sanitize_block(
+            "<p><a href=\"notes://srv/db.nsf\">Notes</a> <a href=\"file://srv/share/a.pdf\">共有</a> \
+             <a href=\"javascript:alert(1)\">x</a> <img src=\"data:text/html,x\"> \
+             <img src=\"data:image/png;base64,iVBORw0KGgo=\"></p>",
+        );
+        assert!(clean.contains("href=\"notes://srv/db.nsf\""), "{clean}");
+        assert!(clean.contains("href=\"file://srv/share/a.pdf\""), "{clean}");
+        assert!(clean.contains("src=\"data:image/png;"), "{clean}");
+        assert!(
+            !clean.contains("javascript") && !clean.contains("text/html"),
+            "{clean}"
         );
     }
 

@@ -29,8 +29,10 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
         preamble,
         references,
         h1,
+        warnings,
     } = body::walk(&source, split.body_start, config, meta.title.is_none());
     let mut diagnostics = hierarchy::finish(&mut directives, &source);
+    diagnostics.extend(warnings);
     if diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.retain(Diagnostic::is_error);
         return Err(diagnostics);
