@@ -477,3 +477,54 @@ fn listed_deviations_still_deviate() {
         }
     }
 }
+
+/// The intranet habits of issue 14, tried as a new user would: a link inside
+/// strong emphasis next to Japanese text, a UNC path pasted from Explorer, a
+/// Notes link, a `javascript:` link, escaped markers and a later H1.
+#[test]
+fn a_policy_with_intranet_links_and_japanese_emphasis() {
+    let site = Site::fixture("markdown");
+    let run = site.build_ok();
+    assert_eq!(
+        run.locations(),
+        ["content/2023/somu.md:18:4"],
+        "{}",
+        run.stderr
+    );
+    run.expect_stderr("link to `javascript:alert(1)` dropped");
+    let page = site.page("2023/somu.html");
+    let body = between(&page, "<div class=\"policy-body\">", "</article>");
+    for expected in [
+        "国際規格<strong><a href=\"https://tc39.es/ecma262/\">ECMA-262</a></strong>に倣い",
+        "<strong>「簡素で効率的」</strong>な事務",
+        "<a href=\"file://fileserver/share/%E4%BA%88%E7%AE%97.xlsx\">共有フォルダ</a>",
+        "<a href=\"notes://notes01/somu.nsf\">Notes</a>",
+        "<p>１．この行は指示ではなく",
+        "1. この行も指示ではない。",
+        "危険なリンクは書かない。",
+        "別紙</h1>",
+    ] {
+        assert!(body.contains(expected), "{expected}\n{body}");
+    }
+    assert!(
+        !body.contains("javascript") && !body.contains("\\１"),
+        "{body}"
+    );
+    // The opening H1 is the title and is not repeated; 「別紙」 stays in the body.
+    assert!(
+        page.contains("<title>令和５年度総務部の運営方針について"),
+        "{page}"
+    );
+    assert!(
+        !body.contains("令和５年度総務部の運営方針について</h1>"),
+        "{body}"
+    );
+    let json = site.directives_json();
+    let ids: Vec<&str> = json["directives"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["n1", "n1-p1"]);
+}

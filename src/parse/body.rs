@@ -790,7 +790,7 @@ impl<'a> Walker<'a> {
                 let shown = crate::parse::shorten(dest, 40);
                 self.warnings.push(
                     Diagnostic::warning(format!(
-                        "{what} to `{shown}` dropped: a page of the site must not run code from a {what}"
+                        "{what} to `{shown}` dropped: it would run code in the page"
                     ))
                     .at(self.file, range)
                     .with_help(format!(
@@ -960,4 +960,127 @@ fn is_document_link(dest: &str) -> bool {
     }
     let path = dest.split('#').next().unwrap_or("");
     path.ends_with(".md")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the tests look at: the walked body and its HTML (slots left out).
+    struct Walked {
+        html: String,
+        h1: Option<String>,
+        directives: Vec<Directive>,
+        references: Vec<RawReference>,
+        warnings: Vec<Diagnostic>,
+    }
+
+    fn walk_body(markdown: &str) -> Walked {
+        let file = SourceFile::new("content/2023/t.md", markdown);
+        let config = Config::default();
+        let body = walk(&file, 0, &config, true);
+        let segments = crate::parse::segments::segments(body.events, &body.directives);
+        let html = segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Html(h) => Some(h.as_str()),
+                _ => None,
+            })
+            .collect();
+        Walked {
+            html,
+            h1: body.h1,
+            directives: body.directives,
+            references: body.references,
+            warnings: body.warnings,
+        }
+    }
+
+    fn citations(body: &Walked) -> Vec<&str> {
+        body.directives.iter().map(|d| d.written.as_str()).collect()
+    }
+
+    #[test]
+    fn title_only_from_an_h1_that_opens_the_body() {
+        let body = walk_body("# 令和５年度の方針\n\n本文\n\n# 別紙\n");
+        assert_eq!(body.h1.as_deref(), Some("令和５年度の方針"));
+        assert!(!body.html.contains("令和５年度の方針") && body.html.contains("別紙</h1>"));
+
+        for later in [
+            "前文\n\n# 見出し\n",
+            "> # 引用の見出し\n",
+            "- # 項目の見出し\n",
+        ] {
+            let body = walk_body(later);
+            assert_eq!(body.h1, None, "{later}");
+            assert!(body.html.contains("</h1>"), "{later}: {}", body.html);
+        }
+    }
+
+    #[test]
+    fn escaped_markers_are_literal_text() {
+        let body = walk_body("\\１．これは指示ではない。\n\n\\(1) これも。\n\n\\① これも。\n");
+        assert!(citations(&body).is_empty(), "{:?}", citations(&body));
+        assert!(
+            body.html.contains("<p>１．これは指示ではない。</p>"),
+            "{}",
+            body.html
+        );
+        assert!(body.html.contains("<p>(1) これも。</p>"), "{}", body.html);
+        assert!(body.html.contains("<p>① これも。</p>"), "{}", body.html);
+
+        // Inside a paragraph an escaped marker line keeps flowing in it.
+        let body = walk_body("１．本文\n1\\. 続き\n\\２．続き\n（１）子\n");
+        assert_eq!(citations(&body), ["１．", "（１）"]);
+        assert!(
+            body.html.contains("本文\n1. 続き\n２．続き"),
+            "{}",
+            body.html
+        );
+        // Unescaped, the same lines split it.
+        let body = walk_body("１．本文\n２．次\n");
+        assert_eq!(citations(&body), ["１．", "２．"]);
+    }
+
+    #[test]
+    fn unc_paths_become_file_urls() {
+        let body = walk_body("[共有フォルダ](\\\\fileserver\\share\\予算.xlsx)\n");
+        assert!(
+            body.html.contains(
+                "<a href=\"file://fileserver/share/%E4%BA%88%E7%AE%97.xlsx\">共有フォルダ</a>"
+            ),
+            "{}",
+            body.html
+        );
+        assert!(body.warnings.is_empty());
+    }
+
+    #[test]
+    fn links_that_run_code_are_dropped_with_a_warning() {
+        let body = walk_body(
+            "[Notes](notes://srv/db.nsf) <irc://irc.example/x> [共有](file://srv/a.pdf)\n\n前文 [危険](javascript:alert(1)) と ![図](data:text/html,x)\n",
+        );
+        for kept in [
+            "notes://srv/db.nsf",
+            "irc://irc.example/x",
+            "file://srv/a.pdf",
+        ] {
+            assert!(
+                body.html.contains(&format!("href=\"{kept}\"")),
+                "{kept}: {}",
+                body.html
+            );
+        }
+        assert!(body.html.contains("前文 危険 と 図"), "{}", body.html);
+        assert!(!body.html.contains("javascript") && !body.html.contains("text/html"));
+        let located: Vec<String> = body
+            .warnings
+            .iter()
+            .map(|w| {
+                let l = w.location.as_ref().unwrap();
+                format!("{}:{}:{}", l.path, l.line, l.column)
+            })
+            .collect();
+        assert_eq!(located, ["content/2023/t.md:3:4", "content/2023/t.md:3:32"]);
+    }
 }

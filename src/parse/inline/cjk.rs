@@ -212,7 +212,8 @@ mod tests {
     /// (outside, marker, inside) → (can end, can start), for a run before its content.
     #[test]
     fn marker_start_end_conditions() {
-        let cases: &[(Option<char>, u8, Option<char>, bool, bool)] = &[
+        type Case = (Option<char>, u8, Option<char>, bool, bool);
+        let cases: &[Case] = &[
             (Some(' '), b'*', Some(' '), false, false),
             (Some(' '), b'*', Some('"'), false, true),
             (Some(' '), b'*', Some('a'), false, true),

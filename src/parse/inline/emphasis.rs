@@ -394,9 +394,12 @@ fn process_emphasis(delims: &mut [Delim], list: &[usize]) {
             if o.ch != delims[c].ch || !o.can_open {
                 continue;
             }
+            // The "rule of 3": a run that can both open and close pairs only
+            // when the lengths do not add up to a multiple of 3, unless both are.
             let both = o.can_close || delims[c].can_open;
             let sum = o.orig() + delims[c].orig();
-            if both && sum % 3 == 0 && !(o.orig() % 3 == 0 && delims[c].orig() % 3 == 0) {
+            let both_thirds = o.orig().is_multiple_of(3) && delims[c].orig().is_multiple_of(3);
+            if both && sum.is_multiple_of(3) && !both_thirds {
                 continue;
             }
             found = Some(k);
