@@ -748,7 +748,8 @@ impl<'a> Walker<'a> {
         id: &CowStr<'a>,
         range: Range<usize>,
     ) {
-        if is_document_link(dest) {
+        // A UNC path (`\\server\share\a.md`) is a file on a share, not another policy.
+        if !dest.starts_with('\\') && is_document_link(dest) {
             let n = self.references.len();
             self.references.push(RawReference {
                 target: dest.to_string(),
@@ -1044,7 +1045,16 @@ mod tests {
 
     #[test]
     fn unc_paths_become_file_urls() {
-        let body = walk_body("[共有フォルダ](\\\\fileserver\\share\\予算.xlsx)\n");
+        let body = walk_body(
+            "[共有フォルダ](\\\\fileserver\\share\\予算.xlsx) [議事録](\\\\srv\\共有\\議事録.md)\n",
+        );
+        assert!(body.references.is_empty());
+        assert!(
+            body.html
+                .contains("href=\"file://srv/%E5%85%B1%E6%9C%89/%E8%AD%B0%E4%BA%8B%E9%8C%B2.md\""),
+            "{}",
+            body.html
+        );
         assert!(
             body.html.contains(
                 "<a href=\"file://fileserver/share/%E4%BA%88%E7%AE%97.xlsx\">共有フォルダ</a>"
