@@ -50,18 +50,14 @@ fn flush<'a>(source: &'a str, run: &mut Vec<Spanned<'a>>, out: &mut Vec<Spanned<
         return;
     }
     let events = std::mem::take(run);
-    if !needs_pass(source, &events) {
+    if !needs_pass(source, &events) || !understood(source, &events) {
+        // Events this pass does not understand are left as pulldown-cmark gave them.
         out.extend(events);
         return;
     }
-    match Inline::new(source, &events) {
-        Some(mut inline) => {
-            inline.pair();
-            inline.emit(out);
-        }
-        // Events this pass does not understand are left as pulldown-cmark gave them.
-        None => out.extend(events),
-    }
+    let mut inline = Inline::new(source, events);
+    inline.pair();
+    inline.emit(out);
 }
 
 /// Events that belong to the inline content of one block.
@@ -103,8 +99,32 @@ fn is_inline(e: &Event<'_>) -> bool {
 fn needs_pass(source: &str, events: &[Spanned<'_>]) -> bool {
     events.iter().any(|(e, r)| match e {
         Event::Start(Tag::Emphasis | Tag::Strong) => true,
-        Event::Text(t) => t.contains(['*', '_']) && source.get(r.clone()) == Some(t.as_ref()),
+        Event::Text(t) => {
+            t.bytes().any(|b| b == b'*' || b == b'_') && source.get(r.clone()) == Some(t.as_ref())
+        }
         _ => false,
+    })
+}
+
+/// True if every emphasis event stands on its delimiters in the source and
+/// containers nest, as pulldown-cmark gives them.
+fn understood(source: &str, events: &[Spanned<'_>]) -> bool {
+    let mut depth = 0usize;
+    events.iter().all(|(e, r)| {
+        let delimiter_at = match e {
+            Event::Start(Tag::Emphasis | Tag::Strong) => Some(r.start),
+            Event::End(TagEnd::Emphasis) => r.end.checked_sub(1),
+            Event::End(TagEnd::Strong) => r.end.checked_sub(2),
+            Event::Start(_) => {
+                depth += 1;
+                return true;
+            }
+            Event::End(_) => return depth.checked_sub(1).map(|d| depth = d).is_some(),
+            _ => return true,
+        };
+        delimiter_at
+            .and_then(|i| source.as_bytes().get(i))
+            .is_some_and(|&b| b == b'*' || b == b'_')
     })
 }
 
@@ -149,7 +169,8 @@ struct Inline<'a> {
 
 impl<'a> Inline<'a> {
     /// Splits the content into events and delimiter runs, emphasis undone.
-    fn new(source: &'a str, events: &[Spanned<'a>]) -> Option<Self> {
+    /// The events must be [`understood`].
+    fn new(source: &'a str, events: Vec<Spanned<'a>>) -> Self {
         let mut inline = Inline {
             source,
             tokens: Vec::with_capacity(events.len() + 8),
@@ -159,20 +180,16 @@ impl<'a> Inline<'a> {
         let mut scope_stack = vec![0usize];
         let mut in_autolink = false;
         for (event, range) in events {
-            let scope = *scope_stack.last()?;
-            match event {
+            let scope = scope_stack.last().copied().unwrap_or(0);
+            match &event {
                 _ if in_autolink => {
                     in_autolink = !matches!(event, Event::End(TagEnd::Link));
-                    inline
-                        .tokens
-                        .push(Token::Event((event.clone(), range.clone())));
+                    inline.tokens.push(Token::Event((event, range)));
                 }
-                Event::Start(Tag::Emphasis) => inline.piece(range.start, 1, scope)?,
-                Event::Start(Tag::Strong) => inline.piece(range.start, 2, scope)?,
-                Event::End(TagEnd::Emphasis) => {
-                    inline.piece(range.end.checked_sub(1)?, 1, scope)?
-                }
-                Event::End(TagEnd::Strong) => inline.piece(range.end.checked_sub(2)?, 2, scope)?,
+                Event::Start(Tag::Emphasis) => inline.piece(range.start, 1, scope),
+                Event::Start(Tag::Strong) => inline.piece(range.start, 2, scope),
+                Event::End(TagEnd::Emphasis) => inline.piece(range.end - 1, 1, scope),
+                Event::End(TagEnd::Strong) => inline.piece(range.end - 2, 2, scope),
                 Event::Text(t) if source.get(range.clone()) == Some(t.as_ref()) => {
                     inline.text(range.start, &source[range.clone()], scope)
                 }
@@ -181,44 +198,33 @@ impl<'a> Inline<'a> {
                     ..
                 }) => {
                     in_autolink = true;
-                    inline
-                        .tokens
-                        .push(Token::Event((event.clone(), range.clone())));
+                    inline.tokens.push(Token::Event((event, range)));
                 }
                 Event::Start(_) => {
-                    inline
-                        .tokens
-                        .push(Token::Event((event.clone(), range.clone())));
+                    inline.tokens.push(Token::Event((event, range)));
                     scope_stack.push(inline.scopes);
                     inline.scopes += 1;
                 }
                 Event::End(_) => {
-                    inline
-                        .tokens
-                        .push(Token::Event((event.clone(), range.clone())));
+                    inline.tokens.push(Token::Event((event, range)));
                     scope_stack.pop();
                 }
-                _ => inline
-                    .tokens
-                    .push(Token::Event((event.clone(), range.clone()))),
+                _ => inline.tokens.push(Token::Event((event, range))),
             }
         }
         inline.classify();
-        Some(inline)
+        inline
     }
 
     /// Adds `len` delimiter characters at `start`, joining the run before it.
-    fn piece(&mut self, start: usize, len: usize, scope: usize) -> Option<()> {
-        let ch = *self.source.as_bytes().get(start)?;
-        if ch != b'*' && ch != b'_' {
-            return None;
-        }
+    fn piece(&mut self, start: usize, len: usize, scope: usize) {
+        let ch = self.source.as_bytes()[start];
         if let Some(Token::Delim(d)) = self.tokens.last() {
             let d = &mut self.delims[*d];
             if d.ch == ch && d.range.end == start && d.scope == scope {
                 d.range.end += len;
                 d.hi = d.range.end;
-                return Some(());
+                return;
             }
         }
         self.tokens.push(Token::Delim(self.delims.len()));
@@ -233,7 +239,6 @@ impl<'a> Inline<'a> {
             starts: Vec::new(),
             scope,
         });
-        Some(())
     }
 
     /// Splits literal text at its `*` and `_` runs (backslash-escaped ones stay text).
