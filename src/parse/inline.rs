@@ -108,14 +108,21 @@ pub fn sanitize_block(html: &str) -> String {
     builder.clean(html).to_string()
 }
 
-/// Attributes that hold a URL (those ammonia checks).
-fn is_url_attribute(element: &str, attribute: &str) -> bool {
+/// Attributes that hold a URL (a superset of those ammonia checks against
+/// its scheme list, so that a `data:` it lets through is judged here).
+fn is_url_attribute(_element: &str, attribute: &str) -> bool {
     matches!(
-        (element, attribute),
-        (
-            _,
-            "href" | "src" | "cite" | "action" | "formaction" | "poster" | "longdesc" | "srcset"
-        ) | ("object", "data")
+        attribute,
+        "href"
+            | "src"
+            | "srcset"
+            | "action"
+            | "formaction"
+            | "data"
+            | "ping"
+            | "poster"
+            | "cite"
+            | "longdesc"
     )
 }
 

@@ -22,7 +22,10 @@ pub type Spanned<'a> = (Event<'a>, Range<usize>);
 
 /// Re-pairs emphasis delimiters in `events`, parsed from `source`.
 pub fn resolve<'a>(source: &'a str, events: Vec<Spanned<'a>>) -> Vec<Spanned<'a>> {
-    let mut out = Vec::with_capacity(events.len());
+    if !needs_pass(source, &events) {
+        return events; // most documents: nothing to pair again, nothing to copy
+    }
+    let mut out = Vec::with_capacity(events.len() + events.len() / 4);
     let mut run: Vec<Spanned<'a>> = Vec::new();
     let mut verbatim = 0usize;
     for (event, range) in events {
