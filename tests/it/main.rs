@@ -8,6 +8,7 @@ mod build;
 mod build_errors;
 mod cli;
 mod import;
+mod markdown;
 mod references;
 mod search_browser;
 mod watch;

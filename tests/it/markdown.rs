@@ -3,7 +3,7 @@
 //! test cases becomes a policy document of one site, the site is built, and
 //! each page's body is compared with the reference HTML.
 //!
-//! Data (generated once by `tests/markdown/gen.mjs`, see its header):
+//! Data in `tests/markdown/` (generated once by its `gen.mjs`, see its header):
 //! - `commonmark-0.31.2.json`: the examples of the npm package `commonmark-spec` 0.31.2.
 //! - `cjk-friendly.json`: the test cases of tats-u/markdown-cjk-friendly
 //!   (`testcases/*.md` and the README example of markdown-it-cjk-friendly, at
@@ -16,13 +16,11 @@
 //! way CommonMark's own `normalize.py` does (whitespace around block tags,
 //! `&quot;` in text).
 
-#[path = "common/site.rs"]
-mod site;
-
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use site::Site;
+
+use crate::support::site::{self, Site};
 
 /// A template that shows only what the harness compares.
 const BARE_TEMPLATE: &str =
