@@ -4,6 +4,8 @@
 #   bench/run.sh                         # SIZES="1000 5000 20000" RUNS=5
 #   SIZES="1000 5000" RUNS=3 bench/run.sh
 #   BENCH_INSTALL=1 bench/run.sh         # apt-get install hugo and hyperfine first
+#   PAGEFIND=/path/to/pagefind_extended bench/run.sh   # also Hugo + Pagefind
+#   HOSHIN_BEFORE=/tmp/hoshin-old bench/run.sh         # also an older hoshin, side by side
 #
 # Builds hoshin (release), generates synthetic sites with examples/gen_corpus.rs
 # (cached under $BENCH_DIR, reused while the generator, N and SEED are the same),
@@ -21,6 +23,9 @@ BENCH_INSTALL=${BENCH_INSTALL:-0}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-1800}   # seconds, per single build
 RESULTS=${RESULTS:-$REPO/bench/results/latest.md}
 HOSHIN=${HOSHIN:-}                     # use this binary instead of building one
+HOSHIN_BEFORE=${HOSHIN_BEFORE:-}       # an older hoshin binary, measured beside it
+PAGEFIND=${PAGEFIND:-}                 # pagefind_extended binary: Hugo + Pagefind row
+PAGEFIND_RUNS=${PAGEFIND_RUNS:-0}      # 0: its wall time is that of the /usr/bin/time run
 TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
 
 mkdir -p "$BENCH_DIR"/{bin,logs,out}
@@ -65,6 +70,19 @@ HYPERFINE=""
 HUGO=""
 have hugo && HUGO=$(command -v hugo)
 [ -n "$HUGO" ] || note "hugo not installed (BENCH_INSTALL=1 installs it): no Hugo comparison"
+if [ -z "$PAGEFIND" ] && [ -x "$BENCH_DIR/pagefind/node_modules/.bin/pagefind" ]; then
+    PAGEFIND=$(find "$BENCH_DIR/pagefind/node_modules/@pagefind" -name pagefind_extended -type f | head -n1)
+fi
+if [ "${BENCH_INSTALL}" = 1 ] && [ -z "$PAGEFIND" ] && have npm; then
+    # npm's pagefind package ships the extended binary (Japanese segmentation);
+    # installed under BENCH_DIR, never into the repository.
+    log "npm install pagefind (into $BENCH_DIR/pagefind)"
+    mkdir -p "$BENCH_DIR/pagefind"
+    (cd "$BENCH_DIR/pagefind" && npm install --no-audit --no-fund pagefind@1) >"$LOGS/npm.log" 2>&1 || true
+    PAGEFIND=$(find "$BENCH_DIR/pagefind/node_modules/@pagefind" -name pagefind_extended -type f 2>/dev/null | head -n1)
+fi
+[ "$PAGEFIND" != none ] || PAGEFIND=""
+[ -n "$PAGEFIND" ] || note "pagefind_extended not found (BENCH_INSTALL=1 installs it with npm): no Hugo + Pagefind row"
 
 # --- build: generator and hoshin ---------------------------------------------
 
@@ -149,6 +167,14 @@ measure() {
         return 0
     fi
     local -a times=()
+    if [ "$RUNS" = 0 ] && [ -n "$GNU_TIME" ]; then
+        # one build only: its wall time under /usr/bin/time is the figure
+        local wall
+        wall=$(awk -F': ' '/Elapsed \(wall clock\)/{print $2}' "$tv" | awk -F: '
+            { s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.3f", s }')
+        M_MEDIAN=$wall M_MIN=$wall M_MAX=$wall
+        return 0
+    fi
     if [ -n "$HYPERFINE" ]; then
         local json=$LOGS/$label.json cmd q
         cmd=""
@@ -228,52 +254,87 @@ fi
 # --- main loop -------------------------------------------------------------------
 
 ROWS=()
+CORPORA=()
 DETAILS=()
+# row TOOL N: appends the report row of the last measure (M_*) for output OUT
+# (globals: n, out, g_med, g_files, g_out, g_rss for the Hugo baseline)
+row() {
+    local tool=$1 out=$2
+    local cell="$M_MEDIAN ($M_MIN–$M_MAX)" bytes files search
+    bytes=$(bytes_of "$out"); files=$(find "$out" -type f | wc -l)
+    search=$(bytes_of "$out/search")
+    [ -n "$search" ] || search=$(bytes_of "$out/pagefind")
+    LAST_MED=$M_MEDIAN LAST_RSS=$M_RSS_KB LAST_BYTES=$bytes LAST_FILES=$files
+    ROWS+=("| $n | $tool | $cell | $(kb_to_mb "$M_RSS_KB") | $files | $(mb "$bytes") | $(mb "$search") \
+| __WALL_$M_MEDIAN | __RSS_$M_RSS_KB | __FILES_$files | __BYTES_$bytes |")
+}
+# hoshin_row LABEL BIN: measures one hoshin binary on the current corpus
+hoshin_row() {
+    local label=$1 bin=$2 hout=$BENCH_DIR/out/$1-$n
+    measure "$label-$n" "$hout" "$bin" build --root "$dir" --output "$hout" "${TIMINGS_FLAG[@]}"
+    if [ "$M_OK" = 1 ]; then
+        row "$label" "$hout"
+        local summary rest
+        summary=$(grep -v '^\s*$' "$M_STDOUT" | head -n 1 || true)
+        rest=$(grep -v '^\s*$' "$M_STDOUT" | tail -n +2 || true)
+        DETAILS+=("### $n documents — $label" "" '```' "\$ $label build --root $dir --output $hout ${TIMINGS_FLAG[*]}" "$summary")
+        if [ -n "$rest" ]; then DETAILS+=("$rest"); else DETAILS+=("(no per-stage timings printed)"); fi
+        DETAILS+=('```' "")
+    else
+        ROWS+=("| $n | $label | failed | | | | | | | | |")
+        note "$label, $n documents: $M_WHY"
+    fi
+}
+
 for n in $SIZES; do
     dir=$(corpus "$n")
     ok=$dir/.bench-ok
-    docs=$(field documents "$ok"); dirs=$(field directives "$ok"); refs=$(field references "$ok")
-    cbytes=$(field bytes "$ok"); gens=$(awk '/^gen_seconds/{print $2}' "$ok")
-
-    h_med="" h_rss="" h_out="" h_files="" h_search="" h_cell="n/a"
+    CORPORA+=("- $n: $(field documents "$ok") documents, $(field directives "$ok") directives, $(field references "$ok") references, $(mb "$(field bytes "$ok")") MB of Markdown$(gs=$(awk '/^gen_seconds/{print $2}' "$ok"); [ -n "$gs" ] && echo ", generated in $gs s")")
+    first_row=${#ROWS[@]}
+    g_med="" g_rss="" g_files="" g_out=""
     if [ "$HOSHIN_OK" = 1 ]; then
-        hout=$BENCH_DIR/out/hoshin-$n
-        measure "hoshin-$n" "$hout" "$HOSHIN" build --root "$dir" --output "$hout" "${TIMINGS_FLAG[@]}"
-        if [ "$M_OK" = 1 ]; then
-            h_med=$M_MEDIAN h_rss=$M_RSS_KB
-            h_cell="$M_MEDIAN ($M_MIN–$M_MAX)"
-            h_out=$(bytes_of "$hout"); h_files=$(find "$hout" -type f | wc -l)
-            h_search=$(bytes_of "$hout/search")
-            summary=$(grep -v '^\s*$' "$M_STDOUT" | head -n 1 || true)
-            rest=$(grep -v '^\s*$' "$M_STDOUT" | tail -n +2 || true)
-            DETAILS+=("### $n documents — hoshin" "" '```' "\$ hoshin build --root $dir --output $hout ${TIMINGS_FLAG[*]}" "$summary")
-            if [ -n "$rest" ]; then DETAILS+=("$rest"); else DETAILS+=("(no per-stage timings printed)"); fi
-            DETAILS+=('```' "")
-        else
-            h_cell="failed"
-            note "hoshin, $n documents: $M_WHY"
-        fi
+        hoshin_row hoshin "$HOSHIN"
+        [ -z "$HOSHIN_BEFORE" ] || hoshin_row hoshin-before "$HOSHIN_BEFORE"
     fi
-
-    g_med="" g_rss="" g_out="" g_files="" g_cell="n/a"
     if [ -n "$HUGO" ]; then
         gout=$BENCH_DIR/out/hugo-$n
         measure "hugo-$n" "$gout" "$HUGO" --quiet --source "$HUGO_SITE" --contentDir "$dir/content" \
             --destination "$gout" --cacheDir "$BENCH_DIR/hugo-cache"
         if [ "$M_OK" = 1 ]; then
-            g_med=$M_MEDIAN g_rss=$M_RSS_KB
-            g_cell="$M_MEDIAN ($M_MIN–$M_MAX)"
-            g_out=$(bytes_of "$gout"); g_files=$(find "$gout" -type f | wc -l)
+            row hugo "$gout"
+            g_med=$LAST_MED g_rss=$LAST_RSS g_files=$LAST_FILES g_out=$LAST_BYTES
         else
-            g_cell="failed"
             note "hugo, $n documents: $M_WHY"
         fi
+        if [ -n "$PAGEFIND" ]; then
+            pout=$BENCH_DIR/out/hugo-pagefind-$n
+            saved_runs=$RUNS
+            RUNS=$PAGEFIND_RUNS
+            # shellcheck disable=SC2016
+            measure "hugo-pagefind-$n" "$pout" sh -c \
+                '"$1" --quiet --source "$2" --contentDir "$3" --destination "$4" --cacheDir "$5" && "$6" --site "$4" >/dev/null' \
+                sh "$HUGO" "$HUGO_SITE" "$dir/content" "$pout" "$BENCH_DIR/hugo-cache" "$PAGEFIND"
+            RUNS=$saved_runs
+            if [ "$M_OK" = 1 ]; then
+                row "hugo + pagefind" "$pout"
+            else
+                note "hugo + pagefind, $n documents: $M_WHY"
+            fi
+        fi
     fi
-
-    ROWS+=("| $n | $docs | $dirs | $refs | $(mb "$cbytes") | $(or_dash "$gens") \
-| $h_cell | $(kb_to_mb "$h_rss") | $(mb "$h_out") | $(or_dash "$h_files") | $(mb "$h_search") \
-| $g_cell | $(kb_to_mb "$g_rss") | $(mb "$g_out") | $(or_dash "$g_files") \
-| $(ratio "$h_med" "$g_med") | $(ratio "$h_rss" "$g_rss") |")
+    # ratios against this size's Hugo row
+    for ((k = first_row; k < ${#ROWS[@]}; k++)); do
+        r=${ROWS[$k]}
+        w=$(grep -o '__WALL_[0-9.]*' <<<"$r" | cut -c8-) || true
+        m=$(grep -o '__RSS_[0-9]*' <<<"$r" | cut -c7-) || true
+        f=$(grep -o '__FILES_[0-9]*' <<<"$r" | cut -c9-) || true
+        b=$(grep -o '__BYTES_[0-9]*' <<<"$r" | cut -c9-) || true
+        r=${r//__WALL_$w/$(ratio "$w" "$g_med")}
+        r=${r//__RSS_$m/$(ratio "$m" "$g_rss")}
+        r=${r//__FILES_$f/$(ratio "$f" "$g_files")}
+        r=${r//__BYTES_$b/$(ratio "$b" "$g_out")}
+        ROWS[$k]=$r
+    done
 done
 
 # --- report --------------------------------------------------------------------
@@ -285,11 +346,13 @@ REPORT=$(mktemp)
     echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
     echo "- commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo 'none')$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
     echo "- machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); load average at start $LOAD_AT_START, at end $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
-    echo "- hoshin: $HOSHIN_VERSION; hugo: $HUGO_VERSION; timing: $([ -n "$HYPERFINE" ] && "$HYPERFINE" --version || echo 'date loop'), median of $RUNS runs after 1 warm-up, each from an empty output folder"
+    echo "- hoshin: $HOSHIN_VERSION$([ -n "$HOSHIN_BEFORE" ] && echo "; hoshin-before: $HOSHIN_BEFORE"); hugo: $HUGO_VERSION$([ -n "$PAGEFIND" ] && echo "; pagefind: $("$PAGEFIND" --version 2>/dev/null | head -n1)")"
+    echo "- timing: $([ -n "$HYPERFINE" ] && "$HYPERFINE" --version || echo 'date loop'), median of $RUNS runs after 1 warm-up, each from an empty output folder; Hugo + Pagefind: $([ "$PAGEFIND_RUNS" = 0 ] && echo "the one /usr/bin/time run" || echo "$PAGEFIND_RUNS runs"); peak memory from /usr/bin/time -v"
     echo "- corpus: examples/gen_corpus.rs, seed $SEED (generator $GEN_HASH), under $BENCH_DIR"
+    printf '%s\n' "${CORPORA[@]}"
     echo
-    echo "| docs | documents | directives | references | corpus MB | gen s | hoshin s (min–max) | hoshin peak MB | hoshin out MB | hoshin files | search MB | hugo s (min–max) | hugo peak MB | hugo out MB | hugo files | time hoshin/hugo | memory hoshin/hugo |"
-    echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "| docs | tool | wall s median (min–max) | peak MB | files | out MB | search MB | wall / Hugo | memory / Hugo | files / Hugo | bytes / Hugo |"
+    echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     printf '%s\n' "${ROWS[@]}"
     echo
     if [ "${#DETAILS[@]}" -gt 0 ]; then

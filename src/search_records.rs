@@ -111,6 +111,27 @@ pub fn index_files(view: &SiteView<'_>) -> Vec<OutputFile> {
     index_files_with_state(view).0
 }
 
+/// Builds the search index of a site and hands each file to `sink` as soon
+/// as it is made (a full build writes it at once, so the index never sits
+/// in memory whole). Returns the files `sink` could not take.
+pub fn write_index(
+    view: &SiteView<'_>,
+    sink: &(dyn Fn(OutputFile) -> std::io::Result<()> + Sync),
+) -> Vec<(String, std::io::Error)> {
+    let failed = std::sync::Mutex::new(Vec::new());
+    crate::search::write_index(&records(view), &|f| {
+        let path = f.path.clone();
+        if let Err(e) = sink(convert(f)) {
+            if let Ok(mut failed) = failed.lock() {
+                failed.push((path, e));
+            }
+        }
+    });
+    let mut failed = failed.into_inner().unwrap_or_default();
+    failed.sort_by(|a, b| a.0.cmp(&b.0));
+    failed
+}
+
 /// The search index files of a site, and the state that [`delta_files`]
 /// needs to overlay later changes on them.
 pub fn index_files_with_state(view: &SiteView<'_>) -> (Vec<OutputFile>, IndexState) {

@@ -300,14 +300,9 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
     diagnostics.extend(render_errors);
     if site.config.search_enabled && !diagnostics.has_errors() {
         let search_errors = timings.record("search index", || {
-            crate::search_records::index_files(&view)
+            crate::search_records::write_index(&view, &sink)
                 .into_iter()
-                .filter_map(|f| {
-                    let path = f.path.clone();
-                    sink(f)
-                        .err()
-                        .map(|e| Diagnostic::error(format!("cannot write {path}: {e}")))
-                })
+                .map(|(path, e)| Diagnostic::error(format!("cannot write {path}: {e}")))
                 .collect::<Vec<_>>()
         });
         diagnostics.extend(search_errors);

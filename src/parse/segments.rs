@@ -67,15 +67,15 @@ pub fn segments(events: Vec<Out<'_>>, directives: &[Directive]) -> Vec<Segment> 
     made.done
 }
 
-/// ` id="n1-p3" class="directive dk-p depth-2" data-cite="1.(3)"`.
+/// ` id="n1-p3" class="directive depth-2" data-cite="1.(3)"`: only what a
+/// reader's browser needs — the anchor, the indentation and the citation
+/// that the copy tool quotes.
 fn attributes(d: &Directive) -> String {
-    let mut out = String::with_capacity(80);
+    let mut out = String::with_capacity(64);
     let _ = write!(
         out,
-        " id=\"{}\" class=\"directive dk-{} depth-{}\" data-cite=\"",
-        d.id,
-        d.kind.code(),
-        d.depth
+        " id=\"{}\" class=\"directive depth-{}\" data-cite=\"",
+        d.id, d.depth
     );
     escape_attr(&mut out, &d.citation);
     out.push('"');

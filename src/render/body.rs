@@ -26,7 +26,12 @@ pub fn fill(docs: &[Document], links: &Links, di: usize) -> String {
     for segment in &doc.body {
         match *segment {
             Segment::Html(ref h) => out.push_str(h),
-            Segment::Tools(d) => tools(&mut out, &doc.directives[d]),
+            // The permalink and copy button are added here by hoshin.js
+            // (the same markup on every directive of every page was a sixth
+            // of a document page); the label and the `[[…]]` markup come
+            // from `data-cite` and the article's data-label-prefix and
+            // data-ref-prefix.
+            Segment::Tools(_) => {}
             Segment::Reference(n) => reference(&mut out, docs, links, di, n, &root),
             Segment::ReferenceText(n) => reference_text(&mut out, docs, links, di, n),
             Segment::Backlinks(d) => {
@@ -37,17 +42,6 @@ pub fn fill(docs: &[Document], links: &Links, di: usize) -> String {
         }
     }
     out
-}
-
-/// A directive's permalink and copy button. Kept small (a page has dozens of
-/// directives): the label and the `[[…]]` markup are composed by hoshin.js
-/// from `data-cite` and the article's `data-label-prefix` / `data-ref-prefix`.
-fn tools(out: &mut String, d: &Directive) {
-    let _ = write!(
-        out,
-        "<span class=\"dtools\"><a class=\"permalink\" href=\"#{}\" aria-label=\"リンク\">#</a><button type=\"button\" class=\"copy\">コピー</button></span>",
-        d.id
-    );
 }
 
 /// The text a `[[…]]` shows, escaped for an attribute (an image's alt text);

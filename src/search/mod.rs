@@ -149,8 +149,12 @@ fn index_order(records: &[SearchRecord]) -> Vec<usize> {
     order
 }
 
+/// Where the index's files go as they are made: called from several
+/// threads, in no particular order.
+pub type Sink<'s> = &'s (dyn Fn(OutputFile) + Sync);
+
 /// Builds every file of the search index (all under `search/`), with the
-/// empty `search/delta.js`.
+/// empty `search/delta.js`, sorted by path.
 ///
 /// Deterministic: the same records give the same files.
 pub fn build_index(records: &[SearchRecord]) -> Vec<OutputFile> {
@@ -160,13 +164,29 @@ pub fn build_index(records: &[SearchRecord]) -> Vec<OutputFile> {
 /// [`build_index`], and what a later [`build_delta`] needs to know about
 /// the index it writes.
 pub fn build_index_with_state(records: &[SearchRecord]) -> (Vec<OutputFile>, IndexState) {
+    let files = std::sync::Mutex::new(Vec::new());
+    let state = write_index(records, &|f| {
+        if let Ok(mut files) = files.lock() {
+            files.push(f);
+        }
+    });
+    let mut files = files.into_inner().unwrap_or_default();
+    files.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    (files, state)
+}
+
+/// Builds the index of `records` and hands each file to `sink` as soon as
+/// it is made, so that the index never sits in memory as a whole (a full
+/// build writes each file at once). Returns what a later [`build_delta`]
+/// needs. The files are those of [`build_index`].
+pub fn write_index(records: &[SearchRecord], sink: Sink<'_>) -> IndexState {
     // Group records by year, then department, so the filters need only the
     // start of each group; the sort is stable, so documents keep the order
     // the caller gave, and so do the directives within them.
     let order = index_order(records);
     let vids = shard::assign_vids(records, &order);
     // Display shards need only the records; build them beside the postings.
-    let ((terms, avglen), mut files) = rayon::join(
+    let ((terms, avglen), ()) = rayon::join(
         || {
             let normed =
                 index::normalize_records(records, &order, index::chunk_size(records.len()));
@@ -175,14 +195,10 @@ pub fn build_index_with_state(records: &[SearchRecord]) -> (Vec<OutputFile>, Ind
             drop(normed);
             (r, avglen)
         },
-        || {
-            let mut files = Vec::new();
-            shard::write_display(records, &order, &vids, &mut files);
-            files
-        },
+        || shard::write_display(records, &order, &vids, sink),
     );
     let state = IndexState::new(records, &order, &vids, avglen);
-    let buckets = shard::write_postings(terms, &mut files);
+    let buckets = shard::write_postings(terms, sink);
     shard::write_meta(
         records,
         &order,
@@ -190,8 +206,8 @@ pub fn build_index_with_state(records: &[SearchRecord]) -> (Vec<OutputFile>, Ind
         buckets,
         POSTINGS_CAP,
         &state.stamp,
-        &mut files,
+        sink,
     );
-    files.push(delta::empty_delta());
-    (files, state)
+    sink(delta::empty_delta());
+    state
 }

@@ -11,30 +11,46 @@
 //! - `search/p/<b>.js` (`"p"`): bucket `b` = FNV-1a of the term's UTF-16
 //!   code units modulo the bucket count; an object
 //!   `{term: [df, postings]}` where `postings` is the compact string
-//!   (see [`encode`](super::encode)) or, for long lists, the number `n` of
-//!   the file that holds it.
-//! - `search/t/<n / 1024>/<n % 1024>.js` (`"t"`): one long posting list.
-//! - `search/d/<s / 1024>/<s % 1024>.js` (`"d"`): display data of records
-//!   `s·16 … s·16+15`: `{d: [[doc, title, page]…], s: [strings…],
-//!   r: [[slot, doc, id, label prefix, label rest, heading, text, url?]…]}`
-//!   where the label is `s[prefix] + rest`, the heading `s[heading]` (-1:
-//!   none) and the url `page#id` unless given.
+//!   (see [`encode`](super::encode)), or `{term: [df, n, i]}` for a long
+//!   list: the `i`-th list of pack `n`.
+//! - `search/t/<n / 1024>/<n % 1024>.js` (`"t"`): pack `n` of long posting
+//!   lists, `[postings…]`, about [`PACK_TARGET`] bytes.
+//! - `search/d/<s / 1024>/<s % 1024>.js` (`"d"`): display data of records `s·512 …
+//!   s·512+511`, deflated (zlib) and base64-encoded in one string, which
+//!   `search.js` inflates with the browser's `DecompressionStream`: the
+//!   text of Japanese policies shrinks about threefold, and large shards
+//!   mean a few thousand files instead of tens of thousands. Inflated, it
+//!   is `{d: [[doc, title, page]…], s: [strings…], r: [[slot, doc, id,
+//!   label prefix, label rest, heading, text, url?]…]}` where the label is
+//!   `s[prefix] + rest`, the heading `s[heading]` (-1: none) and the url
+//!   `page#id` unless given.
 //!
-//! Record numbers are virtual: record `r` sits in display shard `r >> 4`,
-//! slot `r & 15`, and a shard is closed early once it holds about
-//! [`DISPLAY_TARGET`] bytes, so one result costs one small file.
+//! Record numbers are virtual: record `r` sits in display shard `r >> 9`,
+//! slot `r & 511`, and a shard is closed early once it holds about
+//! [`DISPLAY_TARGET`] bytes of text; records are in index order (year,
+//! department, document), so one document's records share a shard.
 
 use super::encode::push_js_string;
 use super::index::{TermList, K1, MAX_PREFIX};
-use super::{OutputFile, SearchRecord};
+use super::{OutputFile, SearchRecord, Sink};
 use rayon::prelude::*;
 
-/// Records per display shard, as a shift: slot = record & 15.
-pub const DISPLAY_SHIFT: u32 = 4;
-/// Close a display shard once its records' text reaches this many bytes.
-pub const DISPLAY_TARGET: usize = 3 * 1024;
-/// Posting lists longer than this (in bytes) get a file of their own.
+/// Records per display shard, as a shift: slot = record & 511.
+pub const DISPLAY_SHIFT: u32 = 9;
+/// Close a display shard once its records' text reaches this many bytes
+/// (before compression).
+pub const DISPLAY_TARGET: usize = 80 * 1024;
+/// zlib level of the display shards: 6, the usual default, compresses
+/// policy text almost as well as 9 in half the time.
+const DISPLAY_LEVEL: u8 = 6;
+/// Posting lists longer than this (in bytes) are kept out of the buckets,
+/// in packs of long lists.
 pub const INLINE_MAX: usize = 400;
+/// Long lists are packed into files of about this many bytes (a list
+/// longer than this has a file of its own): a term costs its bucket and
+/// its pack, and a site has a few hundred packs instead of thousands of
+/// single lists.
+pub const PACK_TARGET: usize = 32 * 1024;
 /// Aim for buckets of about this many bytes.
 pub const BUCKET_TARGET: usize = 3 * 1024;
 /// Files per folder under `search/t/` and `search/d/` (file shares slow
@@ -77,7 +93,7 @@ fn nested(dir: &str, n: usize) -> String {
 }
 
 /// Writes the posting buckets and the long lists; returns the bucket count.
-pub(crate) fn write_postings(mut terms: Vec<TermList>, files: &mut Vec<OutputFile>) -> usize {
+pub(crate) fn write_postings(mut terms: Vec<TermList>, sink: Sink<'_>) -> usize {
     terms.par_sort_unstable_by(|a, b| a.key.cmp(&b.key));
     let inline: usize = terms
         .iter()
@@ -88,7 +104,10 @@ pub(crate) fn write_postings(mut terms: Vec<TermList>, files: &mut Vec<OutputFil
     let mut contents: Vec<Vec<u8>> = (0..buckets)
         .map(|b| format!("hoshinSearchShard(\"p\",{b},{{").into_bytes())
         .collect();
-    let mut long = Vec::new();
+    // Long lists are packed, in key order, into files of about PACK_TARGET
+    // bytes: (pack, lists) with the lists in pack order.
+    let mut packs: Vec<Vec<Vec<u8>>> = Vec::new();
+    let mut pack_bytes = 0usize;
     for t in terms {
         let e = t.encoded;
         let out = &mut contents[bucket_hash(&t.key) as usize & (buckets - 1)];
@@ -102,27 +121,43 @@ pub(crate) fn write_postings(mut terms: Vec<TermList>, files: &mut Vec<OutputFil
             out.extend_from_slice(&e);
             out.push(b'"');
         } else {
-            out.extend_from_slice(long.len().to_string().as_bytes());
-            long.push(e);
+            if packs.is_empty() || pack_bytes + e.len() > PACK_TARGET {
+                packs.push(Vec::new());
+                pack_bytes = 0;
+            }
+            pack_bytes += e.len();
+            let pack = packs.len() - 1;
+            let lists = &mut packs[pack];
+            out.extend_from_slice(format!("{pack},{}", lists.len()).as_bytes());
+            lists.push(e);
         }
         out.push(b']');
     }
-    files.extend(contents.into_iter().enumerate().map(|(b, mut bytes)| {
+    for (b, mut bytes) in contents.into_iter().enumerate() {
         bytes.extend_from_slice(b"});\n");
-        OutputFile {
+        sink(OutputFile {
             path: format!("search/p/{b}.js"),
             bytes,
+        });
+    }
+    packs.into_par_iter().enumerate().for_each(|(n, lists)| {
+        let size: usize = lists.iter().map(|l| l.len() + 3).sum();
+        let mut bytes = Vec::with_capacity(size + 32);
+        bytes.extend_from_slice(format!("hoshinSearchShard(\"t\",{n},[").as_bytes());
+        for (i, e) in lists.iter().enumerate() {
+            if i > 0 {
+                bytes.push(b',');
+            }
+            bytes.push(b'"');
+            bytes.extend_from_slice(e);
+            bytes.push(b'"');
         }
-    }));
-    files.par_extend(long.into_par_iter().enumerate().map(|(n, e)| {
-        let mut bytes = format!("hoshinSearchShard(\"t\",{n},\"").into_bytes();
-        bytes.extend_from_slice(&e);
-        bytes.extend_from_slice(b"\");\n");
-        OutputFile {
+        bytes.extend_from_slice(b"]);\n");
+        sink(OutputFile {
             path: nested("t", n),
             bytes,
-        }
-    }));
+        });
+    });
     buckets
 }
 
@@ -239,16 +274,41 @@ pub(crate) fn display_object(items: &[(u32, &SearchRecord)]) -> Vec<u8> {
 /// One display shard: `items` are (slot, record) in order.
 fn display_shard(shard: usize, items: &[(u32, &SearchRecord)]) -> OutputFile {
     let object = display_object(items);
-    let mut bytes = Vec::with_capacity(object.len() + 32);
+    let deflated = miniz_oxide::deflate::compress_to_vec_zlib(&object, DISPLAY_LEVEL);
+    drop(object);
+    let mut bytes = Vec::with_capacity(deflated.len() * 4 / 3 + 40);
     bytes.extend_from_slice(b"hoshinSearchShard(\"d\",");
     push_num(&mut bytes, shard as i64);
-    bytes.push(b',');
-    bytes.extend_from_slice(&object);
-    bytes.extend_from_slice(b");\n");
+    bytes.extend_from_slice(b",\"");
+    push_base64(&mut bytes, &deflated);
+    bytes.extend_from_slice(b"\");\n");
     OutputFile {
         path: nested("d", shard),
         bytes,
     }
+}
+
+/// Appends `data` in standard base64 (the alphabet of the browser's `atob`).
+fn push_base64(out: &mut Vec<u8>, data: &[u8]) {
+    use base64::Engine as _;
+    let at = out.len();
+    out.resize(at + data.len().div_ceil(3) * 4, 0);
+    let written = base64::engine::general_purpose::STANDARD
+        .encode_slice(data, &mut out[at..])
+        .unwrap_or(0);
+    out.truncate(at + written);
+}
+
+/// The display data of a `search/d/` shard's bytes, inflated (for tests
+/// and tools); `None` if they are not a display shard.
+pub fn display_data(bytes: &[u8]) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let s = std::str::from_utf8(bytes).ok()?;
+    let body = s.strip_prefix("hoshinSearchShard(\"d\",")?;
+    let (_, rest) = body.split_once(",\"")?;
+    let b64 = rest.trim_end().strip_suffix("\");")?;
+    let deflated = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
+    miniz_oxide::inflate::decompress_to_vec_zlib(&deflated).ok()
 }
 
 /// Writes the display shards.
@@ -256,7 +316,7 @@ pub(crate) fn write_display(
     records: &[SearchRecord],
     order: &[usize],
     vids: &[u32],
-    files: &mut Vec<OutputFile>,
+    sink: Sink<'_>,
 ) {
     let mut shards: Vec<(usize, Vec<(u32, &SearchRecord)>)> = Vec::new();
     for (&i, &vid) in order.iter().zip(vids) {
@@ -269,11 +329,9 @@ pub(crate) fn write_display(
             items.push((slot, &records[i]));
         }
     }
-    files.par_extend(
-        shards
-            .par_iter()
-            .map(|(shard, items)| display_shard(*shard, items)),
-    );
+    shards
+        .par_iter()
+        .for_each(|(shard, items)| sink(display_shard(*shard, items)));
 }
 
 /// Writes `search/meta.js`.
@@ -284,7 +342,7 @@ pub(crate) fn write_meta(
     buckets: usize,
     cap: usize,
     stamp: &str,
-    files: &mut Vec<OutputFile>,
+    sink: Sink<'_>,
 ) {
     let mut years: Vec<i32> = records.iter().map(|r| r.year).collect();
     years.sort_unstable();
@@ -324,7 +382,7 @@ pub(crate) fn write_meta(
     let mut bytes = b"hoshinSearchShard(\"m\",0,".to_vec();
     bytes.extend_from_slice(meta.to_string().as_bytes());
     bytes.extend_from_slice(b");\n");
-    files.push(OutputFile {
+    sink(OutputFile {
         path: "search/meta.js".into(),
         bytes,
     });

@@ -435,14 +435,8 @@ fn every_copy_buttons_reference_resolves_to_its_own_directive() {
             t.attr("class")
                 .is_some_and(|c| c.split(' ').any(|c| c == "directive"))
         }) {
+            // The button itself is added by hoshin.js (tests/directive_tools.rs).
             let id = el.attr("id").unwrap().to_string();
-            let inner = outer_html(&html, &el);
-            assert!(
-                tags(inner)
-                    .iter()
-                    .any(|t| t.name == "button" && t.attr("class") == Some("copy")),
-                "no copy button on {page}#{id}"
-            );
             let cite = el.attr("data-cite").unwrap();
             expected.push(json!([{"doc": key, "id": id}]));
             pasted.push_str(&format!("\n({}) [[{prefix}#{cite}]]\n", expected.len()));

@@ -1,4 +1,5 @@
-/* hoshin: copy buttons beside each directive. No framework, no network.
+/* hoshin: a permalink and a copy button beside each directive. No
+   framework, no network.
    Works over http:// and file:// (where the clipboard API may be missing,
    fall back to a hidden textarea). */
 (function () {
@@ -27,17 +28,60 @@
       fallback();
     }
   }
-  // Tooltips are added here rather than repeated in the HTML of every directive.
-  function addTitles(root) {
-    var links = root.querySelectorAll(".dtools .permalink");
-    for (var i = 0; i < links.length; i++) links[i].title = "この項目へのリンク";
-    var buttons = root.querySelectorAll(".dtools .copy");
-    for (var j = 0; j < buttons.length; j++) buttons[j].title = "ラベル・URL・[[…]] 記法をコピー";
+  // Each directive's tools (a permalink and a copy button) are made here
+  // rather than repeated in the HTML of every directive of every page. They
+  // go where the directive's own text ends: inside a heading or paragraph,
+  // and in a list item, inside its first paragraph or before its sub-list.
+  var BLOCKS = /^(P|UL|OL|DIV|TABLE|BLOCKQUOTE|PRE|DETAILS|DL|H[1-6])$/;
+  function toolsFor(directive) {
+    var tools = document.createElement("span");
+    tools.className = "dtools";
+    var link = document.createElement("a");
+    link.className = "permalink";
+    link.href = "#" + directive.id;
+    link.setAttribute("aria-label", "リンク");
+    link.title = "この項目へのリンク";
+    link.textContent = "#";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy";
+    button.title = "ラベル・URL・[[…]] 記法をコピー";
+    button.textContent = "コピー";
+    tools.appendChild(link);
+    tools.appendChild(button);
+    return tools;
+  }
+  function addTools(root) {
+    var directives = root.querySelectorAll("article .directive[id]");
+    for (var i = 0; i < directives.length; i++) {
+      var d = directives[i];
+      if (d.querySelector(":scope > .dtools, :scope > p > .dtools")) continue;
+      var tools = toolsFor(d);
+      if (d.tagName !== "LI") {
+        d.appendChild(tools);
+        continue;
+      }
+      var first = d.firstElementChild;
+      var lead = d.firstChild;
+      while (lead && lead.nodeType === 3 && !lead.nodeValue.trim()) lead = lead.nextSibling;
+      if (first && first === lead && first.tagName === "P" && !first.classList.contains("directive")) {
+        first.appendChild(tools);
+        continue;
+      }
+      var block = null;
+      for (var c = d.firstElementChild; c; c = c.nextElementSibling) {
+        if (BLOCKS.test(c.tagName)) {
+          block = c;
+          break;
+        }
+      }
+      d.insertBefore(tools, block);
+    }
   }
   if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { addTitles(document); });
+    document.addEventListener("DOMContentLoaded", function () { addTools(document); });
   } else {
-    addTitles(document);
+    addTools(document);
   }
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest && ev.target.closest("button.copy");

@@ -23,6 +23,11 @@
  * search.html has #search-form, #search-q, #search-year,
  * #search-department, #search-status, #search-results, #search-more.
  *
+ * - Display shards (search/d/) are zlib-deflated JSON in base64, inflated
+ *   with the browser's DecompressionStream (no fetch: it works over
+ *   file://); long posting lists come in packs (search/t/), so a large site
+ *   has a few thousand index files instead of tens of thousands.
+ *
  * API: window.hoshin.search(query, {year, department, limit}) → Promise of
  * [{url, doc, id, label, title, snippet, score}] in rank order: url relative
  * to the site root, id null for a document's preamble, snippet as escaped
@@ -391,13 +396,25 @@
       var e = has(bucket, key) ? bucket[key] : null;
       var x = has(delta.p, key) ? delta.p[key] : null;
       if (!e && !x) return null;
-      return { key: key, df: (e ? e[0] : 0) + (x ? x[0] : 0), data: e ? e[1] : '', extra: x ? x[1] : null };
+      return {
+        key: key,
+        df: (e ? e[0] : 0) + (x ? x[0] : 0),
+        data: e ? e[1] : '',
+        index: e && e.length > 2 ? e[2] : 0,
+        extra: x ? x[1] : null
+      };
     });
   }
 
   function termList(entry) {
     if (entry.postings) return Promise.resolve(entry.postings);
-    var data = typeof entry.data === 'string' ? Promise.resolve(entry.data) : load('t', entry.data);
+    // A long list is one of a pack's lists.
+    var data =
+      typeof entry.data === 'string'
+        ? Promise.resolve(entry.data)
+        : load('t', entry.data).then(function (pack) {
+            return pack[entry.index];
+          });
     return data.then(function (s) {
       var list = decodePostings(s);
       if (entry.extra) {
@@ -478,14 +495,45 @@
       var own = delta.slots[id - delta.base];
       return Promise.resolve(own ? displayRecord(delta.display, own) : null);
     }
-    var shard = id >> meta.dshift;
     var slot = id & ((1 << meta.dshift) - 1);
-    return load('d', shard).then(function (d) {
-      for (var i = 0; i < d.r.length; i++) {
-        if (d.r[i][0] === slot) return displayRecord(d, d.r[i]);
-      }
-      return null;
+    return displayShard(id >> meta.dshift).then(function (d) {
+      var r = d.bySlot[slot];
+      return r ? displayRecord(d, r) : null;
     });
+  }
+
+  // Display shards, decoded once: a shard is deflated JSON in base64
+  // (src/search/shard.rs), about a third of its text.
+  var displays = Object.create(null);
+
+  function displayShard(n) {
+    if (displays[n]) return displays[n];
+    var p = load('d', n).then(function (data) {
+      return typeof data === 'string' ? inflateJson(data) : data;
+    }).then(function (d) {
+      delete shards['d:' + n]; // the decoded copy is kept instead
+      d.bySlot = [];
+      for (var i = 0; i < d.r.length; i++) d.bySlot[d.r[i][0]] = d.r[i];
+      return d;
+    });
+    displays[n] = p;
+    p.catch(function () {
+      delete displays[n];
+    });
+    return p;
+  }
+
+  // zlib-deflated JSON in base64 → the value. DecompressionStream works on
+  // data already in the page, so it needs no fetch and works over file://.
+  function inflateJson(b64) {
+    if (typeof DecompressionStream !== 'function') {
+      return Promise.reject(new Error('this browser cannot inflate the search index (DecompressionStream)'));
+    }
+    var bin = atob(b64);
+    var bytes = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+    return new Response(stream).text().then(JSON.parse);
   }
 
   /* ------------------------------------------------------------------ */
