@@ -50,7 +50,7 @@ pub const INLINE_MAX: usize = 400;
 /// longer than this has a file of its own): a term costs its bucket and
 /// its pack, and a site has a few hundred packs instead of thousands of
 /// single lists.
-pub const PACK_TARGET: usize = 32 * 1024;
+pub const PACK_TARGET: usize = 56 * 1024;
 /// Aim for buckets of about this many bytes.
 pub const BUCKET_TARGET: usize = 3 * 1024;
 /// Files per folder under `search/t/` and `search/d/` (file shares slow

@@ -696,7 +696,7 @@ fn large_site_budget() {
     .to_vec();
     let mut failures = Vec::new();
     for (kind, queries, budget) in [
-        ("typical", &typical, 150 * 1024),
+        ("typical", &typical, 300 * 1024),
         ("common", &common, 500 * 1024),
     ] {
         for q in queries {
