@@ -31,12 +31,14 @@
 //!   directives first. Impacts are precomputed per posting; the browser
 //!   adds IDF.
 //! - Files ([`shard`]): `meta.js`; posting buckets chosen by hash, about
-//!   3 KB each; long lists in files of their own; display data (label,
-//!   title, heading path, text, url) in shards of at most 16 records and
-//!   about 3 KB. Lists of terms held by more than [`POSTINGS_CAP`] records
-//!   keep the records of highest impact: a query with any rarer term never
-//!   loads them (the text check covers them), and a query made only of
-//!   such terms ranks within them (its count is then shown as about n).
+//!   3 KB each; long lists in packs of about 56 KB; display data (label,
+//!   title, heading path, text, url) in shards of up to 512 records and
+//!   about 80 KB of text, deflated and base64-encoded (the browser inflates
+//!   them with `DecompressionStream`). Lists of terms held by more than
+//!   [`POSTINGS_CAP`] records keep the records of highest impact: a query
+//!   with any rarer term never loads them (the text check covers them), and
+//!   a query made only of such terms ranks within them (its count is then
+//!   shown as about n).
 //! - Changes between full builds ([`delta`]): [`build_index_with_state`]
 //!   also returns an [`IndexState`] (where each document's records went);
 //!   [`build_delta`] then writes `search/delta.js`, which hides the main
@@ -44,14 +46,14 @@
 //!   index of their current records, in milliseconds. A full build writes
 //!   it empty; `search.js` always loads it and ranks both together.
 //!
-//! On a synthetic 5,000-document site (305,000 records, 117 MB of index in
-//! 36,000 files) a typical query loads 35–145 KB and one of only very
-//! common characters (`の`, `すること`) 50–120 KB, including `meta.js` and
-//! the display data of the results it shows (`tests/search_browser.rs`,
-//! `large_site_budget`).
+//! The index is written through a [`Sink`] as it is made ([`write_index`]),
+//! so it never sits in memory whole. On the generated 5,000-document site
+//! (303,000 records) it is about 2,300 files and 65 MB instead of 42,000
+//! files and 165 MB; see `BENCHMARKS.md` for the bytes a query loads.
 //!
-//! This module depends only on std, serde, serde_json, rayon and
-//! unicode-normalization, and on no other module of the crate.
+//! This module depends only on std, serde, serde_json, rayon,
+//! unicode-normalization, miniz_oxide and base64, and on no other module of
+//! the crate.
 
 pub mod delta;
 pub mod encode;

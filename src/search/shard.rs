@@ -121,11 +121,12 @@ pub(crate) fn write_postings(mut terms: Vec<TermList>, sink: Sink<'_>) -> usize 
             out.extend_from_slice(&e);
             out.push(b'"');
         } else {
-            if packs.is_empty() || pack_bytes + e.len() > PACK_TARGET {
+            // Each list costs its quotes and a comma too.
+            if packs.is_empty() || pack_bytes + e.len() + 3 > PACK_TARGET {
                 packs.push(Vec::new());
                 pack_bytes = 0;
             }
-            pack_bytes += e.len();
+            pack_bytes += e.len() + 3;
             let pack = packs.len() - 1;
             let lists = &mut packs[pack];
             out.extend_from_slice(format!("{pack},{}", lists.len()).as_bytes());
