@@ -31,9 +31,10 @@
 //!   directives first. Impacts are precomputed per posting; the browser
 //!   adds IDF.
 //! - Files ([`shard`]): `meta.js`; posting buckets chosen by hash, about
-//!   3 KB each; long lists in packs of about 56 KB; display data (label,
-//!   title, heading path, text, url) in shards of up to 512 records and
-//!   about 80 KB of text, deflated and base64-encoded (the browser inflates
+//!   3 KB each; long lists in packs sized for the site (8 KB on a small
+//!   one, 56 KB at 5,000 policies); display data (label, title, heading
+//!   path, text, url) in shards of up to 512 records and about 80 KB of
+//!   text, deflated and base64-encoded (the browser inflates
 //!   them with `DecompressionStream`). Lists of terms held by more than
 //!   [`POSTINGS_CAP`] records keep the records of highest impact: a query
 //!   with any rarer term never loads them (the text check covers them), and

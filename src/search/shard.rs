@@ -14,7 +14,7 @@
 //!   (see [`encode`](super::encode)), or `{term: [df, n, i]}` for a long
 //!   list: the `i`-th list of pack `n`.
 //! - `search/t/<n / 1024>/<n % 1024>.js` (`"t"`): pack `n` of long posting
-//!   lists, `[postings…]`, about [`PACK_TARGET`] bytes.
+//!   lists, `[postings…]`, of [`PACK_MIN`] to [`PACK_TARGET`] bytes.
 //! - `search/d/<s / 1024>/<s % 1024>.js` (`"d"`): display data of records `s·512 …
 //!   s·512+511`, deflated (zlib) and base64-encoded in one string, which
 //!   `search.js` inflates with the browser's `DecompressionStream`: the
@@ -46,11 +46,16 @@ const DISPLAY_LEVEL: u8 = 6;
 /// Posting lists longer than this (in bytes) are kept out of the buckets,
 /// in packs of long lists.
 pub const INLINE_MAX: usize = 400;
-/// Long lists are packed into files of about this many bytes (a list
+/// Long lists are packed into files of at most this many bytes (a list
 /// longer than this has a file of its own): a term costs its bucket and
-/// its pack, and a site has a few hundred packs instead of thousands of
-/// single lists.
+/// its pack, and a large site has several hundred packs instead of
+/// thousands of single lists.
 pub const PACK_TARGET: usize = 56 * 1024;
+/// Packs are at least this large (unless the site's long lists are fewer).
+pub const PACK_MIN: usize = 8 * 1024;
+/// How many packs a site's long lists aim for: at 5,000 policies (46 MB of
+/// long lists) they are PACK_TARGET each, on a small site PACK_MIN.
+const PACKS: usize = 700;
 /// Aim for buckets of about this many bytes.
 pub const BUCKET_TARGET: usize = 3 * 1024;
 /// Files per folder under `search/t/` and `search/d/` (file shares slow
@@ -104,8 +109,15 @@ pub(crate) fn write_postings(mut terms: Vec<TermList>, sink: Sink<'_>) -> usize 
     let mut contents: Vec<Vec<u8>> = (0..buckets)
         .map(|b| format!("hoshinSearchShard(\"p\",{b},{{").into_bytes())
         .collect();
-    // Long lists are packed, in key order, into files of about PACK_TARGET
-    // bytes: (pack, lists) with the lists in pack order.
+    // Long lists are packed, in key order, into files sized for the site:
+    // about PACKS of them, each of PACK_MIN to PACK_TARGET bytes, so that a
+    // small site's terms do not each cost a large pack.
+    let long_bytes: usize = terms
+        .iter()
+        .filter(|t| t.encoded.len() > INLINE_MAX)
+        .map(|t| t.encoded.len() + 3)
+        .sum();
+    let pack_target = (long_bytes / PACKS).clamp(PACK_MIN, PACK_TARGET);
     let mut packs: Vec<Vec<Vec<u8>>> = Vec::new();
     let mut pack_bytes = 0usize;
     for t in terms {
@@ -122,7 +134,7 @@ pub(crate) fn write_postings(mut terms: Vec<TermList>, sink: Sink<'_>) -> usize 
             out.push(b'"');
         } else {
             // Each list costs its quotes and a comma too.
-            if packs.is_empty() || pack_bytes + e.len() + 3 > PACK_TARGET {
+            if packs.is_empty() || pack_bytes + e.len() + 3 > pack_target {
                 packs.push(Vec::new());
                 pack_bytes = 0;
             }
