@@ -11,7 +11,6 @@
 #[path = "common/cdp.rs"]
 mod cdp;
 #[path = "common/site.rs"]
-#[allow(dead_code)]
 mod site;
 
 use cdp::{Browser, SECS_10};
