@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::layout::{encode_path, root_of};
 use crate::link::{Citer, Links, Target};
-use crate::model::{Directive, Document, ReferenceKind, Segment};
+use crate::model::{Document, ReferenceKind, Segment};
 use crate::parse::escape_attr;
 
 /// The document's body HTML, every slot filled in.

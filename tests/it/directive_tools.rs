@@ -8,14 +8,10 @@
 //! Skipped with a loud message when Chromium is absent, unless
 //! `HOSHIN_REQUIRE_BROWSER=1`. Every wait is bounded; nothing asserts timing.
 
-#[path = "common/cdp.rs"]
-mod cdp;
-#[path = "common/site.rs"]
-mod site;
-
-use cdp::{Browser, SECS_10};
 use serde_json::{json, Value};
-use site::Site;
+
+use crate::support::browser::{Browser, SECS_10};
+use crate::support::site::Site;
 
 #[test]
 fn every_directive_gets_its_permalink_and_copy_button() {
