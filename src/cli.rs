@@ -39,6 +39,9 @@ pub enum Command {
         /// Print the time of each stage after the summary.
         #[arg(long)]
         timings: bool,
+        /// Replace a non-empty output folder that hoshin did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Check everything a build checks, writing nothing.
     Check {
@@ -57,6 +60,9 @@ pub enum Command {
         /// Poll for changes instead of relying on file-system events (network shares).
         #[arg(long)]
         poll: bool,
+        /// Replace a non-empty output folder that hoshin did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Watch, and serve the site locally with live reload.
     Serve {
@@ -75,6 +81,9 @@ pub enum Command {
         /// Poll for changes instead of relying on file-system events (network shares).
         #[arg(long)]
         poll: bool,
+        /// Replace a non-empty output folder that hoshin did not write.
+        #[arg(long)]
+        force: bool,
     },
     /// Create a new policy document from a template.
     New {
@@ -85,6 +94,9 @@ pub enum Command {
         /// Site root.
         #[arg(long, default_value = ".", value_name = "DIR")]
         root: PathBuf,
+        /// Overwrite the document if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// Turn existing policies (PDF text, PDF, Word .docx) into documents.
     Import {

@@ -117,9 +117,18 @@ impl Config {
                 }
                 "departments" => match v.as_table() {
                     Some(t) => {
+                        // Slugs name listing pages: one per department, in any letter case.
+                        let mut taken: BTreeMap<String, &str> = BTreeMap::new();
                         for (name, slug) in t {
                             match slug.as_str() {
                                 Some(s) if is_slug(s) => {
+                                    if let Some(other) = taken.insert(s.to_lowercase(), name) {
+                                        errors.push(checker.error_at(
+                                            name,
+                                            format!("departments `{other}` and `{name}` have the same slug `{s}`: one listing page would replace the other"),
+                                            Some(format!("give `{name}` a slug of its own (slugs that differ only in letter case are one file on Windows)")),
+                                        ));
+                                    }
                                     config.departments.insert(name.clone(), s.to_string());
                                 }
                                 _ => errors.push(checker.error_at(
@@ -210,6 +219,31 @@ impl Config {
             .position(|&k| k == kind)
             .unwrap_or(usize::MAX)
     }
+}
+
+/// Points a diagnostic at the line of site.toml under `root` that sets the
+/// top-level `key`, if there is one (for problems found after parsing, such
+/// as an output folder or a theme that cannot be used).
+pub fn at_key(root: &Path, key: &str, d: Diagnostic) -> Diagnostic {
+    let Ok(text) = std::fs::read_to_string(root.join("site.toml")) else {
+        return d;
+    };
+    let file = SourceFile::new("site.toml", text);
+    let mut offset = 0;
+    for line in file.text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            break; // Past the top-level keys.
+        }
+        if let Some(rest) = trimmed.strip_prefix(key) {
+            if rest.trim_start().starts_with('=') {
+                let start = offset + line.len() - trimmed.len();
+                return d.at(&file, start..start + key.len());
+            }
+        }
+        offset += line.len();
+    }
+    d
 }
 
 fn is_slug(s: &str) -> bool {
@@ -374,6 +408,14 @@ mod tests {
         assert!(parse("[departments]\n\"総務部\" = \"総務\"\n").is_err());
         let e = parse("[directives]\norder = [\"nn\"]\n").unwrap_err();
         assert!(e[0].message.contains("did you mean `n`"), "{}", e[0]);
+    }
+
+    #[test]
+    fn two_departments_with_one_slug_are_an_error() {
+        let e = parse("[departments]\n\"総務部\" = \"x\"\n\"市民部\" = \"X\"\n").unwrap_err();
+        let text = e[0].to_string();
+        assert!(text.contains("have the same slug"), "{text}");
+        assert!(text.contains("--> site.toml:"), "{text}");
     }
 
     #[test]

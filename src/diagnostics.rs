@@ -93,10 +93,42 @@ pub struct Location {
     pub line: usize,
     /// 1-based column, in characters.
     pub column: usize,
-    /// The source line, for the excerpt.
+    /// The source line, for the excerpt: the whole line, or on a very long line
+    /// a window around the column with `…` where it was cut.
     pub source_line: String,
-    /// How many characters of the line to underline (at least 1).
+    /// 1-based column of the span in `source_line` (differs from `column` on a cut line).
+    pub excerpt_column: usize,
+    /// How many characters of the excerpt to underline (at least 1).
     pub width: usize,
+}
+
+/// Lines longer than this many characters are shown as a window around the column.
+pub const EXCERPT_MAX: usize = 160;
+/// Characters shown before the column in a window.
+const WINDOW_BEFORE: usize = 60;
+
+/// The excerpt of `line` for a span starting at character `column0` (0-based)
+/// and `width` characters wide: (excerpt, 1-based column in it, width in it).
+fn excerpt(line: &str, column0: usize, width: usize) -> (String, usize, usize) {
+    // Counting stops early: a line of ten million characters is not walked twice.
+    let long = line.chars().nth(EXCERPT_MAX).is_some();
+    if !long {
+        return (line.to_string(), column0 + 1, width);
+    }
+    let width = width.min(EXCERPT_MAX - WINDOW_BEFORE);
+    let start = column0.saturating_sub(WINDOW_BEFORE);
+    let end = start + EXCERPT_MAX;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    let mut chars = line.chars().skip(start);
+    shown.extend(chars.by_ref().take(end - start));
+    if chars.next().is_some() {
+        shown.push('…');
+    }
+    let column = column0 - start + 1 + usize::from(start > 0);
+    (shown, column, width)
 }
 
 /// One error or warning.
@@ -137,18 +169,20 @@ impl Diagnostic {
     /// Points the diagnostic at a byte range of a file.
     pub fn at(mut self, file: &SourceFile, span: Range<usize>) -> Self {
         let (line, column) = file.locate(span.start);
-        let source_line = file.line_text(line).to_string();
+        let source_line = file.line_text(line);
         // Underline the span, clipped to its first line.
         let line_start = file.line_start(line);
         let line_end = line_start + source_line.len();
         let start = floor_char_boundary(&file.text, span.start.clamp(line_start, line_end));
         let end = floor_char_boundary(&file.text, span.end.clamp(start, line_end));
         let width = file.text[start..end].chars().count().max(1);
+        let (source_line, excerpt_column, width) = excerpt(source_line, column - 1, width);
         self.location = Some(Box::new(Location {
             path: file.display_path.clone(),
             line,
             column,
             source_line,
+            excerpt_column,
             width,
         }));
         self
@@ -161,6 +195,7 @@ impl Diagnostic {
             line: 1,
             column: 1,
             source_line: String::new(),
+            excerpt_column: 1,
             width: 0,
         }));
         self
@@ -202,12 +237,12 @@ impl fmt::Display for Diagnostic {
                 let before: String = loc
                     .source_line
                     .chars()
-                    .take(loc.column.saturating_sub(1))
+                    .take(loc.excerpt_column.saturating_sub(1))
                     .collect();
                 let marked: String = loc
                     .source_line
                     .chars()
-                    .skip(loc.column.saturating_sub(1))
+                    .skip(loc.excerpt_column.saturating_sub(1))
                     .take(loc.width)
                     .collect();
                 let indent = " ".repeat(before.replace('\t', "    ").width());
@@ -309,6 +344,28 @@ mod tests {
         let x = f.text.find('x').unwrap();
         assert_eq!(f.locate(x), (2, 5));
         assert_eq!(f.line_text(2), "二行目 x");
+    }
+
+    #[test]
+    fn a_very_long_line_shows_a_window_around_the_column() {
+        let line = format!("{}[[x]]{}", "あ".repeat(1_000_000), "い".repeat(1_000_000));
+        let f = SourceFile::new("content/a.md", format!("---\n{line}\n"));
+        let start = f.text.find("[[x]]").unwrap();
+        let d = Diagnostic::error("unresolved reference [[x]]").at(&f, start..start + 5);
+        let text = d.to_string();
+        assert!(text.len() < 2000, "{} bytes", text.len());
+        assert!(text.contains("--> content/a.md:2:1000001"), "{text}");
+        let shown = text
+            .lines()
+            .find(|l| l.contains(" | ") && l.contains("[[x]]"))
+            .unwrap();
+        assert!(shown.contains("…あ") && shown.contains("い…"), "{shown}");
+        let caret = text.lines().find(|l| l.contains('^')).unwrap();
+        // The caret stands under `[[x]]`: same display width before it.
+        let before = &shown[..shown.find("[[x]]").unwrap()];
+        let indent = caret.find('^').unwrap();
+        assert_eq!(before.width(), indent, "{shown}\n{caret}");
+        assert_eq!(caret.trim_end().matches('^').count(), 5);
     }
 
     #[test]

@@ -10,6 +10,31 @@ const ERAS: &[(&str, &str, i32)] = &[
     ("昭和", "S", 1925),
 ];
 
+/// The last year number of each era that has ended (平成31年 is 2019, when
+/// 令和 began; 昭和64年 is 1989).
+fn last_year(era: &str) -> Option<i32> {
+    match era {
+        "平成" => Some(31),
+        "昭和" => Some(64),
+        _ => None,
+    }
+}
+
+/// For a year written in an era past that era's end (平成32年度, 昭和99年度),
+/// the era it was written in and the year in the current era's form
+/// (「令和2年度」); None for every other input.
+pub fn past_era_end(input: &str) -> Option<(&'static str, String)> {
+    let s: String = input.nfkc().filter(|c| !c.is_whitespace()).collect();
+    let s = s
+        .strip_suffix("年度")
+        .or_else(|| s.strip_suffix('年'))
+        .unwrap_or(&s);
+    let (base, rest) = split_era(s)?;
+    let &(era, _, _) = ERAS.iter().find(|e| e.2 == base)?;
+    let n: i32 = rest.parse().ok()?;
+    (n > last_year(era)? && n <= 99).then(|| (era, era_fiscal_year(base + n)))
+}
+
 /// The era name and year number for a Western year, e.g. 2023 → ("令和", 5).
 pub fn era_of(year: i32) -> (&'static str, i32) {
     for &(name, _, base) in ERAS {
@@ -169,6 +194,24 @@ mod tests {
         assert_eq!(parse_year("来年"), None);
         assert_eq!(parse_year("令和0年度"), None);
         assert_eq!(parse_year("20"), None);
+    }
+
+    #[test]
+    fn years_past_their_era_are_recognised() {
+        assert_eq!(parse_year("平成32年度"), Some(2020));
+        assert_eq!(
+            past_era_end("平成32年度"),
+            Some(("平成", "令和2年度".to_string()))
+        );
+        assert_eq!(
+            past_era_end("昭和99年度"),
+            Some(("昭和", "令和6年度".to_string()))
+        );
+        assert_eq!(past_era_end("Ｈ４５"), Some(("平成", "令和15年度".into())));
+        assert_eq!(past_era_end("平成31年度"), None);
+        assert_eq!(past_era_end("昭和64年"), None);
+        assert_eq!(past_era_end("令和99年度"), None);
+        assert_eq!(past_era_end("2020"), None);
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::ops::Range;
 use serde_yaml::Value;
 
 use crate::diagnostics::{Diagnostic, SourceFile};
-use crate::era::{parse_date, parse_year};
+use crate::era::{parse_date, parse_year, past_era_end};
 use crate::model::{FrontMatter, Status};
 use crate::suggest::did_you_mean;
 
@@ -58,23 +58,17 @@ pub fn split(file: &SourceFile) -> Result<Split, Diagnostic> {
         .with_help("add a line `---` after the last field of the front matter"))
 }
 
-/// Parses and validates the YAML between the fences.
-pub fn parse(file: &SourceFile, yaml: Range<usize>) -> Result<FrontMatter, Vec<Diagnostic>> {
+/// Parses and validates the YAML between the fences: the front matter and its
+/// warnings, or every error found.
+pub fn parse(
+    file: &SourceFile,
+    yaml: Range<usize>,
+) -> Result<(FrontMatter, Vec<Diagnostic>), Vec<Diagnostic>> {
     let src = &file.text[yaml.clone()];
     let at_key = |key: &str| key_span(file, yaml.clone(), key);
     let value: Value = match serde_yaml::from_str(src) {
         Ok(v) => v,
-        Err(e) => {
-            let mut d = Diagnostic::error(format!(
-                "invalid YAML in front matter: {}",
-                strip_location(&e.to_string())
-            ));
-            d = match e.location() {
-                Some(loc) => d.at(file, yaml.start + loc.index()..yaml.start + loc.index() + 1),
-                None => d.at(file, yaml.start..yaml.start),
-            };
-            return Err(vec![d.with_help("each line is `key: value`; quote values that contain `:` or start with `[`, `{`, `*`, `&`")]);
-        }
+        Err(e) => return Err(vec![yaml_error(file, yaml, &e)]),
     };
     let map = match value {
         Value::Mapping(m) => m,
@@ -88,6 +82,7 @@ pub fn parse(file: &SourceFile, yaml: Range<usize>) -> Result<FrontMatter, Vec<D
     };
 
     let mut errors = Vec::new();
+    let mut warnings = Vec::new();
     for key in map.keys() {
         let name = scalar_string(key).unwrap_or_default();
         if !KEYS.contains(&name.as_str()) {
@@ -115,7 +110,20 @@ pub fn parse(file: &SourceFile, yaml: Range<usize>) -> Result<FrontMatter, Vec<D
             0
         }
         Some(v) => match scalar_string(v).as_deref().and_then(parse_year) {
-            Some(y) => y,
+            Some(y) => {
+                if let Some((era, current)) = scalar_string(v).as_deref().and_then(past_era_end) {
+                    warnings.push(
+                        Diagnostic::warning(format!(
+                            "year `{}` is past the end of the {era} era; it is read as {}",
+                            scalar_string(v).unwrap_or_default(),
+                            crate::era::display_fiscal_year(y)
+                        ))
+                        .at(file, value_span(file, yaml.clone(), "year"))
+                        .with_help(format!("write `year: {current}`")),
+                    );
+                }
+                y
+            }
             None => {
                 errors.push(
                     Diagnostic::error(format!(
@@ -173,7 +181,19 @@ pub fn parse(file: &SourceFile, yaml: Range<usize>) -> Result<FrontMatter, Vec<D
     let status_text = optional_text("status");
 
     let date = date_text.and_then(|s| match parse_date(&s) {
-        Some(d) => Some(d),
+        Some(d) => {
+            if let Some((era, _)) = s.split_once('年').and_then(|(y, _)| past_era_end(y)) {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "date `{s}` is past the end of the {era} era; it is read as {}",
+                        d.iso()
+                    ))
+                    .at(file, value_span(file, yaml.clone(), "date"))
+                    .with_help(format!("write `date: {}`", d.japanese())),
+                );
+            }
+            Some(d)
+        }
         None => {
             errors.push(
                 Diagnostic::error(format!("invalid date `{s}`"))
@@ -239,20 +259,104 @@ pub fn parse(file: &SourceFile, yaml: Range<usize>) -> Result<FrontMatter, Vec<D
     };
 
     if errors.is_empty() {
-        Ok(FrontMatter {
-            year,
-            department,
-            author,
-            title,
-            date,
-            audience,
-            status,
-            tags,
-            extra,
-        })
+        Ok((
+            FrontMatter {
+                year,
+                department,
+                author,
+                title,
+                date,
+                audience,
+                status,
+                tags,
+                extra,
+            },
+            warnings,
+        ))
     } else {
         Err(errors)
     }
+}
+
+/// A YAML error, located where the problem is: serde_yaml puts a duplicate
+/// key and an alias that expands too far at the start of the mapping, so
+/// those are looked up in the text.
+fn yaml_error(file: &SourceFile, yaml: Range<usize>, e: &serde_yaml::Error) -> Diagnostic {
+    let message = strip_location(&e.to_string());
+    let d = Diagnostic::error(format!("invalid YAML in front matter: {message}"));
+    if let Some(key) = message
+        .strip_prefix("duplicate entry with key \"")
+        .and_then(|k| k.strip_suffix('"'))
+    {
+        let lines = key_lines(file, yaml.clone(), key);
+        if let [first, second, ..] = lines.as_slice() {
+            let (line, _) = file.locate(first.start);
+            return d
+                .at(file, second.clone())
+                .with_note(format!("`{key}` is already given on line {line}"))
+                .with_help(format!("keep one `{key}:` line"));
+        }
+    }
+    if message.contains("repetition limit") || message.contains("recursion limit") {
+        if let Some(span) = last_alias(file, yaml.clone()) {
+            return d
+                .at(file, span)
+                .with_note("this alias expands to more values than a front matter can hold")
+                .with_help(
+                    "write the values out instead of repeating them with `&anchor` and `*alias`",
+                );
+        }
+    }
+    let d = match e.location() {
+        Some(loc) => d.at(file, yaml.start + loc.index()..yaml.start + loc.index() + 1),
+        None => d.at(file, yaml.start..yaml.start),
+    };
+    d.with_help(
+        "each line is `key: value`; quote values that contain `:` or start with `[`, `{`, `*`, `&`",
+    )
+}
+
+/// Byte spans of every line of the YAML where `key:` starts (at any indentation).
+fn key_lines(file: &SourceFile, yaml: Range<usize>, key: &str) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut offset = yaml.start;
+    for line in file.text[yaml].split_inclusive('\n') {
+        let trimmed = line
+            .trim_start_matches([' ', '\t'])
+            .trim_start_matches("- ");
+        let indent = line.len() - trimmed.len();
+        let bare = trimmed
+            .strip_prefix(key)
+            .or_else(|| trimmed.strip_prefix(&format!("\"{key}\"")))
+            .or_else(|| trimmed.strip_prefix(&format!("'{key}'")));
+        if bare.is_some_and(|rest| rest.trim_start().starts_with(':')) {
+            let start = offset + indent;
+            found.push(start..start + key.len().min(line.trim_end().len() - indent));
+        }
+        offset += line.len();
+    }
+    found
+}
+
+/// The span of the last `*alias` in the YAML.
+fn last_alias(file: &SourceFile, yaml: Range<usize>) -> Option<Range<usize>> {
+    let text = &file.text[yaml.clone()];
+    let bytes = text.as_bytes();
+    let mut last = None;
+    for (i, _) in text.match_indices('*') {
+        let before = i.checked_sub(1).map(|j| bytes[j]);
+        let starts_token = matches!(
+            before,
+            None | Some(b' ' | b'[' | b',' | b'\n' | b'\t' | b'{')
+        );
+        let name_len = text[i + 1..]
+            .find(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}'))
+            .unwrap_or(text.len() - i - 1);
+        if starts_token && name_len > 0 {
+            last = Some(yaml.start + i..yaml.start + i + 1 + name_len);
+        }
+    }
+    last
 }
 
 /// A YAML scalar as text (numbers and booleans too: `year: 2023`).
@@ -308,6 +412,10 @@ mod tests {
     use super::*;
 
     fn fm(text: &str) -> Result<FrontMatter, Vec<Diagnostic>> {
+        fm_warned(text).map(|(m, _)| m)
+    }
+
+    fn fm_warned(text: &str) -> Result<(FrontMatter, Vec<Diagnostic>), Vec<Diagnostic>> {
         let file = SourceFile::new("content/a.md", text);
         let s = split(&file).map_err(|d| vec![d])?;
         parse(&file, s.yaml)
@@ -363,6 +471,65 @@ mod tests {
         let e = fm("---\nyear: 2023\ndepartment: [総務部\nauthor: X\n---\n").unwrap_err();
         assert!(e[0].message.starts_with("invalid YAML"), "{}", e[0]);
         assert!(e[0].location.as_ref().unwrap().line >= 3, "{}", e[0]);
+    }
+
+    #[test]
+    fn years_past_their_era_are_read_but_warned_about() {
+        for (written, year, suggestion) in [
+            ("平成32年度", 2020, "令和2年度"),
+            ("平成45年度", 2033, "令和15年度"),
+            ("昭和99年度", 2024, "令和6年度"),
+        ] {
+            let (m, w) = fm_warned(&format!(
+                "---\nyear: {written}\ndepartment: 総務部\nauthor: X\ndate: 平成32年4月1日\n---\n"
+            ))
+            .unwrap();
+            assert_eq!(m.year, year);
+            assert_eq!(w.len(), 2, "{w:?}");
+            let text = w[0].to_string();
+            assert!(text.starts_with("warning: year"), "{text}");
+            assert!(text.contains("content/a.md:2:7"), "{text}");
+            assert!(
+                text.contains(&format!("write `year: {suggestion}`")),
+                "{text}"
+            );
+            assert!(
+                w[1].to_string().contains("write `date: 令和2年4月1日`"),
+                "{}",
+                w[1]
+            );
+        }
+    }
+
+    #[test]
+    fn a_duplicate_key_is_reported_at_its_second_line() {
+        let e = fm("---\nyear: 2023\ndepartment: 総務部\nauthor: X\ntitle: a\ntitle: b\n---\n")
+            .unwrap_err();
+        let loc = e[0].location.as_ref().unwrap();
+        assert_eq!((loc.line, loc.column), (6, 1), "{}", e[0]);
+        assert!(
+            e[0].to_string().contains("already given on line 5"),
+            "{}",
+            e[0]
+        );
+    }
+
+    #[test]
+    fn an_alias_bomb_is_reported_at_the_alias_that_expands() {
+        let mut text = String::from(
+            "---\nyear: 2023\ndepartment: 総務部\nauthor: X\nextra:\n  a: &a [x,x,x,x,x,x,x,x,x]\n",
+        );
+        let mut prev = 'a';
+        for name in "bcdefghi".chars() {
+            let refs = vec![format!("*{prev}"); 9].join(",");
+            text.push_str(&format!("  {name}: &{name} [{refs}]\n"));
+            prev = name;
+        }
+        text.push_str("---\n");
+        let e = fm(&text).unwrap_err();
+        let loc = e[0].location.as_ref().unwrap();
+        assert_eq!(loc.line, 14, "{}", e[0]);
+        assert!(e[0].to_string().contains("*h"), "{}", e[0]);
     }
 
     #[test]

@@ -108,17 +108,18 @@ pub fn root_of(page_path: &str) -> String {
     "../".repeat(page_path.matches('/').count())
 }
 
-/// Characters left as they are in an href: unreserved ones, the path
-/// separator, and `#` before an anchor.
+/// Characters left as they are in an href: unreserved ones and the path
+/// separator. Everything else in a segment — `#`, `%`, `?`, spaces,
+/// non-ASCII — is encoded (`content/2024/c#d.md` → `2024/c%23d.html`); an
+/// anchor is added after encoding.
 const HREF: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')
     .remove(b'~')
-    .remove(b'/')
-    .remove(b'#');
+    .remove(b'/');
 
-/// Percent-encodes a root-relative path for an href (keeps `/` and `#`).
+/// Percent-encodes a root-relative output path for an href (keeps `/`).
 pub fn encode_path(path: &str) -> String {
     utf8_percent_encode(path, HREF).to_string()
 }
@@ -138,7 +139,8 @@ mod tests {
         assert_eq!(root_of("index.html"), "");
         assert_eq!(root_of("2023/somu.html"), "../");
         assert_eq!(root_of("a/b/c.html"), "../../");
-        assert_eq!(encode_path("2023/somu.html#n1-p3"), "2023/somu.html#n1-p3");
+        assert_eq!(encode_path("2023/somu.html"), "2023/somu.html");
+        assert_eq!(encode_path("2024/c#d.html"), "2024/c%23d.html");
         assert_eq!(
             encode_path("2023/総務.html"),
             "2023/%E7%B7%8F%E5%8B%99.html"

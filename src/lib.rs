@@ -7,18 +7,24 @@
 
 #![warn(missing_docs)]
 
+pub mod attachments;
 pub mod build;
 pub mod cli;
 pub mod config;
 pub mod diagnostics;
 pub mod era;
 pub mod frontmatter;
+#[doc(hidden)]
+pub mod fuzzing;
+pub mod html_scan;
 pub mod import;
 pub mod layout;
 pub mod link;
 pub mod load;
 pub mod marker;
 pub mod model;
+pub mod output_dir;
+pub mod output_plan;
 pub mod parse;
 pub mod render;
 pub mod scaffold;

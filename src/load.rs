@@ -207,6 +207,11 @@ pub fn decode(bytes: Vec<u8>, display: &str) -> Result<SourceFile, Diagnostic> {
             if text.contains('\r') {
                 text = text.replace("\r\n", "\n").replace('\r', "\n");
             }
+            // CommonMark reads NUL as U+FFFD; so does everything after load,
+            // so that no stage sees a character it uses as a placeholder.
+            if text.contains('\0') {
+                text = text.replace('\0', "\u{fffd}");
+            }
             Ok(SourceFile::new(display, text))
         }
         Err(e) => {
@@ -261,6 +266,12 @@ mod tests {
     fn bom_and_crlf_are_accepted() {
         let f = decode(b"\xef\xbb\xbf---\r\nyear: 1\r\n".to_vec(), "a.md").unwrap();
         assert_eq!(&*f.text, "---\nyear: 1\n");
+    }
+
+    #[test]
+    fn nul_is_read_as_the_replacement_character() {
+        let f = decode(b"a\0b".to_vec(), "a.md").unwrap();
+        assert_eq!(&*f.text, "a\u{fffd}b");
     }
 
     #[test]

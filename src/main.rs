@@ -15,11 +15,13 @@ fn main() -> ExitCode {
             site,
             output,
             timings,
+            force,
         } => {
             let opts = BuildOptions {
                 root: site.root,
                 output,
                 drafts: site.drafts,
+                force,
             };
             run_build(&opts, true, timings)
         }
@@ -28,14 +30,21 @@ fn main() -> ExitCode {
                 root: site.root,
                 output: None,
                 drafts: site.drafts,
+                force: false,
             };
             run_build(&opts, false, false)
         }
-        Command::Watch { site, output, poll } => {
+        Command::Watch {
+            site,
+            output,
+            poll,
+            force,
+        } => {
             let opts = BuildOptions {
                 root: site.root,
                 output,
                 drafts: site.drafts,
+                force,
             };
             hoshin::watch::run(&opts, poll, None)
         }
@@ -45,11 +54,13 @@ fn main() -> ExitCode {
             port,
             bind,
             poll,
+            force,
         } => {
             let opts = BuildOptions {
                 root: site.root,
                 output,
                 drafts: site.drafts,
+                force,
             };
             hoshin::watch::run(&opts, poll, Some(std::net::SocketAddr::new(bind, port)))
         }
@@ -57,9 +68,10 @@ fn main() -> ExitCode {
             department,
             year,
             root,
+            force,
         } => match build::load_config(&root) {
             Ok(config) => {
-                match hoshin::scaffold::new_document(&root, &config, &department, &year) {
+                match hoshin::scaffold::new_document(&root, &config, &department, &year, force) {
                     Ok(path) => {
                         println!("created {}", path.display());
                         0

@@ -81,18 +81,23 @@ pub fn write_document(path: &Path, text: &str, force: bool) -> Result<(), String
     })
 }
 
-/// Creates `content/<year>/<slug>.md` and returns its path, or says why not.
+/// Creates `content/<year>/<slug>.md` and returns its path, or says why not;
+/// an existing file is replaced only with `force`.
 pub fn new_document(
     root: &Path,
     config: &Config,
     department: &str,
     year: &str,
+    force: bool,
 ) -> Result<PathBuf, String> {
     let y = parse_year(year)
         .ok_or_else(|| format!("invalid year `{year}`: write it as 2024, 令和6年度 or R6"))?;
     let department = department.trim();
     if department.is_empty() {
         return Err("the department must not be empty".into());
+    }
+    if department.chars().any(char::is_control) {
+        return Err("the department must be one line of text".into());
     }
     let path = document_path(root, config, department, y);
     let era = era_fiscal_year(y);
@@ -109,7 +114,7 @@ pub fn new_document(
     let body = format!(
         "{era}の{department}の運営方針を次のとおり定める。\n\n## 1. 基本方針\n\n### (1) 項目\n\n① 指示事項を書く。\n\n② 次の指示事項を書く。\n"
     );
-    write_document(&path, &render_document(&front, &body)?, false)?;
+    write_document(&path, &render_document(&front, &body)?, force)?;
     Ok(path)
 }
 

@@ -142,6 +142,7 @@ impl Staging {
         remove_leftovers(output);
         let tmp = sibling(output, "new");
         std::fs::create_dir_all(&tmp)?;
+        crate::output_dir::mark(&tmp)?;
         Ok(Staging {
             tmp,
             output: output.to_path_buf(),
@@ -396,7 +397,7 @@ mod tests {
         staging.write("b.html", b"2").unwrap();
         drop(staging);
         assert_eq!(names(dir.path()), ["public"]);
-        assert_eq!(names(&out), ["a.html"]);
+        assert_eq!(names(&out), [crate::output_dir::MARKER, "a.html"]);
     }
 
     #[test]

@@ -330,12 +330,10 @@ impl Workspace {
         self.loaded = None;
         let root = &self.opts.root;
         let config = load_config(root).map_err(|f| f.diagnostics)?;
-        let output = self
-            .opts
-            .output
-            .clone()
-            .unwrap_or_else(|| root.join(&config.output_dir));
-        check_output_dir(root, &config, &output).map_err(|f| f.diagnostics)?;
+        let intent = crate::output_dir::Intent::Write {
+            force: self.opts.force,
+        };
+        let output = check_output_dir(&self.opts, &config, intent).map_err(|f| f.diagnostics)?;
         let theme = Theme::load(root, &config.theme);
         let content_dir = root.join(&config.content_dir);
         let mut loaded = Loaded {
@@ -373,9 +371,20 @@ impl Workspace {
         let loaded = self.loaded.as_mut().expect("loaded");
         timed(timings, "link", || loaded.link());
         let mut diagnostics = loaded.diagnostics(&self.opts.root);
-        if let Err(errors) = &loaded.theme {
-            diagnostics.extend(errors.iter().cloned());
+        match &loaded.theme {
+            Err(errors) => diagnostics.extend(errors.iter().cloned()),
+            Ok(theme) => diagnostics.extend(crate::output_plan::check(
+                &self.opts.root,
+                &loaded.site.view(),
+                theme,
+                loaded.assets.iter().map(|(r, p)| (r.as_str(), p.as_path())),
+            )),
         }
+        diagnostics.extend(crate::attachments::check(
+            &self.opts.root,
+            &loaded.site.config,
+            loaded.assets.iter().map(|(r, p)| (r.as_str(), p.as_path())),
+        ));
         if loaded.site.config.strict {
             diagnostics.promote_warnings();
         }

@@ -12,6 +12,7 @@ use crate::layout::OutputFile;
 use crate::link::{self, Links};
 use crate::load::{self, LoadedFile};
 use crate::model::{Asset, Document, Status};
+use crate::output_dir;
 use crate::parse;
 use crate::render::{SiteView, Theme};
 use crate::write;
@@ -28,7 +29,7 @@ pub use emit::Built;
 pub use incremental::{ChangeSet, Report, SitePaths, Workspace};
 
 /// What the user asked for.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     /// Site root (where site.toml and content/ are).
     pub root: PathBuf,
@@ -36,6 +37,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     /// Include documents with `status: draft`.
     pub drafts: bool,
+    /// Replace a non-empty output folder that hoshin did not write (`--force`).
+    pub force: bool,
 }
 
 /// Wall time of each stage.
@@ -183,25 +186,21 @@ pub fn compile(
     )
 }
 
-/// The output folder must not be the site itself or hold the content: a build replaces it whole.
-pub fn check_output_dir(root: &Path, config: &Config, output: &Path) -> Result<(), Failure> {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let (root, output, content) = (abs(root), abs(output), abs(&root.join(&config.content_dir)));
-    if root.starts_with(&output) || content.starts_with(&output) || output.starts_with(&content) {
+/// Resolves and checks the output folder (see [`output_dir`]): a problem is a
+/// configuration error, exit status 2.
+pub fn check_output_dir(
+    opts: &BuildOptions,
+    config: &Config,
+    intent: output_dir::Intent,
+) -> Result<PathBuf, Failure> {
+    output_dir::resolve(&opts.root, config, opts.output.as_deref(), intent).map_err(|d| {
         let mut diagnostics = Diagnostics::default();
-        diagnostics.push(
-            Diagnostic::error(format!(
-                "output folder `{}` would overwrite the site or its content",
-                output.display()
-            ))
-            .with_help("set output_dir to a folder of its own, e.g. \"public\""),
-        );
-        return Err(Failure {
+        diagnostics.push(d);
+        Failure {
             diagnostics,
             exit_code: 2,
-        });
-    }
-    Ok(())
+        }
+    })
 }
 
 fn write_failure(output: &Path, e: std::io::Error) -> Failure {
@@ -240,11 +239,12 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
     let config = load_config(&opts.root)?;
     let strict = config.strict;
     let mut timings = Timings::default();
-    let output = match &opts.output {
-        Some(o) => o.clone(),
-        None => opts.root.join(&config.output_dir),
+    let intent = if write_output {
+        output_dir::Intent::Write { force: opts.force }
+    } else {
+        output_dir::Intent::Check
     };
-    check_output_dir(&opts.root, &config, &output)?;
+    let output = check_output_dir(opts, &config, intent)?;
     let theme = Theme::load(&opts.root, &config.theme).map_err(|errors| {
         let mut diagnostics = Diagnostics::default();
         diagnostics.extend(errors);
@@ -254,6 +254,21 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
         }
     })?;
     let (site, mut diagnostics) = compile(&opts.root, config, opts.drafts, &mut timings);
+    diagnostics.extend(crate::output_plan::check(
+        &opts.root,
+        &site.view(),
+        &theme,
+        site.assets
+            .iter()
+            .map(|a| (a.path.as_str(), a.source.as_path())),
+    ));
+    diagnostics.extend(crate::attachments::check(
+        &opts.root,
+        &site.config,
+        site.assets
+            .iter()
+            .map(|a| (a.path.as_str(), a.source.as_path())),
+    ));
     if strict {
         diagnostics.promote_warnings();
     }

@@ -46,6 +46,7 @@ impl Site {
             root: root.clone(),
             output: Some(out.clone()),
             drafts: false,
+            force: false,
         });
         let mut site = Site {
             _dir: dir,
@@ -122,6 +123,7 @@ impl Site {
             root: self.root.clone(),
             output: Some(self.clean.clone()),
             drafts: false,
+            force: false,
         };
         if let Err(f) = build::build(&opts, true) {
             panic!("{what}: clean build failed:\n{}", f.diagnostics.render());
@@ -408,6 +410,7 @@ fn relinking_equals_linking() {
         root: s.root.clone(),
         output: None,
         drafts: false,
+        force: false,
     };
     let config = build::load_config(&opts.root).unwrap();
     let mut timings = build::Timings::default();
@@ -450,6 +453,7 @@ impl Site {
             root: self.root.clone(),
             output: None,
             drafts: false,
+            force: false,
         };
         let config = build::load_config(&opts.root).unwrap();
         let (site, _) = build::compile(&opts.root, config, false, &mut build::Timings::default());

@@ -217,6 +217,10 @@ pub fn resolve(
         ReferenceKind::MarkdownLink => format!("({})", r.target),
     };
     let error = |message: String| Diagnostic::error(message).at(&doc.source, r.span.clone());
+    if r.target.trim().trim_start_matches('#').trim().is_empty() {
+        return Err(error(format!("empty reference {written}: it names no document or directive"))
+            .with_help("write the target, e.g. [[総務部/2023#1.(3)⑥]] or [[#1.(3)⑥]]; for literal brackets write \\[[ …]]"));
+    }
     let (doc_part, anchor) = match r.target.split_once('#') {
         Some((d, a)) => (d, Some(a.trim())),
         None => (r.target.as_str(), None),

@@ -51,7 +51,8 @@ pub struct Body<'a> {
     pub references: Vec<RawReference>,
     /// Text of the first H1, when it was taken as the title.
     pub h1: Option<String>,
-    /// Warnings found on the way (links dropped).
+    /// Warnings found on the way: links dropped; images, scripts, styles and
+    /// frames from outside the site.
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -126,13 +127,15 @@ struct Walker<'a> {
     links: Vec<LinkState>,
     /// Open images: false for one dropped (its description is written as text).
     images: Vec<bool>,
-    /// Warnings about the body (links dropped).
+    /// Warnings about the body: links dropped, resources from outside the site.
     warnings: Vec<Diagnostic>,
     last_char: Option<char>,
     in_code_block: bool,
     html_block: Option<String>,
     /// Inside an image: its text becomes the `alt` attribute, where no markup may go.
     in_image: usize,
+    /// Where the raw HTML block being collected starts.
+    html_block_start: usize,
     /// A new block started: its first text goes on a new line of the plain text.
     block_break: bool,
     /// A paragraph that is only 「以上」 closed the directives (SPEC §3.1).
@@ -168,6 +171,7 @@ pub fn walk<'a>(file: &'a SourceFile, base: usize, config: &'a Config, want_h1: 
         in_code_block: false,
         html_block: None,
         in_image: 0,
+        html_block_start: base,
         block_break: false,
         closed: false,
     };
@@ -234,6 +238,8 @@ impl<'a> Walker<'a> {
                     } else {
                         inline::sanitize_block(&raw)
                     };
+                    // What is published is checked: sanitising may have removed a script.
+                    self.outside_html(&html, self.html_block_start..range.end);
                     self.push(Event::Html(html.into()));
                 }
                 _ => {}
@@ -301,7 +307,10 @@ impl<'a> Walker<'a> {
                 self.containers.pop();
                 self.push(event.clone());
             }
-            Event::Start(Tag::HtmlBlock) => self.html_block = Some(String::new()),
+            Event::Start(Tag::HtmlBlock) => {
+                self.html_block = Some(String::new());
+                self.html_block_start = range.start;
+            }
             Event::Start(Tag::CodeBlock(_)) => {
                 self.in_code_block = true;
                 self.push(event.clone());
@@ -328,20 +337,25 @@ impl<'a> Walker<'a> {
                 dest_url,
                 title,
                 id,
-            }) => match self.judge_destination(dest_url, range, "image") {
-                Some(dest) => {
-                    self.images.push(true);
-                    self.in_image += 1;
-                    self.push(Event::Start(Tag::Image {
-                        link_type: *link_type,
-                        dest_url: dest,
-                        title: title.clone(),
-                        id: id.clone(),
-                    }));
+            }) => {
+                if crate::html_scan::is_outside(dest_url) {
+                    self.outside(format!("image `{dest_url}`"), dest_url, range.clone());
                 }
-                // Its description stays, as text.
-                None => self.images.push(false),
-            },
+                match self.judge_destination(dest_url, range, "image") {
+                    Some(dest) => {
+                        self.images.push(true);
+                        self.in_image += 1;
+                        self.push(Event::Start(Tag::Image {
+                            link_type: *link_type,
+                            dest_url: dest,
+                            title: title.clone(),
+                            id: id.clone(),
+                        }));
+                    }
+                    // Its description stays, as text.
+                    None => self.images.push(false),
+                }
+            }
             Event::End(TagEnd::Image) => {
                 if self.images.pop().unwrap_or(true) {
                     self.in_image = self.in_image.saturating_sub(1);
@@ -360,6 +374,9 @@ impl<'a> Walker<'a> {
             }
             Event::SoftBreak | Event::HardBreak => self.line_break(events, i),
             Event::InlineHtml(h) | Event::Html(h) => {
+                if self.config.allow_raw_html {
+                    self.outside_html(h, range.clone());
+                }
                 if self.config.allow_raw_html || inline::is_safe_inline_tag(h) {
                     self.push(Event::InlineHtml(h.clone()));
                 } else {
@@ -841,7 +858,19 @@ impl<'a> Walker<'a> {
             self.push(Event::Text(event_text(text)));
             return;
         }
-        for piece in inline::split_wiki(text) {
+        // Where the event's text differs from the source (escapes, entities),
+        // map it back: escaped brackets are literal, spans point at the source.
+        let map = if exact {
+            None
+        } else {
+            self.file
+                .text
+                .get(range.clone())
+                .and_then(|src| inline::align(src, full))
+        };
+        let skipped = full.len() - text.len();
+        let escaped = |i: usize| map.as_ref().is_some_and(|m| m[skipped + i].1);
+        for piece in inline::split_wiki_escaped(text, &escaped) {
             match piece {
                 Piece::Text(s) => {
                     self.last_char = s.chars().last();
@@ -856,6 +885,9 @@ impl<'a> Walker<'a> {
                 } => {
                     let span = if exact {
                         start + offset..start + offset + len
+                    } else if let Some(m) = &map {
+                        range.start + m[skipped + offset].0
+                            ..range.start + m[skipped + offset + len].0
                     } else {
                         let raw = format!("[[{target}");
                         match self.file.text[range.clone()].find(&raw) {
@@ -878,6 +910,33 @@ impl<'a> Walker<'a> {
                 }
             }
         }
+    }
+
+    /// Warns about every resource of published raw HTML that lies outside the site.
+    fn outside_html(&mut self, html: &str, range: Range<usize>) {
+        for r in crate::html_scan::outside_resources(html) {
+            let what = format!("<{} {}> `{}`", r.element, r.attribute, r.url);
+            self.outside(what, &r.url, range.clone());
+        }
+    }
+
+    /// A resource from outside the site: a warning at the URL (SPEC §5).
+    fn outside(&mut self, what: String, url: &str, range: Range<usize>) {
+        let span = self
+            .file
+            .text
+            .get(range.clone())
+            .and_then(|src| src.find(url))
+            .map_or(range.start..range.start + 1, |i| {
+                range.start + i..range.start + i + url.len()
+            });
+        self.warnings.push(
+            Diagnostic::warning(format!(
+                "{what} is loaded from outside the site: an intranet without internet access cannot show it"
+            ))
+            .at(self.file, span)
+            .with_help("save the file under content/ (e.g. content/2023/images/) and refer to it by a relative path; links to outside pages are fine"),
+        );
     }
 
     /// Plain text goes to the current directive, or to the preamble.

@@ -27,18 +27,39 @@ pub enum Piece<'t> {
     },
 }
 
-/// Splits text at `[[TARGET]]` / `[[TARGET|text]]`.
+/// Splits text at `[[TARGET]]` / `[[TARGET|text]]`. An empty target
+/// (`[[]]`, `[[|x]]`) is a piece too, so that link reports it.
 pub fn split_wiki(text: &str) -> Vec<Piece<'_>> {
+    split_wiki_escaped(text, &|_| false)
+}
+
+/// [`split_wiki`] on text whose brackets may have been written escaped
+/// (`\[[x]]`, `[\[x]]`): `escaped(i)` tells whether the byte at `i` was.
+/// Brackets written escaped are literal text.
+pub fn split_wiki_escaped<'t>(text: &'t str, escaped: &dyn Fn(usize) -> bool) -> Vec<Piece<'t>> {
     let mut pieces = Vec::new();
     let mut rest_start = 0;
     let mut search = 0;
+    let bracket_pair = |at: usize| !escaped(at) && !escaped(at + 1);
     while let Some(open) = text[search..].find("[[").map(|i| i + search) {
+        if !bracket_pair(open) {
+            search = open + 1;
+            continue;
+        }
         let inner_start = open + 2;
-        let Some(close) = text[inner_start..].find("]]").map(|i| i + inner_start) else {
+        let mut from = inner_start;
+        let close = loop {
+            match text[from..].find("]]").map(|i| i + from) {
+                Some(c) if bracket_pair(c) => break Some(c),
+                Some(c) => from = c + 1,
+                None => break None,
+            }
+        };
+        let Some(close) = close else {
             break;
         };
         let inner = &text[inner_start..close];
-        if inner.trim().is_empty() || inner.contains('\n') || inner.contains("[[") {
+        if inner.contains('\n') || inner.contains("[[") {
             search = inner_start;
             continue;
         }
@@ -62,6 +83,51 @@ pub fn split_wiki(text: &str) -> Vec<Piece<'_>> {
         pieces.push(Piece::Text(&text[rest_start..]));
     }
     pieces
+}
+
+/// Maps a text event back to its source when they differ (backslash escapes,
+/// entities, NUL read as U+FFFD): for each byte of `text`, the source offset of
+/// its character and whether it was written escaped; the entry at `text.len()`
+/// is the source offset after the last character. None if the two cannot be
+/// lined up (the caller then falls back to searching).
+pub fn align(source: &str, text: &str) -> Option<Vec<(usize, bool)>> {
+    let mut map = vec![(0, false); text.len() + 1];
+    let mut j = 0;
+    for (i, c) in text.char_indices() {
+        let rest = source.get(j..)?;
+        let (escaped, used) =
+            if c.is_ascii_punctuation() && rest.starts_with('\\') && rest[1..].starts_with(c) {
+                (true, 1 + c.len_utf8())
+            } else if let Some(end) = entity_len(rest) {
+                (true, end)
+            } else if rest.starts_with(c) {
+                (false, c.len_utf8())
+            } else if c == '\u{fffd}' && rest.starts_with('\0') {
+                (false, 1)
+            } else {
+                return None;
+            };
+        for slot in &mut map[i..i + c.len_utf8()] {
+            *slot = (j, escaped);
+        }
+        j += used;
+    }
+    map[text.len()] = (j, false);
+    Some(map)
+}
+
+/// The length of an HTML entity (`&amp;`, `&#91;`) at the start of `s`.
+fn entity_len(s: &str) -> Option<usize> {
+    let body = s.strip_prefix('&')?;
+    let end = body.find(';')?;
+    let name = &body[..end];
+    let valid = (1..32).contains(&name.len())
+        && name
+            .strip_prefix('#')
+            .unwrap_or(name)
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric());
+    valid.then_some(end + 2)
 }
 
 /// True for East Asian wide and full-width characters (kanji, kana, 「」、。).
@@ -261,8 +327,42 @@ mod tests {
             }
         ));
         assert_eq!(p[4], Piece::Text("後"));
-        assert_eq!(split_wiki("[[]] [[ ]]"), vec![Piece::Text("[[]] [[ ]]")]);
+        assert!(matches!(
+            split_wiki("[[]]").as_slice(),
+            [Piece::Wiki { target: "", .. }]
+        ));
+        assert!(matches!(
+            split_wiki("[[|x]]").as_slice(),
+            [Piece::Wiki {
+                target: "",
+                text: Some("x"),
+                ..
+            }]
+        ));
         assert_eq!(split_wiki("開き[[だけ"), vec![Piece::Text("開き[[だけ")]);
+    }
+
+    #[test]
+    fn escaped_brackets_are_literal() {
+        // `\[[x]]` as pulldown-cmark gives it: text "[[x]]" from source `\[[x]]`.
+        let source = "\\[[x]] [\\[y]] [[z]]";
+        let text = "[[x]] [[y]] [[z]]";
+        let map = align(source, text).unwrap();
+        let pieces = split_wiki_escaped(text, &|i| map[i].1);
+        let targets: Vec<&str> = pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Wiki { target, .. } => Some(*target),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(targets, ["z"]);
+        let Some(Piece::Wiki { offset, len, .. }) = pieces.last() else {
+            panic!("{pieces:?}")
+        };
+        assert_eq!(&source[map[*offset].0..map[offset + len].0], "[[z]]");
+        assert_eq!(align("a&amp;b", "a&b").unwrap()[2], (6, false));
+        assert!(align("abc", "xyz").is_none());
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub type ParseResult = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
 pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
     let source = file.source;
     let split = frontmatter::split(&source).map_err(|d| vec![d])?;
-    let meta = frontmatter::parse(&source, split.yaml)?;
+    let (meta, front_matter_warnings) = frontmatter::parse(&source, split.yaml)?;
     let body::Body {
         events,
         mut directives,
@@ -29,10 +29,11 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
         preamble,
         references,
         h1,
-        warnings,
+        warnings: body_warnings,
     } = body::walk(&source, split.body_start, config, meta.title.is_none());
     let mut diagnostics = hierarchy::finish(&mut directives, &source);
-    diagnostics.extend(warnings);
+    diagnostics.extend(front_matter_warnings);
+    diagnostics.extend(body_warnings);
     if diagnostics.iter().any(Diagnostic::is_error) {
         diagnostics.retain(Diagnostic::is_error);
         return Err(diagnostics);
@@ -46,9 +47,6 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
     let body_segments = segments::segments(events, &directives);
     let toc = table_of_contents(&directives, &plain_headings);
     let preamble = preamble.trim().to_string();
-    if let Some(d) = reserved_key(&file.key) {
-        return Err(vec![d.in_file(&source.display_path)]);
-    }
     Ok((
         Document {
             key: file.key,
@@ -63,16 +61,6 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
         },
         diagnostics,
     ))
-}
-
-/// The page of a document must not land on a name the site layout reserves.
-fn reserved_key(key: &str) -> Option<Diagnostic> {
-    crate::layout::is_reserved_key(key).then(|| {
-        Diagnostic::error(format!(
-            "the page of `{key}.md` would replace a page that hoshin generates"
-        ))
-        .with_help("move the file into a folder such as content/2023/, or rename it")
-    })
 }
 
 /// Escapes text for a double-quoted HTML attribute.

@@ -57,6 +57,20 @@ impl Theme {
             .map(|(n, b)| (format!("static/{n}"), b.to_vec()))
             .collect();
         let dir = root.join("themes").join(name);
+        // The default theme is built in; any other must exist, or the site
+        // would silently build with the default look.
+        if name != "default" && !dir.is_dir() {
+            let available = available_themes(root);
+            let d = Diagnostic::error(format!(
+                "theme `{name}` not found: there is no folder themes/{name}/"
+            ));
+            let d = match crate::suggest::did_you_mean(name, available.iter().map(String::as_str)) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None if available.is_empty() => d.with_help("create themes/<name>/templates/ or themes/<name>/static/ with your overrides, or remove `theme` to use the built-in theme"),
+                None => d.with_help(format!("the themes of this site: default, {}", available.join(", "))),
+            };
+            return Err(vec![crate::config::at_key(root, "theme", d)]);
+        }
         let mut errors = Vec::new();
         for (sub, is_template) in [("templates", true), ("static", false)] {
             let base = dir.join(sub);
@@ -117,6 +131,20 @@ impl Theme {
             static_files: static_files.into_iter().collect(),
         })
     }
+}
+
+/// The folders under themes/ of a site.
+fn available_themes(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root.join("themes"))
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().is_dir())
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| !is_ignored(n))
+        .collect();
+    names.sort();
+    names
 }
 
 /// A Tera error with its causes, on one line each.

@@ -35,6 +35,22 @@ mod tests;
 
 pub use live::LiveState;
 
+/// Reads one request head from `bytes` and decodes its target as the server
+/// does, returning the decoded path segments, or the status a malformed
+/// request is answered with (0 when the bytes end before a full head). For
+/// the fuzz targets and property tests: whatever a client sends, this must
+/// return, and no segment may climb out of the output folder.
+#[doc(hidden)]
+pub fn parse_request(bytes: &[u8]) -> Result<Vec<String>, u16> {
+    match http::read_request(&mut &bytes[..]) {
+        ReadOutcome::Request(r) => path::parse_target(&r.target)
+            .map(|p| p.segments)
+            .map_err(|_| 400),
+        ReadOutcome::Closed => Err(0),
+        ReadOutcome::Bad(status) => Err(status),
+    }
+}
+
 use std::collections::HashMap;
 use std::fs::File;
 use std::io::{BufReader, Read};

@@ -53,6 +53,15 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
         eprintln!("error: site folder `{}` not found", opts.root.display());
         return 2;
     }
+    // A wrong output folder is a usage error before anything is watched: it
+    // would otherwise be reported on every rebuild while nothing is written.
+    if let Ok(config) = crate::build::load_config(&opts.root) {
+        let intent = crate::output_dir::Intent::Write { force: opts.force };
+        if let Err(f) = crate::build::check_output_dir(&opts, &config, intent) {
+            eprint!("{}", f.diagnostics.render());
+            return 2;
+        }
+    }
     let mut workspace = Workspace::new(opts);
     workspace.defer_indexes = true;
     let (sender, events) = mpsc::channel();

@@ -10,6 +10,8 @@ mod cli;
 mod directive_tools;
 mod import;
 mod markdown;
+mod properties;
 mod references;
+mod safety;
 mod search_browser;
 mod watch;
