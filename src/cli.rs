@@ -85,6 +85,15 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print the 新旧対照表 of two documents (OLD → NEW) in the terminal.
+    Diff {
+        /// The old document: a key (2023/somu) or department/year (総務部/令和5年度).
+        old: String,
+        /// The new document, in the same forms.
+        new: String,
+        #[command(flatten)]
+        site: SiteArgs,
+    },
     /// Create a new policy document from a template.
     New {
         /// Department, e.g. 総務部.

@@ -7,7 +7,7 @@ use serde_yaml::Value;
 
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::era::{parse_date, parse_year, past_era_end};
-use crate::model::{FrontMatter, Status};
+use crate::model::{FrontMatter, Previous, Status};
 use crate::suggest::did_you_mean;
 
 const KEYS: &[&str] = &[
@@ -19,6 +19,7 @@ const KEYS: &[&str] = &[
     "audience",
     "status",
     "tags",
+    "previous",
     "extra",
 ];
 
@@ -179,6 +180,10 @@ pub fn parse(
     let audience = optional_text("audience");
     let date_text = optional_text("date");
     let status_text = optional_text("status");
+    let previous = optional_text("previous").map(|target| Previous {
+        target,
+        span: value_span(file, yaml.clone(), "previous"),
+    });
 
     let date = date_text.and_then(|s| match parse_date(&s) {
         Some(d) => {
@@ -269,6 +274,7 @@ pub fn parse(
                 audience,
                 status,
                 tags,
+                previous,
                 extra,
             },
             warnings,
@@ -431,6 +437,17 @@ mod tests {
         assert_eq!(m.status, Status::Superseded);
         assert_eq!(m.tags, vec!["防災", "人材育成"]);
         assert_eq!(m.extra["a"], 1);
+        assert_eq!(m.previous, None);
+    }
+
+    #[test]
+    fn previous_keeps_its_target_and_where_it_was_written() {
+        let text =
+            "---\nyear: 2025\ndepartment: こども未来部\nauthor: X\nprevious: 2024/kodomo\n---\n";
+        let m = fm(text).unwrap();
+        let p = m.previous.unwrap();
+        assert_eq!(p.target, "2024/kodomo");
+        assert_eq!(&text[p.span], "2024/kodomo");
     }
 
     #[test]

@@ -55,7 +55,9 @@ pub fn check_document(text: &str) {
             let docs = vec![doc];
             let (links, errors) = crate::link::link(&docs, &config);
             check_diagnostics(&errors, &file);
-            let view = SiteView::new(&config, &docs, &links);
+            let (comparisons, errors) = crate::compare::site::compare(&docs, &config);
+            check_diagnostics(&errors, &file);
+            let view = SiteView::new(&config, &docs, &links, &comparisons);
             let page = view
                 .render(theme(), &Page::Document(0))
                 .unwrap_or_else(|e| panic!("page failed to render: {e}"));

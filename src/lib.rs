@@ -10,6 +10,7 @@
 pub mod attachments;
 pub mod build;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod diagnostics;
 pub mod era;

@@ -64,6 +64,26 @@ fn main() -> ExitCode {
             };
             hoshin::watch::run(&opts, poll, Some(std::net::SocketAddr::new(bind, port)))
         }
+        Command::Diff { old, new, site } => {
+            let color = hoshin::compare::terminal::use_color();
+            match hoshin::compare::terminal::diff_command(
+                &site.root,
+                &old,
+                &new,
+                site.drafts,
+                color,
+            ) {
+                Ok((text, warnings)) => {
+                    eprint!("{}", warnings.render());
+                    print!("{text}");
+                    0
+                }
+                Err(f) => {
+                    eprint!("{}", f.diagnostics.render());
+                    f.exit_code
+                }
+            }
+        }
         Command::New {
             department,
             year,

@@ -40,8 +40,20 @@ pub struct FrontMatter {
     pub status: Status,
     /// Free tags.
     pub tags: Vec<String>,
+    /// The document this one follows, as written (`previous:`), if given.
+    pub previous: Option<Previous>,
     /// Free-form data for templates.
     pub extra: serde_json::Value,
+}
+
+/// `previous:` in the front matter: the document a policy follows (SPEC §2, §8),
+/// in any DOC form of SPEC §4.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Previous {
+    /// The target as written: `2024/kodomo`, `子ども部/令和6年度`.
+    pub target: String,
+    /// Byte range of the value in the source, for diagnostics.
+    pub span: Range<usize>,
 }
 
 impl FrontMatter {

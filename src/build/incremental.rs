@@ -10,7 +10,7 @@
 //! those of the last *written* site, so a fix after any number of broken
 //! edits renders everything they touched.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -343,6 +343,7 @@ impl Workspace {
                 docs: Vec::new(),
                 assets: Vec::new(),
                 links: Default::default(),
+                comparisons: Default::default(),
             },
             output,
             content_dir,
@@ -353,6 +354,7 @@ impl Workspace {
             pending_assets: BTreeSet::new(),
             scan_errors: BTreeMap::new(),
             link_errors: Vec::new(),
+            alignments: HashMap::new(),
             linked: false,
             pending: Pending::default(),
         };

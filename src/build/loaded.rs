@@ -2,13 +2,14 @@
 //! document file as last read (its hash, warnings and errors), the parsed and
 //! linked documents, attachments, and what changed since the last link.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 use super::content::{read_document, within, Fresh};
 use super::Site;
+use crate::compare::{self, Alignment};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::link::relink::{self, Pending};
 use crate::load::{self, scan, Found};
@@ -42,8 +43,11 @@ pub(super) struct Loaded {
     pub(super) pending_assets: BTreeSet<String>,
     /// Problems of the walk (unreadable folders, names that are not Unicode), by path.
     pub(super) scan_errors: BTreeMap<String, Diagnostic>,
-    /// Errors of the last link.
+    /// Errors of the last link (and of `previous:`).
     pub(super) link_errors: Vec<Diagnostic>,
+    /// The alignment of each compared pair, by the directive rows of (old, new):
+    /// `Faces::rows` covers every input of an alignment.
+    pub(super) alignments: HashMap<(u64, u64), Alignment>,
     /// Whether `site.links` belongs to the current documents as changed by `pending`.
     pub(super) linked: bool,
     pub(super) pending: Pending,
@@ -221,6 +225,27 @@ impl Loaded {
         );
         self.linked = true;
         self.pending = Pending::default();
+        // A pair of documents whose directives did not change keeps its alignment.
+        let faces = &self.faces;
+        let cache = &self.alignments;
+        let (comparisons, errors) =
+            compare::site::compare_with(&site.docs, &site.config, &|old, new| {
+                cache
+                    .get(&(faces[old].rows, faces[new].rows))
+                    .cloned()
+                    .unwrap_or_else(|| compare::align(&site.docs[old], &site.docs[new]))
+            });
+        self.alignments = comparisons
+            .of
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let c = c.as_ref()?;
+                Some(((faces[c.old].rows, faces[i].rows), c.alignment.clone()))
+            })
+            .collect();
+        site.comparisons = comparisons;
+        self.link_errors.extend(errors);
     }
 
     /// Every diagnostic of the site as it is now.

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
+use crate::compare::{self, Comparisons};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::layout::OutputFile;
@@ -92,12 +93,14 @@ pub struct Site {
     pub assets: Vec<Asset>,
     /// Resolved references.
     pub links: Links,
+    /// Each document against its predecessor (新旧対照表).
+    pub comparisons: Comparisons,
 }
 
 impl Site {
     /// The view render works on.
     pub fn view(&self) -> SiteView<'_> {
-        SiteView::new(&self.config, &self.docs, &self.links)
+        SiteView::new(&self.config, &self.docs, &self.links, &self.comparisons)
     }
 
     /// Output folder.
@@ -174,6 +177,9 @@ pub fn compile(
     });
     let (links, link_errors) = timings.record("link", || link::link(&docs, &config));
     diagnostics.extend(link_errors);
+    let (comparisons, compare_errors) =
+        timings.record("compare", || compare::site::compare(&docs, &config));
+    diagnostics.extend(compare_errors);
     (
         Site {
             root: root.to_path_buf(),
@@ -181,6 +187,7 @@ pub fn compile(
             docs,
             assets: content.assets,
             links,
+            comparisons,
         },
         diagnostics,
     )

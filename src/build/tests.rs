@@ -577,3 +577,77 @@ fn deferred_indexes_catch_up_when_the_author_pauses() {
     );
     site.assert_matches_clean_build("after the pause");
 }
+
+#[test]
+fn year_over_year_edits_update_comparisons_badges_and_links_as_a_clean_build() {
+    let mut s = Site::new();
+    let page = |s: &Site, rel: &str| std::fs::read_to_string(s.out.join(rel)).unwrap_or_default();
+    assert!(s.out.join("compare/2023/somu.html").is_file());
+    assert!(s.out.join("compare/2024/somu.html").is_file());
+    assert!(!s.out.join("compare/2022/somu.html").exists(), "first year");
+
+    // An edit to the old year: the new year's comparison, badges and listing counts change.
+    s.edit("2023/somu.md", "会議は短く。", "会議は三十分以内に。");
+    let built = s.rebuild(&["2023/somu.md"], "old year edited");
+    assert!(built.rendered < built.pages, "only some pages are rendered");
+    assert!(
+        page(&s, "compare/2023/somu.html").contains("三十分以内に"),
+        "the old year is itself the new side of its own comparison"
+    );
+
+    // An edit to the new year: a directive inserted before others.
+    s.edit(
+        "2024/somu.md",
+        "① 前年度の",
+        "① 新しく始める取組。\n\n② 前年度の",
+    );
+    s.edit("2024/somu.md", "② [[2023/somu]]", "③ [[2023/somu]]");
+    s.edit("2024/somu.md", "③ [[市民部/R6]]", "④ [[市民部/R6]]");
+    s.rebuild(&["2024/somu.md"], "new year: a directive inserted");
+    assert!(page(&s, "2024/somu.html").contains("yoy-badge yoy-new"));
+
+    // A renamed department: previous: links 市民部 to last year's 総務部.
+    s.edit(
+        "2024/shimin.md",
+        "author: 部長",
+        "author: 部長\nprevious: 総務部/2023",
+    );
+    s.rebuild(&["2024/shimin.md"], "previous: added");
+    assert!(s.out.join("compare/2024/shimin.html").is_file());
+
+    // A previous: that names nothing keeps the last good site; the fix rebuilds.
+    s.edit(
+        "2024/shimin.md",
+        "previous: 総務部/2023",
+        "previous: 総務部/2030",
+    );
+    let report = s.ws.rebuild(&ChangeSet {
+        content: ["2024/shimin.md".to_string()].into(),
+        ..ChangeSet::default()
+    });
+    assert!(report.result.is_err(), "unknown previous:");
+    s.edit("2024/shimin.md", "\nprevious: 総務部/2030", "");
+    s.rebuild(&["2024/shimin.md"], "previous: removed");
+    assert!(!s.out.join("compare/2024/shimin.html").exists());
+
+    // A new year arrives: last year's directives link to their continuation.
+    s.put(
+        "2025/somu.md",
+        &doc(
+            "2025",
+            "総務部",
+            "総務部の方針 2025",
+            "## 1. 方針\n\n(1) 継続\n\n① 新しく始める取組。\n",
+        ),
+    );
+    s.rebuild(&["2025/somu.md"], "a successor added");
+    let html = page(&s, "2024/somu.html");
+    assert!(html.contains("次年度 1.(1)①"), "continuation");
+    assert!(html.contains("次年度に削除"), "dropped");
+
+    // The first year deleted: the next one loses its comparison and badges.
+    std::fs::remove_file(s.content("2022/somu.md")).unwrap();
+    s.rebuild(&["2022/somu.md"], "predecessor deleted");
+    assert!(!s.out.join("compare/2023/somu.html").exists());
+    assert!(!page(&s, "2023/somu.html").contains("yoy-badge"));
+}

@@ -232,56 +232,15 @@ pub fn resolve(
             ReferenceKind::MarkdownLink => relative_key(&doc.key, doc_part),
             ReferenceKind::Wiki { .. } => doc_part.to_string(),
         };
-        match index.document(&lookup) {
-            Ok(i) => i,
-            Err(DocError::Ambiguous(many)) => {
-                let keys: Vec<&str> = many.iter().map(|&i| index.docs[i].key.as_str()).collect();
-                return Err(error(format!(
-                    "ambiguous reference {written}: `{doc_part}` matches {} documents",
-                    keys.len()
-                ))
-                .with_note(format!("candidates: {}", keys.join(", ")))
-                .with_help(format!(
-                    "use a document key instead, e.g. [[{}{}]]",
-                    keys[0],
-                    anchor.map(|a| format!("#{a}")).unwrap_or_default()
-                )));
-            }
-            Err(DocError::NoYear { year, years }) => {
-                let dept = doc_part.rsplit_once('/').map_or(doc_part, |(d, _)| d);
-                let mut d = error(format!(
-                    "unresolved reference {written}: no document of {dept} for {}",
-                    display_fiscal_year(year)
-                ));
-                d = if years.is_empty() {
-                    let names: Vec<&str> = index
-                        .docs
-                        .iter()
-                        .map(|d| d.meta.department.as_str())
-                        .collect();
-                    match closest(dept, names, 1).first() {
-                        Some(s) => d.with_help(format!("did you mean `{s}/{year}`?")),
-                        None => d.with_note(format!("no document has the department `{dept}`")),
-                    }
-                } else {
-                    let list: Vec<String> = years.iter().map(|&y| display_fiscal_year(y)).collect();
-                    d.with_note(format!("{dept} has documents for {}", list.join(", ")))
-                };
-                return Err(d);
-            }
-            Err(DocError::Unknown) => {
-                let keys = index.docs.iter().map(|d| d.key.as_str());
-                let mut d = error(format!(
-                    "unresolved reference {written}: no document `{}`",
-                    lookup
-                ));
-                d = match closest(&lookup, keys, 3).as_slice() {
-                    [] => d.with_help("write the document as its key (2023/somu) or as department/year (総務部/2023, 総務部/令和5年度)"),
-                    found => d.with_help(format!("did you mean {}?", found.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or "))),
-                };
-                return Err(d);
-            }
-        }
+        resolve_document(
+            index,
+            &lookup,
+            doc_part,
+            "reference",
+            &written,
+            anchor,
+            &error,
+        )?
     };
     let target = &index.docs[target_doc];
     let Some(anchor) = anchor.filter(|a| !a.is_empty()) else {
@@ -334,6 +293,73 @@ pub fn resolve(
         anchor,
         wanted.as_deref(),
     ))
+}
+
+/// Resolves the DOC part of a reference (a key, or DEPARTMENT/YEAR in any year
+/// form; `lookup` is it with a relative Markdown path made a key). `noun` and
+/// `written` name the reference in the messages (`reference`, `[[…]]`),
+/// `anchor` is its `#…` part for the suggested fix, and `error` locates a
+/// message where the reference stands. Also resolves `previous:` and the
+/// documents of `hoshin diff`.
+pub fn resolve_document(
+    index: &SiteIndex<'_>,
+    lookup: &str,
+    doc_part: &str,
+    noun: &str,
+    written: &str,
+    anchor: Option<&str>,
+    error: &dyn Fn(String) -> Diagnostic,
+) -> Result<usize, Diagnostic> {
+    match index.document(lookup) {
+        Ok(i) => Ok(i),
+        Err(DocError::Ambiguous(many)) => {
+            let keys: Vec<&str> = many.iter().map(|&i| index.docs[i].key.as_str()).collect();
+            Err(error(format!(
+                "ambiguous {noun} {written}: `{doc_part}` matches {} documents",
+                keys.len()
+            ))
+            .with_note(format!("candidates: {}", keys.join(", ")))
+            .with_help(format!(
+                "use a document key instead, e.g. [[{}{}]]",
+                keys[0],
+                anchor.map(|a| format!("#{a}")).unwrap_or_default()
+            )))
+        }
+        Err(DocError::NoYear { year, years }) => {
+            let dept = doc_part.rsplit_once('/').map_or(doc_part, |(d, _)| d);
+            let mut d = error(format!(
+                "unresolved {noun} {written}: no document of {dept} for {}",
+                display_fiscal_year(year)
+            ));
+            d = if years.is_empty() {
+                let names: Vec<&str> = index
+                    .docs
+                    .iter()
+                    .map(|d| d.meta.department.as_str())
+                    .collect();
+                match closest(dept, names, 1).first() {
+                    Some(s) => d.with_help(format!("did you mean `{s}/{year}`?")),
+                    None => d.with_note(format!("no document has the department `{dept}`")),
+                }
+            } else {
+                let list: Vec<String> = years.iter().map(|&y| display_fiscal_year(y)).collect();
+                d.with_note(format!("{dept} has documents for {}", list.join(", ")))
+            };
+            Err(d)
+        }
+        Err(DocError::Unknown) => {
+            let keys = index.docs.iter().map(|d| d.key.as_str());
+            let mut d = error(format!(
+                "unresolved {noun} {written}: no document `{}`",
+                lookup
+            ));
+            d = match closest(lookup, keys, 3).as_slice() {
+                    [] => d.with_help("write the document as its key (2023/somu) or as department/year (総務部/2023, 総務部/令和5年度)"),
+                    found => d.with_help(format!("did you mean {}?", found.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(" or "))),
+                };
+            Err(d)
+        }
+    }
 }
 
 /// Adds "did you mean" and the directives that exist at the level the citation reached.

@@ -10,8 +10,15 @@ use crate::link::{Citer, Links, Target};
 use crate::model::{Document, ReferenceKind, Segment};
 use crate::parse::escape_attr;
 
-/// The document's body HTML, every slot filled in.
-pub fn fill(docs: &[Document], links: &Links, di: usize) -> String {
+/// The document's body HTML, every slot filled in; `marks` adds what a
+/// directive shows after its tools (its year-over-year marks), given the
+/// output, the directive and the page's root.
+pub fn fill(
+    docs: &[Document],
+    links: &Links,
+    di: usize,
+    marks: &dyn Fn(&mut String, usize, &str),
+) -> String {
     let doc = &docs[di];
     let root = root_of(&doc.url());
     let html_len: usize = doc
@@ -31,7 +38,9 @@ pub fn fill(docs: &[Document], links: &Links, di: usize) -> String {
             // of a document page); the label and the `[[…]]` markup come
             // from `data-cite` and the article's data-label-prefix and
             // data-ref-prefix.
-            Segment::Tools(_) => {}
+            // The year-over-year marks stay in the page (they differ per
+            // directive and must work without script).
+            Segment::Tools(d) => marks(&mut out, d, &root),
             Segment::Reference(n) => reference(&mut out, docs, links, di, n, &root),
             Segment::ReferenceText(n) => reference_text(&mut out, docs, links, di, n),
             Segment::Backlinks(d) => {

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::compare::page::{ChangeSummary, Successor};
 use crate::model::{Status, TocEntry};
 
 /// `site` in every template.
@@ -63,6 +64,8 @@ pub struct DocSummary {
     pub status: Status,
     /// Number of directives.
     pub directive_count: usize,
+    /// Its comparison with its predecessor: the page and the counts.
+    pub changes: Option<ChangeSummary>,
 }
 
 /// Documents of one year on the home page.
@@ -150,6 +153,10 @@ pub struct DocumentContext {
     pub toc: Vec<TocEntry>,
     /// Body HTML (safe).
     pub body: String,
+    /// Its comparison with its predecessor (新旧対照表), if it has one.
+    pub changes: Option<ChangeSummary>,
+    /// The document that follows it next year, if any.
+    pub successor: Option<Successor>,
     /// Who cites the document as a whole.
     pub backlinks: Vec<LinkItem>,
     /// The same department's other years.

@@ -12,7 +12,10 @@
 //! - a year's directive index: the directive rows of that year's documents;
 //! - the home page and the directive index: every row (cheap to hash, and
 //!   they list everything);
-//! - the search page: the years and departments.
+//! - the search page: the years and departments;
+//! - a comparison page: the directive rows of both documents (which decide
+//!   the alignment and all it shows); a document page also hashes its
+//!   year-over-year marks and links, and the listings their documents' counts.
 //!
 //! The theme and site.toml are not hashed: a change to either clears every
 //! fingerprint (`Workspace` does that), so every page is rendered again.
@@ -104,6 +107,10 @@ pub fn pages(view: &SiteView<'_>, faces: &[Faces]) -> Vec<PageFingerprint> {
             )
         })
         .collect();
+    // What listings show of each document's comparison with its predecessor.
+    let changes: Vec<_> = (0..view.docs.len())
+        .map(|i| crate::compare::page::summary(view.docs, view.comparisons, i))
+        .collect();
     let all = |h: &mut DefaultHasher, pick: fn(&Faces) -> u64| {
         faces.iter().for_each(|f| pick(f).hash(h));
     };
@@ -114,6 +121,7 @@ pub fn pages(view: &SiteView<'_>, faces: &[Faces]) -> Vec<PageFingerprint> {
                 Page::Document(i) => hash_of(|h| {
                     let i = *i;
                     ("doc", faces[i].source).hash(h);
+                    crate::compare::page::hash_marks(view.docs, view.comparisons, i, h);
                     department_hash
                         .get(view.docs[i].meta.department.as_str())
                         .hash(h);
@@ -137,13 +145,17 @@ pub fn pages(view: &SiteView<'_>, faces: &[Faces]) -> Vec<PageFingerprint> {
                     ("year", *y, split).hash(h);
                     view.year_docs(*y)
                         .iter()
-                        .for_each(|&j| faces[j].listing.hash(h));
+                        .for_each(|&j| (faces[j].listing, &changes[j]).hash(h));
                 }),
                 Page::Department(name) => hash_of(|h| {
                     ("department", name).hash(h);
                     view.department_docs(name)
                         .iter()
-                        .for_each(|&j| faces[j].listing.hash(h));
+                        .for_each(|&j| (faces[j].listing, &changes[j]).hash(h));
+                }),
+                Page::Compare(i) => hash_of(|h| {
+                    let old = view.comparisons.predecessor(*i);
+                    ("compare", faces[*i].rows, old.map(|o| faces[o].rows)).hash(h);
                 }),
                 Page::DirectivesYear(y) => hash_of(|h| {
                     ("directives-year", *y).hash(h);
@@ -159,6 +171,7 @@ pub fn pages(view: &SiteView<'_>, faces: &[Faces]) -> Vec<PageFingerprint> {
                     "index".hash(h);
                     all(h, |f| f.listing);
                     all(h, |f| f.face);
+                    changes.hash(h);
                 }),
                 Page::Search => hash_of(|h| ("search", view.years(), view.departments()).hash(h)),
                 Page::NotFound => hash_of(|h| "404".hash(h)),

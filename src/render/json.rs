@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use super::SiteView;
 use crate::layout::encode_path;
+use crate::model::Document;
 
 #[derive(Serialize)]
 struct DocEntry<'a> {
@@ -16,6 +17,7 @@ struct DocEntry<'a> {
     author: &'a str,
     date: Option<String>,
     url: String,
+    previous: Option<&'a str>,
 }
 
 #[derive(Serialize, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -35,6 +37,9 @@ struct DirectiveEntry<'a> {
     text: &'a str,
     references: Vec<RefEntry<'a>>,
     referenced_by: Vec<RefEntry<'a>>,
+    previous: Option<RefEntry<'a>>,
+    next: Option<RefEntry<'a>>,
+    change: Option<&'static str>,
 }
 
 /// Serialises the anchor index of the whole site.
@@ -55,7 +60,8 @@ pub fn write_directives_json(
     let docs = view.docs;
     let documents: Vec<DocEntry> = docs
         .iter()
-        .map(|d| DocEntry {
+        .enumerate()
+        .map(|(i, d)| DocEntry {
             key: &d.key,
             title: &d.title,
             year: d.meta.year,
@@ -64,6 +70,10 @@ pub fn write_directives_json(
             author: &d.meta.author,
             date: d.meta.date.map(|x| x.iso()),
             url: encode_path(&d.url()),
+            previous: view
+                .comparisons
+                .predecessor(i)
+                .map(|p| docs[p].key.as_str()),
         })
         .collect();
     out.write_all(b"{\"documents\":")?;
@@ -112,6 +122,18 @@ fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'
             });
         }
     }
+    let before = view
+        .comparisons
+        .get(di)
+        .map(|c| (&docs[c.old], &c.alignment));
+    let after = view
+        .comparisons
+        .next_of(di)
+        .map(|(s, c)| (&docs[s], &c.alignment));
+    let at = |d: &'a Document, j: usize| RefEntry {
+        doc: &d.key,
+        id: Some(d.directives[j].id.as_str()),
+    };
     d.directives
         .iter()
         .zip(outgoing)
@@ -136,6 +158,9 @@ fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'
                 text: &x.text,
                 references,
                 referenced_by,
+                previous: before.and_then(|(o, a)| a.old_of_new[i].map(|j| at(o, j))),
+                next: after.and_then(|(n, a)| a.new_of_old[i].map(|j| at(n, j))),
+                change: before.map(|(_, a)| a.change_of_new[i].code()),
             }
         })
         .collect()

@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
+use crate::compare::{self, Comparisons};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::layout::{self, OutputFile};
@@ -37,6 +38,8 @@ pub struct SiteView<'a> {
     pub docs: &'a [Document],
     /// Resolved references and backlinks.
     pub links: &'a Links,
+    /// Each document against its predecessor.
+    pub comparisons: &'a Comparisons,
     /// Document indexes by fiscal year.
     by_year: BTreeMap<i32, Vec<usize>>,
     /// Document indexes by department.
@@ -62,11 +65,18 @@ pub enum Page {
     Search,
     /// `404.html`.
     NotFound,
+    /// `compare/<key>.html`: the 新旧対照表 of a document with a predecessor.
+    Compare(usize),
 }
 
 impl<'a> SiteView<'a> {
     /// A view over a linked site.
-    pub fn new(config: &'a Config, docs: &'a [Document], links: &'a Links) -> Self {
+    pub fn new(
+        config: &'a Config,
+        docs: &'a [Document],
+        links: &'a Links,
+        comparisons: &'a Comparisons,
+    ) -> Self {
         let mut by_year: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
         let mut by_department: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
         for (i, d) in docs.iter().enumerate() {
@@ -77,6 +87,7 @@ impl<'a> SiteView<'a> {
             config,
             docs,
             links,
+            comparisons,
             by_year,
             by_department,
         }
@@ -121,6 +132,11 @@ impl<'a> SiteView<'a> {
     pub fn pages(&self) -> Vec<Page> {
         let mut pages = vec![Page::Index, Page::Directives, Page::Search, Page::NotFound];
         pages.extend((0..self.docs.len()).map(Page::Document));
+        pages.extend(
+            (0..self.docs.len())
+                .filter(|&i| self.comparisons.get(i).is_some())
+                .map(Page::Compare),
+        );
         pages.extend(self.years().into_iter().map(Page::Year));
         pages.extend(self.years().into_iter().map(Page::DirectivesYear));
         pages.extend(
@@ -142,6 +158,7 @@ impl<'a> SiteView<'a> {
             Page::DirectivesYear(y) => layout::directives_year(*y),
             Page::Search => layout::SEARCH.into(),
             Page::NotFound => layout::NOT_FOUND.into(),
+            Page::Compare(i) => layout::compare(&self.docs[*i].key),
         }
     }
 
@@ -226,6 +243,21 @@ impl<'a> SiteView<'a> {
                 "404.html",
                 self.context(&root, Vec::new(), &serde_json::json!({})),
             ),
+            Page::Compare(i) => {
+                let doc = &self.docs[*i];
+                let crumbs = vec![
+                    Crumb::link("ホーム", "index.html"),
+                    Crumb::link(
+                        &doc.meta.department,
+                        &self.path(&Page::Department(doc.meta.department.clone())),
+                    ),
+                    Crumb::link(&doc.title, &layout::encode_path(&doc.url())),
+                    Crumb::here("新旧対照表"),
+                ];
+                let page = compare::page::context(self.docs, self.comparisons, *i)
+                    .ok_or_else(|| Diagnostic::error(format!("{path}: no predecessor")))?;
+                ("compare.html", self.context(&root, crumbs, &page))
+            }
         };
         let ctx = ctx.map_err(|e| Diagnostic::error(format!("cannot prepare {path}: {e}")))?;
         // render_to a byte buffer: no second pass to validate the page as UTF-8.
@@ -364,6 +396,7 @@ impl<'a> SiteView<'a> {
             author: d.meta.author.clone(),
             status: d.meta.status,
             directive_count: d.directives.len(),
+            changes: compare::page::summary(self.docs, self.comparisons, i),
         }
     }
 
@@ -434,7 +467,11 @@ impl<'a> SiteView<'a> {
                 tags: d.meta.tags.clone(),
                 extra: d.meta.extra.clone(),
                 toc: d.toc.clone(),
-                body: body::fill(self.docs, self.links, i),
+                body: body::fill(self.docs, self.links, i, &|out, n, root| {
+                    compare::page::directive_marks(out, self.docs, self.comparisons, i, n, root)
+                }),
+                changes: compare::page::summary(self.docs, self.comparisons, i),
+                successor: compare::page::successor(self.docs, self.comparisons, i),
                 backlinks,
                 other_years: other_years.into_iter().map(|(_, l)| l).collect(),
                 source: d.source.display_path.clone(),

@@ -25,6 +25,7 @@ const TEMPLATES: &[(&str, &str)] = builtin!(
     "directives.html",
     "search.html",
     "404.html",
+    "compare.html",
 );
 
 macro_rules! builtin_static {
@@ -34,8 +35,13 @@ macro_rules! builtin_static {
 }
 
 /// Static files of the built-in theme, copied to `static/`.
-const STATIC: &[(&str, &[u8])] =
-    builtin_static!("style.css", "hoshin.js", "search.js", "search.css");
+const STATIC: &[(&str, &[u8])] = builtin_static!(
+    "style.css",
+    "hoshin.js",
+    "search.js",
+    "search.css",
+    "compare.js"
+);
 
 /// Compiled templates and the static files to copy.
 pub struct Theme {

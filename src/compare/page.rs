@@ -1,0 +1,358 @@
+//! What the comparison page (`compare/<key>.html`) and the marks on document
+//! pages and listings show of a comparison. Every URL is relative to the site
+//! root, as everywhere in template contexts.
+
+use std::hash::{Hash, Hasher};
+
+use serde::Serialize;
+
+use super::align::{Change, Counts};
+use super::diff::{marked_html, plain_html};
+use super::site::Comparisons;
+use crate::era::display_fiscal_year;
+use crate::layout::{self, encode_path};
+use crate::model::Document;
+use crate::parse::escape_attr;
+
+/// Unchanged rows in a run at least this long are collapsed behind a toggle.
+pub const COLLAPSE_MIN: usize = 3;
+
+/// The comparison page of a document: `compare/<key>.html`.
+pub fn path(doc: &Document) -> String {
+    layout::compare(&doc.key)
+}
+
+/// The row of a directive on the comparison page: `new-<id>` or, for a
+/// directive only in the old document, `old-<id>`.
+pub fn row_anchor(new_id: Option<&str>, old_id: Option<&str>) -> String {
+    match (new_id, old_id) {
+        (Some(n), _) => format!("new-{n}"),
+        (None, Some(o)) => format!("old-{o}"),
+        (None, None) => String::new(),
+    }
+}
+
+/// A document on either side of a comparison.
+#[derive(Serialize)]
+pub struct SideDoc {
+    /// Key.
+    pub key: String,
+    /// Title.
+    pub title: String,
+    /// Root-relative URL of its page.
+    pub url: String,
+    /// Department.
+    pub department: String,
+    /// 「令和5年度（2023年度）」.
+    pub year_display: String,
+    /// 「令和5年度」.
+    pub era_year: String,
+}
+
+impl SideDoc {
+    fn of(d: &Document) -> SideDoc {
+        SideDoc {
+            key: d.key.clone(),
+            title: d.title.clone(),
+            url: encode_path(&d.url()),
+            department: d.meta.department.clone(),
+            year_display: display_fiscal_year(d.meta.year),
+            era_year: d.meta.era_year(),
+        }
+    }
+}
+
+/// One row of the table.
+#[derive(Serialize)]
+pub struct CompareRow {
+    /// `same`, `changed`, `new`, `removed`.
+    pub change: &'static str,
+    /// 変更なし, 変更, 新設, 削除.
+    pub label: &'static str,
+    /// The row's id (`new-n1-p2`, `old-n3`).
+    pub anchor: String,
+    /// Anchor id of the new directive, empty where there is none.
+    pub new_id: String,
+    /// Anchor id of the old directive, empty where there is none.
+    pub old_id: String,
+    /// Citation of the new directive.
+    pub new_citation: String,
+    /// Citation of the old directive.
+    pub old_citation: String,
+    /// Root-relative URL of the new directive.
+    pub new_url: String,
+    /// Root-relative URL of the old directive.
+    pub old_url: String,
+    /// The new text, `<ins>` around what was added (safe HTML).
+    pub new_html: String,
+    /// The old text, `<del>` around what was removed (safe HTML).
+    pub old_html: String,
+    /// Depth of the directive (the new one where there is one).
+    pub depth: usize,
+    /// The number changed (old 1.(1)② continues as 1.(1)③).
+    pub renumbered: bool,
+}
+
+/// Rows shown together; a collapsible group is a run of unchanged rows.
+#[derive(Serialize)]
+pub struct RowGroup {
+    /// Whether the group is a run of unchanged rows to collapse.
+    pub collapsible: bool,
+    /// Its id (`same-3`), for the toggle.
+    pub id: String,
+    /// Rows.
+    pub rows: Vec<CompareRow>,
+}
+
+/// `compare` in `compare.html`.
+#[derive(Serialize)]
+pub struct CompareContext {
+    /// The document (改正後).
+    pub new: SideDoc,
+    /// Its predecessor (改正前).
+    pub old: SideDoc,
+    /// 新設 / 変更 / 削除 / 変更なし.
+    pub counts: Counts,
+    /// The rows, in groups.
+    pub groups: Vec<RowGroup>,
+}
+
+/// `compare.html`.
+#[derive(Serialize)]
+pub struct ComparePage {
+    /// The comparison.
+    pub compare: CompareContext,
+}
+
+/// The context of the comparison page of document `i`, if it has a predecessor.
+pub fn context(docs: &[Document], comparisons: &Comparisons, i: usize) -> Option<ComparePage> {
+    let c = comparisons.get(i)?;
+    let (new, old) = (&docs[i], &docs[c.old]);
+    let (new_url, old_url) = (encode_path(&new.url()), encode_path(&old.url()));
+    let mut groups: Vec<RowGroup> = Vec::new();
+    let rows = &c.alignment.rows;
+    let mut k = 0;
+    while k < rows.len() {
+        let run = rows[k..]
+            .iter()
+            .take_while(|r| r.change == Change::Same)
+            .count();
+        let take = if run >= COLLAPSE_MIN {
+            run
+        } else {
+            // Up to the next collapsible run.
+            let mut end = k + run.max(1);
+            while end < rows.len() {
+                let r = rows[end..]
+                    .iter()
+                    .take_while(|r| r.change == Change::Same)
+                    .count();
+                if r >= COLLAPSE_MIN {
+                    break;
+                }
+                end += r.max(1);
+            }
+            end - k
+        };
+        let group_rows = rows[k..k + take]
+            .iter()
+            .map(|r| {
+                let n = r.new.map(|j| &new.directives[j]);
+                let o = r.old.map(|j| &old.directives[j]);
+                let (old_html, new_html) = match (o, n) {
+                    (Some(o), Some(n)) if r.change == Change::Changed => {
+                        marked_html(&o.text, &n.text)
+                    }
+                    _ => (
+                        o.map_or(String::new(), |o| plain_html(&o.text)),
+                        n.map_or(String::new(), |n| plain_html(&n.text)),
+                    ),
+                };
+                CompareRow {
+                    change: r.change.code(),
+                    label: r.change.label(),
+                    anchor: row_anchor(n.map(|d| d.id.as_str()), o.map(|d| d.id.as_str())),
+                    new_id: n.map_or(String::new(), |d| d.id.clone()),
+                    old_id: o.map_or(String::new(), |d| d.id.clone()),
+                    new_citation: n.map_or(String::new(), |d| d.citation.clone()),
+                    old_citation: o.map_or(String::new(), |d| d.citation.clone()),
+                    new_url: n.map_or(String::new(), |d| format!("{new_url}#{}", d.id)),
+                    old_url: o.map_or(String::new(), |d| format!("{old_url}#{}", d.id)),
+                    new_html,
+                    old_html,
+                    depth: n.or(o).map_or(1, |d| d.depth),
+                    renumbered: matches!((n, o), (Some(n), Some(o)) if n.citation != o.citation),
+                }
+            })
+            .collect();
+        groups.push(RowGroup {
+            collapsible: run >= COLLAPSE_MIN,
+            id: format!("rows-{}", groups.len() + 1),
+            rows: group_rows,
+        });
+        k += take;
+    }
+    Some(ComparePage {
+        compare: CompareContext {
+            new: SideDoc::of(new),
+            old: SideDoc::of(old),
+            counts: c.alignment.counts(),
+            groups,
+        },
+    })
+}
+
+/// A document page's link to its comparison, and the counts.
+#[derive(Serialize, Clone, PartialEq, Eq, Hash)]
+pub struct ChangeSummary {
+    /// Root-relative URL of the comparison page.
+    pub url: String,
+    /// Key of the predecessor.
+    pub previous_key: String,
+    /// Title of the predecessor.
+    pub previous_title: String,
+    /// Root-relative URL of the predecessor.
+    pub previous_url: String,
+    /// 「令和5年度（2023年度）」 of the predecessor.
+    pub previous_year: String,
+    /// 新設 / 変更 / 削除 / 変更なし.
+    pub counts: Counts,
+}
+
+/// The comparison of document `i` in a few words, for its page and listings.
+pub fn summary(docs: &[Document], comparisons: &Comparisons, i: usize) -> Option<ChangeSummary> {
+    let c = comparisons.get(i)?;
+    let old = &docs[c.old];
+    Some(ChangeSummary {
+        url: encode_path(&path(&docs[i])),
+        previous_key: old.key.clone(),
+        previous_title: old.title.clone(),
+        previous_url: encode_path(&old.url()),
+        previous_year: display_fiscal_year(old.meta.year),
+        counts: c.alignment.counts(),
+    })
+}
+
+/// The document that follows document `i`, for its page.
+#[derive(Serialize, Clone, PartialEq, Eq, Hash)]
+pub struct Successor {
+    /// Root-relative URL of its page.
+    pub url: String,
+    /// Title.
+    pub title: String,
+    /// 「令和6年度（2024年度）」.
+    pub year: String,
+    /// Root-relative URL of its comparison with document `i`.
+    pub compare_url: String,
+}
+
+/// The successor of document `i`.
+pub fn successor(docs: &[Document], comparisons: &Comparisons, i: usize) -> Option<Successor> {
+    let (s, _) = comparisons.next_of(i)?;
+    let d = &docs[s];
+    Some(Successor {
+        url: encode_path(&d.url()),
+        title: d.title.clone(),
+        year: display_fiscal_year(d.meta.year),
+        compare_url: encode_path(&path(d)),
+    })
+}
+
+/// Appends the year-over-year marks of directive `n` of document `di` to a
+/// document page (`root`: from that page to the site root): a quiet 新設 or
+/// 変更 badge linking to its row of the comparison, and the link to its
+/// continuation next year (「次年度」) or the note that it was dropped.
+pub fn directive_marks(
+    out: &mut String,
+    docs: &[Document],
+    comparisons: &Comparisons,
+    di: usize,
+    n: usize,
+    root: &str,
+) {
+    let doc = &docs[di];
+    let Some(d) = doc.directives.get(n) else {
+        return;
+    };
+    let mut marks = String::new();
+    if let Some(c) = comparisons.get(di) {
+        let change = c.alignment.change_of_new.get(n).copied();
+        if let Some(change @ (Change::New | Change::Changed)) = change {
+            let title = match change {
+                Change::New => "前年度にはない新設の項目（新旧対照表の該当行へ）",
+                _ => "前年度から変更された項目（新旧対照表の該当行へ）",
+            };
+            marks.push_str("<a class=\"yoy-badge yoy-");
+            marks.push_str(change.code());
+            marks.push_str("\" href=\"");
+            escape_attr(
+                &mut marks,
+                &format!(
+                    "{root}{}#{}",
+                    encode_path(&path(doc)),
+                    row_anchor(Some(&d.id), None)
+                ),
+            );
+            marks.push_str("\" title=\"");
+            marks.push_str(title);
+            marks.push_str("\">");
+            marks.push_str(change.label());
+            marks.push_str("</a>");
+        }
+    }
+    if let Some((s, c)) = comparisons.next_of(di) {
+        let next = &docs[s];
+        match c.alignment.new_of_old.get(n).copied().flatten() {
+            Some(j) => {
+                let x = &next.directives[j];
+                marks.push_str("<a class=\"yoy-next\" href=\"");
+                escape_attr(
+                    &mut marks,
+                    &format!("{root}{}#{}", encode_path(&next.url()), x.id),
+                );
+                marks.push_str("\" title=\"");
+                escape_attr(&mut marks, &next.label(x));
+                marks.push_str("\">次年度 ");
+                escape_attr(&mut marks, &x.citation);
+                marks.push_str("</a>");
+            }
+            None => {
+                marks.push_str("<a class=\"yoy-next yoy-dropped\" href=\"");
+                escape_attr(
+                    &mut marks,
+                    &format!(
+                        "{root}{}#{}",
+                        encode_path(&path(next)),
+                        row_anchor(None, Some(&d.id))
+                    ),
+                );
+                marks.push_str("\">次年度に削除</a>");
+            }
+        }
+    }
+    if !marks.is_empty() {
+        out.push_str("<span class=\"yoy\">");
+        out.push_str(&marks);
+        out.push_str("</span>");
+    }
+}
+
+/// Hashes everything of the comparisons that the page of document `i` shows:
+/// its link to its comparison, the badges of its directives, its successor and
+/// each directive's continuation there. (The watch fingerprints use it.)
+pub fn hash_marks(docs: &[Document], comparisons: &Comparisons, i: usize, h: &mut impl Hasher) {
+    summary(docs, comparisons, i).hash(h);
+    successor(docs, comparisons, i).hash(h);
+    comparisons
+        .get(i)
+        .map(|c| &c.alignment.change_of_new)
+        .hash(h);
+    if let Some((s, c)) = comparisons.next_of(i) {
+        let next = &docs[s];
+        (&next.key, &next.meta.department, next.meta.year).hash(h);
+        for j in &c.alignment.new_of_old {
+            j.map(|j| (&next.directives[j].id, &next.directives[j].citation))
+                .hash(h);
+        }
+    }
+}

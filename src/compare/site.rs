@@ -1,0 +1,237 @@
+//! Which document follows which, and the alignment of every such pair.
+//!
+//! A document's predecessor is the `previous:` document if given (any DOC form
+//! of SPEC §4; it must be of an earlier year), else the same department's
+//! latest earlier year (the first by key if that year has several). A
+//! document's successor is the one that names it as predecessor — the earliest
+//! year, then the first by key, if several do (a department split in two).
+
+use rayon::prelude::*;
+
+use super::align::{align_items, Alignment, Item};
+use crate::config::Config;
+use crate::diagnostics::Diagnostic;
+use crate::era::display_fiscal_year;
+use crate::link::{resolve_document, SiteIndex};
+use crate::model::Document;
+use crate::search::normalize::normalize;
+
+/// A document aligned with its predecessor.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Comparison {
+    /// Index of the predecessor (the old document).
+    pub old: usize,
+    /// The aligned directives.
+    pub alignment: Alignment,
+}
+
+/// Every comparison of the site.
+#[derive(Debug, Clone, Default)]
+pub struct Comparisons {
+    /// Per document: its comparison with its predecessor, if it has one.
+    pub of: Vec<Option<Comparison>>,
+    /// Per document: the document that follows it, if any.
+    pub successor: Vec<Option<usize>>,
+}
+
+impl Comparisons {
+    /// The predecessor of document `i`.
+    pub fn predecessor(&self, i: usize) -> Option<usize> {
+        self.of.get(i)?.as_ref().map(|c| c.old)
+    }
+
+    /// The comparison of document `i` with its predecessor.
+    pub fn get(&self, i: usize) -> Option<&Comparison> {
+        self.of.get(i)?.as_ref()
+    }
+
+    /// The comparison in which document `i` is the old side (with its successor).
+    pub fn next_of(&self, i: usize) -> Option<(usize, &Comparison)> {
+        let s = (*self.successor.get(i)?)?;
+        Some((s, self.get(s)?))
+    }
+}
+
+/// Finds every predecessor and aligns every document with its own. Errors: a
+/// `previous:` that names no document, or one of the same or a later year.
+pub fn compare(docs: &[Document], config: &Config) -> (Comparisons, Vec<Diagnostic>) {
+    // Most documents are compared twice (with their predecessor and their
+    // successor): their directives are prepared once.
+    let items: Vec<Vec<Item>> = docs.par_iter().map(Item::of).collect();
+    compare_with(docs, config, &|old, new| {
+        align_items(&items[old], &items[new])
+    })
+}
+
+/// [`compare`], with `align_pair(old, new)` making each alignment (watch
+/// reuses the alignments of documents that did not change).
+pub fn compare_with(
+    docs: &[Document],
+    config: &Config,
+    align_pair: &(dyn Fn(usize, usize) -> Alignment + Sync),
+) -> (Comparisons, Vec<Diagnostic>) {
+    let (predecessors, errors) = predecessors(docs, config);
+    let of: Vec<Option<Comparison>> = predecessors
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            p.map(|old| Comparison {
+                old,
+                alignment: align_pair(old, i),
+            })
+        })
+        .collect();
+    let mut successor: Vec<Option<usize>> = vec![None; docs.len()];
+    for (i, p) in predecessors.iter().enumerate() {
+        if let Some(old) = *p {
+            let better = match successor[old] {
+                None => true,
+                // Documents are sorted by key, so the first of a year is kept.
+                Some(s) => docs[i].meta.year < docs[s].meta.year,
+            };
+            if better {
+                successor[old] = Some(i);
+            }
+        }
+    }
+    (Comparisons { of, successor }, errors)
+}
+
+/// The predecessor of every document.
+pub fn predecessors(docs: &[Document], config: &Config) -> (Vec<Option<usize>>, Vec<Diagnostic>) {
+    let index = SiteIndex::new(docs, config);
+    let departments: Vec<String> = docs.iter().map(|d| normalize(&d.meta.department)).collect();
+    let mut errors = Vec::new();
+    let found = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| match &d.meta.previous {
+            Some(p) => {
+                let at = |m: String| Diagnostic::error(m).at(&d.source, p.span.clone());
+                let written = format!("`{}`", p.target);
+                match resolve_document(
+                    &index,
+                    &p.target,
+                    &p.target,
+                    "previous:",
+                    &written,
+                    None,
+                    &at,
+                ) {
+                    Ok(j) if docs[j].meta.year < d.meta.year => Some(j),
+                    Ok(j) => {
+                        errors.push(
+                            at(format!(
+                                "`previous: {}` is not of an earlier year: {} is {}",
+                                p.target,
+                                docs[j].key,
+                                display_fiscal_year(docs[j].meta.year)
+                            ))
+                            .with_help(format!(
+                                "name the policy this one follows, issued before {}",
+                                display_fiscal_year(d.meta.year)
+                            )),
+                        );
+                        None
+                    }
+                    Err(e) => {
+                        errors.push(e);
+                        None
+                    }
+                }
+            }
+            None => (0..docs.len())
+                .filter(|&j| departments[j] == departments[i] && docs[j].meta.year < d.meta.year)
+                // The latest year; of several that year, the first by key.
+                .min_by_key(|&j| (std::cmp::Reverse(docs[j].meta.year), j)),
+        })
+        .collect();
+    (found, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::testing::{doc, doc_with};
+
+    const BODY: &str = "1. 方針\n\n① 研修を行うこと。\n\n② 会議は短くすること。\n";
+
+    #[test]
+    fn the_first_year_has_no_predecessor() {
+        let docs = vec![doc("2023/somu", 2023, BODY)];
+        let (c, errors) = compare(&docs, &Config::default());
+        assert!(errors.is_empty());
+        assert_eq!(c.predecessor(0), None);
+        assert_eq!(c.successor[0], None);
+        assert!(c.next_of(0).is_none());
+    }
+
+    #[test]
+    fn the_latest_earlier_year_of_the_department_is_the_predecessor() {
+        let docs = vec![
+            doc("2022/somu", 2022, BODY),
+            doc("2023/somu", 2023, BODY),
+            doc_with("2023/shimin", 2023, "市民部", "", BODY),
+            doc("2025/somu", 2025, BODY),
+        ];
+        let (c, errors) = compare(&docs, &Config::default());
+        assert!(errors.is_empty());
+        assert_eq!(c.predecessor(0), None);
+        assert_eq!(c.predecessor(1), Some(0));
+        assert_eq!(c.predecessor(2), None, "another department");
+        assert_eq!(c.predecessor(3), Some(1), "a missing year is skipped");
+        assert_eq!(c.successor[0], Some(1));
+        assert_eq!(c.successor[1], Some(3));
+    }
+
+    #[test]
+    fn a_renamed_department_follows_through_previous() {
+        let docs = vec![
+            doc_with("2024/kodomo", 2024, "子ども部", "", BODY),
+            doc_with(
+                "2025/kodomo-mirai",
+                2025,
+                "こども未来部",
+                "previous: 子ども部/令和6年度\n",
+                &BODY.replace("短く", "30分以内に"),
+            ),
+        ];
+        let (c, errors) = compare(&docs, &Config::default());
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(c.predecessor(1), Some(0));
+        assert_eq!(c.successor[0], Some(1));
+        let counts = c.get(1).unwrap().alignment.counts();
+        assert_eq!((counts.same, counts.changed), (2, 1));
+    }
+
+    #[test]
+    fn an_unknown_previous_is_a_located_error_with_a_suggestion() {
+        let docs = vec![
+            doc("2023/somu", 2023, BODY),
+            doc("2024/somu", 2024, BODY).clone(),
+            doc_with("2025/somu", 2025, "総務部", "previous: 2024/som\n", BODY),
+        ];
+        let (c, errors) = compare(&docs, &Config::default());
+        assert_eq!(errors.len(), 1);
+        let text = errors[0].to_string();
+        assert!(text.contains("content/2025/somu.md:5:11"), "{text}");
+        assert!(text.contains("no document `2024/som`"), "{text}");
+        assert!(text.contains("did you mean `2024/somu`"), "{text}");
+        assert_eq!(c.predecessor(2), None);
+    }
+
+    #[test]
+    fn previous_must_be_an_earlier_year() {
+        let docs = vec![
+            doc_with("2024/a", 2024, "総務部", "previous: 2024/b\n", BODY),
+            doc_with("2024/b", 2024, "市民部", "", BODY),
+        ];
+        let (_, errors) = compare(&docs, &Config::default());
+        assert_eq!(errors.len(), 1);
+        assert!(
+            errors[0].to_string().contains("not of an earlier year"),
+            "{}",
+            errors[0]
+        );
+    }
+}
