@@ -6,6 +6,8 @@
 //! document's successor is the one that names it as predecessor — the earliest
 //! year, then the first by key, if several do (a department split in two).
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use super::align::{align_items, Alignment, Item};
@@ -99,18 +101,31 @@ pub fn compare_with(
 
 /// The predecessor of every document.
 pub fn predecessors(docs: &[Document], config: &Config) -> (Vec<Option<usize>>, Vec<Diagnostic>) {
-    let index = SiteIndex::new(docs, config);
-    let departments: Vec<String> = docs.iter().map(|d| normalize(&d.meta.department)).collect();
+    // Each department's documents, by year then key (documents are sorted by key).
+    let mut by_department: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, d) in docs.iter().enumerate() {
+        by_department
+            .entry(normalize(&d.meta.department))
+            .or_default()
+            .push(i);
+    }
+    for list in by_department.values_mut() {
+        list.sort_by_key(|&j| (docs[j].meta.year, j));
+    }
+    // Only needed, and only built, when a document names its predecessor.
+    let index = docs
+        .iter()
+        .any(|d| d.meta.previous.is_some())
+        .then(|| SiteIndex::new(docs, config));
     let mut errors = Vec::new();
     let found = docs
         .iter()
-        .enumerate()
-        .map(|(i, d)| match &d.meta.previous {
-            Some(p) => {
+        .map(|d| match (&d.meta.previous, &index) {
+            (Some(p), Some(index)) => {
                 let at = |m: String| Diagnostic::error(m).at(&d.source, p.span.clone());
                 let written = format!("`{}`", p.target);
                 match resolve_document(
-                    &index,
+                    index,
                     &p.target,
                     &p.target,
                     "previous:",
@@ -140,10 +155,14 @@ pub fn predecessors(docs: &[Document], config: &Config) -> (Vec<Option<usize>>, 
                     }
                 }
             }
-            None => (0..docs.len())
-                .filter(|&j| departments[j] == departments[i] && docs[j].meta.year < d.meta.year)
-                // The latest year; of several that year, the first by key.
-                .min_by_key(|&j| (std::cmp::Reverse(docs[j].meta.year), j)),
+            _ => {
+                let list = &by_department[&normalize(&d.meta.department)];
+                // The latest earlier year; of several that year, the first by key.
+                let before = list.partition_point(|&j| docs[j].meta.year < d.meta.year);
+                let latest = docs[*list[..before].last()?].meta.year;
+                let first = list[..before].partition_point(|&j| docs[j].meta.year < latest);
+                Some(list[first])
+            }
         })
         .collect();
     (found, errors)
