@@ -91,6 +91,7 @@ pub enum Command {
         old: String,
         /// The new document, in the same forms.
         new: String,
+        /// The site.
         #[command(flatten)]
         site: SiteArgs,
     },

@@ -7,6 +7,7 @@ mod support;
 mod build;
 mod build_errors;
 mod cli;
+mod compare;
 mod directive_tools;
 mod import;
 mod markdown;

@@ -5,14 +5,9 @@
 //! what a user would: the comparison pages, the marks on document pages and
 //! listings, `directives.json`, `hoshin diff`, and the page in Chromium.
 
-#[path = "common/site.rs"]
-mod site;
-
-#[path = "common/cdp.rs"]
-mod cdp;
-
+use crate::support::browser::{Browser, Page};
+use crate::support::site::{broken_links, element_by_id, outer_html, tags, text_of, Site, Tag};
 use serde_json::{json, Value};
-use site::{broken_links, element_by_id, outer_html, tags, text_of, Site, Tag};
 
 fn built() -> Site {
     let site = Site::fixture("nenji");
@@ -386,7 +381,7 @@ fn screenshot_dir(tmp: &std::path::Path) -> std::path::PathBuf {
 
 #[test]
 fn unchanged_rows_collapse_behind_a_toggle_and_print_whole_on_a4_landscape() {
-    let Some(browser) = cdp::Browser::launch_or_skip("compare toggle") else {
+    let Some(browser) = Browser::launch_or_skip("compare toggle") else {
         return;
     };
     let site = built();
@@ -421,8 +416,7 @@ fn unchanged_rows_collapse_behind_a_toggle_and_print_whole_on_a4_landscape() {
         page.eval(&format!("{button}.textContent")).unwrap(),
         json!("変更のない3項目を表示")
     );
-    page.screenshot(&shots.join("issue-12-compare-collapsed.png"))
-        .unwrap();
+    screenshot(&page, &shots.join("issue-12-compare-collapsed.png"));
     // The toggle opens its own run only.
     page.eval(&format!("{button}.click()")).unwrap();
     assert_eq!(
@@ -433,8 +427,7 @@ fn unchanged_rows_collapse_behind_a_toggle_and_print_whole_on_a4_landscape() {
     let first_run_hidden = "Array.from(document.querySelector('tbody.same-run').querySelectorAll('tr[data-change]')).filter(r => getComputedStyle(r).display === 'none').length";
     assert_eq!(page.eval(first_run_hidden).unwrap(), json!(0));
     assert!(page.eval(hidden_same_rows).unwrap().as_u64().unwrap() > 0);
-    page.screenshot(&shots.join("issue-12-compare-expanded.png"))
-        .unwrap();
+    screenshot(&page, &shots.join("issue-12-compare-expanded.png"));
     page.eval(&format!("{button}.click()")).unwrap();
     assert_eq!(page.eval(hidden_same_rows).unwrap(), total);
     // Printed: every row, no toggle, no site navigation.
@@ -448,8 +441,7 @@ fn unchanged_rows_collapse_behind_a_toggle_and_print_whole_on_a4_landscape() {
             .unwrap(),
         "none"
     );
-    page.screenshot(&shots.join("issue-12-compare-print.png"))
-        .unwrap();
+    screenshot(&page, &shots.join("issue-12-compare-print.png"));
     // The printed page is A4 landscape (842 × 595 pt).
     let pdf = page
         .call("Page.printToPDF", json!({"preferCSSPageSize": true}))
@@ -468,6 +460,14 @@ fn unchanged_rows_collapse_behind_a_toggle_and_print_whole_on_a4_landscape() {
     let open = "getComputedStyle(document.getElementById('new-n1-p1-c1')).display !== 'none'";
     assert_eq!(page.eval(open).unwrap(), json!(true));
     assert!(page.exceptions().is_empty(), "{:?}", page.exceptions());
+}
+
+/// Saves a PNG of the viewport.
+fn screenshot(page: &Page, path: &std::path::Path) {
+    let r = page
+        .call("Page.captureScreenshot", json!({"format": "png"}))
+        .unwrap();
+    std::fs::write(path, base64(r["data"].as_str().unwrap())).unwrap();
 }
 
 /// The first `/MediaBox [0 0 W H]` of a PDF.
