@@ -369,7 +369,8 @@ fn a_document_under_compare_is_refused_as_a_reserved_name() {
     );
     site.build()
         .expect_code(1)
-        .expect_stderr("would replace a page that hoshin generates");
+        .expect_stderr("would land in `compare/`, a folder hoshin generates")
+        .expect_stderr("content/compare/2025/somu.md:1:1");
 }
 
 /// Where the browser test saves its screenshots: `HOSHIN_SCREENSHOTS` if set.
