@@ -130,12 +130,17 @@ pub fn resolve(
     Ok(output)
 }
 
-/// True if `dir` holds something but not hoshin's marker.
+/// True if `dir` holds something but not hoshin's marker. A site written by
+/// a hoshin from before the marker (its `directives.json` and
+/// `static/hoshin.js` at the top) counts as hoshin's, so upgrading does not
+/// make the usual `public/` need `--force` once.
 fn is_foreign(dir: &Path) -> bool {
     let Ok(mut entries) = std::fs::read_dir(dir) else {
         return false;
     };
-    entries.next().is_some() && !dir.join(MARKER).is_file()
+    let earlier_hoshin = dir.join(crate::layout::DIRECTIVES_JSON).is_file()
+        && dir.join("static/hoshin.js").is_file();
+    entries.next().is_some() && !dir.join(MARKER).is_file() && !earlier_hoshin
 }
 
 /// The path as the operating system resolves it: absolute, every existing
@@ -223,6 +228,19 @@ pub fn within(inner: &Path, outer: &Path, fold: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_site_from_before_the_marker_is_hoshins_and_other_folders_are_not() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(!is_foreign(dir.path()), "an empty folder is free");
+        std::fs::write(dir.path().join("notes.txt"), "mine").unwrap();
+        assert!(is_foreign(dir.path()));
+        std::fs::write(dir.path().join("directives.json"), "{}").unwrap();
+        assert!(is_foreign(dir.path()), "one generated name is not enough");
+        std::fs::create_dir(dir.path().join("static")).unwrap();
+        std::fs::write(dir.path().join("static/hoshin.js"), "").unwrap();
+        assert!(!is_foreign(dir.path()));
+    }
 
     #[test]
     fn real_paths_apply_dot_dot_after_links() {

@@ -82,6 +82,10 @@ pub(super) fn render_and_write(
     let Ok(theme) = &loaded.theme else {
         unreachable!("theme errors stop the build before rendering")
     };
+    // An output folder deleted while watch runs (or its marker or theme
+    // files removed) is written again whole, as on the first write: writing
+    // only the changed pages would leave a site without its pages or styles.
+    let previous = previous.filter(|_| output_intact(&loaded.output, &theme.static_files));
     let site = &loaded.site;
     let view = site.view();
     let pages = timed(timings, "fingerprint", || {
@@ -207,6 +211,13 @@ pub(super) fn render_and_write(
         files: produced,
     };
     Ok((built, state, search))
+}
+
+/// True if the output folder still holds hoshin's marker and the theme's
+/// static files: a few `stat` calls, cheap enough for every rebuild.
+fn output_intact(output: &Path, statics: &[(String, Vec<u8>)]) -> bool {
+    output.join(crate::output_dir::MARKER).is_file()
+        && statics.iter().all(|(p, _)| output.join(p).is_file())
 }
 
 /// Removes the folders that removing `stale` files left empty (a clean build

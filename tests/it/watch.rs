@@ -167,3 +167,42 @@ fn serve_answers_http_and_tells_pages_to_reload() {
             .contains("真に必要最小限")
     });
 }
+
+#[test]
+fn watch_writes_its_output_again_after_it_was_deleted() {
+    let site = TempSite::sample();
+    let mut w = started(&site, &[]);
+
+    std::fs::remove_dir_all(site.out.join("static")).unwrap();
+    site.edit_in_place(
+        SOMU,
+        "市民に寄り添う徹底した現場主義",
+        "市民に寄り添う徹底した現場第一主義",
+    );
+    w.wait_until("static/ to come back with the edit", || {
+        site.out.join("static/style.css").is_file()
+            && page(&site, "2023/somu.html").contains("現場第一主義")
+    });
+
+    std::fs::remove_dir_all(&site.out).unwrap();
+    site.edit_in_place(SOMU, "現場第一主義", "現場主義");
+    w.wait_until("the whole output folder to come back", || {
+        page(&site, "2023/somu.html").contains("徹底した現場主義")
+            && site.out.join("index.html").is_file()
+            && site.out.join("static/hoshin.js").is_file()
+    });
+
+    let clean = site.root.parent().unwrap().join("clean");
+    assert_cmd::Command::cargo_bin("hoshin")
+        .unwrap()
+        .args(["build", "--root"])
+        .arg(&site.root)
+        .arg("--output")
+        .arg(&clean)
+        .assert()
+        .success();
+    w.wait_until_ok("the restored output to equal a clean build", || {
+        tree_difference(&site.out, &clean).map_or(Ok(()), Err)
+    });
+    assert!(w.is_running());
+}
