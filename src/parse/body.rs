@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, TextMergeWithOffset};
 
-use super::inline::{self, Piece};
+use super::inline::{self, is_inline, Piece};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::marker::{self, katakana_follows, Marker, MarkerKind, Number};
@@ -187,40 +187,6 @@ pub fn walk<'a>(file: &'a SourceFile, base: usize, config: &'a Config, want_h1: 
         references: w.references,
         h1: w.h1,
         warnings: w.warnings,
-    }
-}
-
-fn is_inline(e: &Event<'_>) -> bool {
-    match e {
-        Event::Text(_)
-        | Event::Code(_)
-        | Event::SoftBreak
-        | Event::HardBreak
-        | Event::InlineHtml(_)
-        | Event::FootnoteReference(_)
-        | Event::InlineMath(_)
-        | Event::TaskListMarker(_) => true,
-        Event::Start(t) => matches!(
-            t,
-            Tag::Emphasis
-                | Tag::Strong
-                | Tag::Strikethrough
-                | Tag::Link { .. }
-                | Tag::Image { .. }
-                | Tag::Superscript
-                | Tag::Subscript
-        ),
-        Event::End(t) => matches!(
-            t,
-            TagEnd::Emphasis
-                | TagEnd::Strong
-                | TagEnd::Strikethrough
-                | TagEnd::Link
-                | TagEnd::Image
-                | TagEnd::Superscript
-                | TagEnd::Subscript
-        ),
-        _ => false,
     }
 }
 

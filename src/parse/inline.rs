@@ -5,6 +5,8 @@
 mod cjk;
 mod emphasis;
 
+pub use emphasis::is_inline;
+
 use unicode_width::UnicodeWidthChar;
 
 pub use emphasis::resolve as resolve_emphasis;

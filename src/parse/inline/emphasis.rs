@@ -64,7 +64,7 @@ fn flush<'a>(source: &'a str, run: &mut Vec<Spanned<'a>>, out: &mut Vec<Spanned<
 }
 
 /// Events that belong to the inline content of one block.
-fn is_inline(e: &Event<'_>) -> bool {
+pub fn is_inline(e: &Event<'_>) -> bool {
     match e {
         Event::Text(_)
         | Event::Code(_)
