@@ -28,6 +28,24 @@ fn started(site: &TempSite, extra: &[&str]) -> Running {
     running
 }
 
+/// The watched output must become what a clean build makes of the same site,
+/// file for file and byte for byte, nothing excluded; watch keeps running.
+fn ends_equal_to_a_clean_build(site: &TempSite, w: &mut Running) {
+    let clean = site.root.parent().unwrap().join("clean");
+    assert_cmd::Command::cargo_bin("hoshin")
+        .unwrap()
+        .args(["build", "--root"])
+        .arg(&site.root)
+        .arg("--output")
+        .arg(&clean)
+        .assert()
+        .success();
+    w.wait_until_ok("the watched output to equal a clean build", || {
+        tree_difference(&site.out, &clean).map_or(Ok(()), Err)
+    });
+    assert!(w.is_running());
+}
+
 #[test]
 fn watch_follows_an_author_and_ends_equal_to_a_clean_build() {
     let site = TempSite::sample();
@@ -70,21 +88,7 @@ fn watch_follows_an_author_and_ends_equal_to_a_clean_build() {
         page(&site, "index.html").contains(banner) && page(&site, "2023/somu.html").contains(banner)
     });
 
-    // The watched output must be what a clean build makes of the same site,
-    // file for file and byte for byte, nothing excluded.
-    let clean = site.root.parent().unwrap().join("clean");
-    assert_cmd::Command::cargo_bin("hoshin")
-        .unwrap()
-        .args(["build", "--root"])
-        .arg(&site.root)
-        .arg("--output")
-        .arg(&clean)
-        .assert()
-        .success();
-    w.wait_until_ok("the watched output to equal a clean build", || {
-        tree_difference(&site.out, &clean).map_or(Ok(()), Err)
-    });
-    assert!(w.is_running());
+    ends_equal_to_a_clean_build(&site, &mut w);
 }
 
 #[test]
@@ -192,17 +196,5 @@ fn watch_writes_its_output_again_after_it_was_deleted() {
             && site.out.join("static/hoshin.js").is_file()
     });
 
-    let clean = site.root.parent().unwrap().join("clean");
-    assert_cmd::Command::cargo_bin("hoshin")
-        .unwrap()
-        .args(["build", "--root"])
-        .arg(&site.root)
-        .arg("--output")
-        .arg(&clean)
-        .assert()
-        .success();
-    w.wait_until_ok("the restored output to equal a clean build", || {
-        tree_difference(&site.out, &clean).map_or(Ok(()), Err)
-    });
-    assert!(w.is_running());
+    ends_equal_to_a_clean_build(&site, &mut w);
 }
