@@ -57,12 +57,52 @@ impl Comparisons {
 /// Finds every predecessor and aligns every document with its own. Errors: a
 /// `previous:` that names no document, or one of the same or a later year.
 pub fn compare(docs: &[Document], config: &Config) -> (Comparisons, Vec<Diagnostic>) {
-    // Most documents are compared twice (with their predecessor and their
-    // successor): their directives are prepared once.
-    let items: Vec<Vec<Item>> = docs.par_iter().map(Item::of).collect();
-    compare_with(docs, config, &|old, new| {
-        align_items(&items[old], &items[new])
-    })
+    let (predecessors, errors) = predecessors(docs, config);
+    let alignments = align_chains(docs, &predecessors);
+    (assemble(docs, &predecessors, alignments), errors)
+}
+
+/// How many pairs [`align_chains`] aligns at a time.
+const BATCH: usize = 256;
+
+/// The alignment of every document with its predecessor.
+///
+/// Most documents are compared twice (with their predecessor and their
+/// successor), so their directives are prepared ([`Item::of`]) once for
+/// both; but the items of a whole site (normalised texts and bigram sets)
+/// are several times its Markdown, so they are made a batch at a time,
+/// with the pairs taken along each department's years, where a document and
+/// its successor fall into the same batch.
+fn align_chains(docs: &[Document], predecessors: &[Option<usize>]) -> Vec<Option<Alignment>> {
+    let mut pairs: Vec<(usize, usize)> = predecessors
+        .iter()
+        .enumerate()
+        .filter_map(|(new, p)| Some(((*p)?, new)))
+        .collect();
+    let departments: Vec<String> = docs.iter().map(|d| normalize(&d.meta.department)).collect();
+    pairs.sort_by(|a, b| {
+        (&departments[a.1], docs[a.1].meta.year, a.1).cmp(&(
+            &departments[b.1],
+            docs[b.1].meta.year,
+            b.1,
+        ))
+    });
+    let mut alignments: Vec<Option<Alignment>> = vec![None; docs.len()];
+    for batch in pairs.chunks(BATCH) {
+        let mut needed: Vec<usize> = batch.iter().flat_map(|&(old, new)| [old, new]).collect();
+        needed.sort_unstable();
+        needed.dedup();
+        let items: Vec<Vec<Item>> = needed.par_iter().map(|&d| Item::of(&docs[d])).collect();
+        let of = |d: usize| &items[needed.binary_search(&d).unwrap_or_default()];
+        let aligned: Vec<Alignment> = batch
+            .par_iter()
+            .map(|&(old, new)| align_items(of(old), of(new)))
+            .collect();
+        for (&(_, new), a) in batch.iter().zip(aligned) {
+            alignments[new] = Some(a);
+        }
+    }
+    alignments
 }
 
 /// [`compare`], with `align_pair(old, new)` making each alignment (watch
@@ -73,13 +113,27 @@ pub fn compare_with(
     align_pair: &(dyn Fn(usize, usize) -> Alignment + Sync),
 ) -> (Comparisons, Vec<Diagnostic>) {
     let (predecessors, errors) = predecessors(docs, config);
-    let of: Vec<Option<Comparison>> = predecessors
+    let alignments = predecessors
         .par_iter()
         .enumerate()
-        .map(|(i, p)| {
-            p.map(|old| Comparison {
-                old,
-                alignment: align_pair(old, i),
+        .map(|(i, p)| p.map(|old| align_pair(old, i)))
+        .collect();
+    (assemble(docs, &predecessors, alignments), errors)
+}
+
+/// The comparisons, from each document's predecessor and alignment.
+fn assemble(
+    docs: &[Document],
+    predecessors: &[Option<usize>],
+    alignments: Vec<Option<Alignment>>,
+) -> Comparisons {
+    let of: Vec<Option<Comparison>> = predecessors
+        .iter()
+        .zip(alignments)
+        .map(|(p, alignment)| {
+            Some(Comparison {
+                old: (*p)?,
+                alignment: alignment?,
             })
         })
         .collect();
@@ -96,7 +150,7 @@ pub fn compare_with(
             }
         }
     }
-    (Comparisons { of, successor }, errors)
+    Comparisons { of, successor }
 }
 
 /// The predecessor of every document.
