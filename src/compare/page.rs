@@ -69,8 +69,13 @@ pub struct CompareRow {
     pub change: &'static str,
     /// 変更なし, 変更, 新設, 削除.
     pub label: &'static str,
-    /// The row's id (`new-n1-p2`, `old-n3`).
+    /// The row's id (`new-n1-p2`, `old-n3`) where a document page links to
+    /// it (the 新設 and 変更 badges, 次年度に削除), else empty: an unchanged
+    /// row is found by its `data-new` (`compare.js` resolves `#new-<id>`).
     pub anchor: String,
+    /// The row's classes: `d<depth>` below the top level (the indent) and
+    /// `renumbered`; empty for most rows.
+    pub class: String,
     /// Anchor id of the new directive, empty where there is none.
     pub new_id: String,
     /// Anchor id of the old directive, empty where there is none.
@@ -168,10 +173,31 @@ pub fn context(docs: &[Document], comparisons: &Comparisons, i: usize) -> Option
                         n.map_or(String::new(), |n| plain_html(&n.text)),
                     ),
                 };
+                let depth = n.or(o).map_or(1, |d| d.depth);
+                let renumbered = matches!((n, o), (Some(n), Some(o)) if n.citation != o.citation);
+                let mut class = String::new();
+                if depth > 1 {
+                    class = format!("d{depth}");
+                }
+                if renumbered {
+                    class.push_str(if class.is_empty() {
+                        "renumbered"
+                    } else {
+                        " renumbered"
+                    });
+                }
                 CompareRow {
                     change: r.change.code(),
                     label: r.change.label(),
-                    anchor: row_anchor(n.map(|d| d.id.as_str()), o.map(|d| d.id.as_str())),
+                    // Only the rows a document page links to carry an id:
+                    // in a real series most rows are unchanged, and their
+                    // ids would repeat data-new.
+                    anchor: if r.change == Change::Same {
+                        String::new()
+                    } else {
+                        row_anchor(n.map(|d| d.id.as_str()), o.map(|d| d.id.as_str()))
+                    },
+                    class,
                     new_id: n.map_or(String::new(), |d| d.id.clone()),
                     old_id: o.map_or(String::new(), |d| d.id.clone()),
                     new_citation: n.map_or(String::new(), |d| d.citation.clone()),
@@ -180,8 +206,8 @@ pub fn context(docs: &[Document], comparisons: &Comparisons, i: usize) -> Option
                     old_url: o.map_or(String::new(), |d| format!("{old_url}#{}", d.id)),
                     new_html,
                     old_html,
-                    depth: n.or(o).map_or(1, |d| d.depth),
-                    renumbered: matches!((n, o), (Some(n), Some(o)) if n.citation != o.citation),
+                    depth,
+                    renumbered,
                 }
             })
             .collect();
@@ -278,10 +304,9 @@ pub fn directive_marks(
     if let Some(c) = comparisons.get(di) {
         let change = c.alignment.change_of_new.get(n).copied();
         if let Some(change @ (Change::New | Change::Changed)) = change {
-            let title = match change {
-                Change::New => "前年度にはない新設の項目（新旧対照表の該当行へ）",
-                _ => "前年度から変更された項目（新旧対照表の該当行へ）",
-            };
+            // The explanation (「前年度にはない新設の項目…」) is the badge's
+            // title, added by hoshin.js: on every badge of every page it
+            // was most of the badge's bytes.
             marks.push_str("<a class=\"yoy-badge yoy-");
             marks.push_str(change.code());
             marks.push_str("\" href=\"");
@@ -293,31 +318,30 @@ pub fn directive_marks(
                     row_anchor(Some(&d.id), None)
                 ),
             );
-            marks.push_str("\" title=\"");
-            marks.push_str(title);
             marks.push_str("\">");
             marks.push_str(change.label());
             marks.push_str("</a>");
         }
     }
+    // The continuation is a plain link in the marks (styled as
+    // `.yoy > a:not(.yoy-badge)`); its text says which directive it is, and
+    // the page's header names next year's document.
     if let Some((s, c)) = comparisons.next_of(di) {
         let next = &docs[s];
         match c.alignment.new_of_old.get(n).copied().flatten() {
             Some(j) => {
                 let x = &next.directives[j];
-                marks.push_str("<a class=\"yoy-next\" href=\"");
+                marks.push_str("<a href=\"");
                 escape_attr(
                     &mut marks,
                     &format!("{root}{}#{}", encode_path(&next.url()), x.id),
                 );
-                marks.push_str("\" title=\"");
-                escape_attr(&mut marks, &next.label(x));
                 marks.push_str("\">次年度 ");
                 escape_attr(&mut marks, &x.citation);
                 marks.push_str("</a>");
             }
             None => {
-                marks.push_str("<a class=\"yoy-next yoy-dropped\" href=\"");
+                marks.push_str("<a class=\"yoy-dropped\" href=\"");
                 escape_attr(
                     &mut marks,
                     &format!(

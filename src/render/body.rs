@@ -154,13 +154,14 @@ fn push_preview(out: &mut String, docs: &[Document], t: &Target) {
     }
 }
 
+/// A directive's backlinks (the summary's tooltip is added by hoshin.js).
 fn backlinks(out: &mut String, docs: &[Document], citers: &[Citer], di: usize, root: &str) {
     if citers.is_empty() {
         return;
     }
     let _ = write!(
         out,
-        "<details class=\"backlinks\"><summary title=\"この項目を参照している箇所\">被参照 {}件</summary><ul>",
+        "<details class=\"backlinks\"><summary>被参照 {}件</summary><ul>",
         citers.len()
     );
     for c in citers {

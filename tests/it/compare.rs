@@ -30,6 +30,14 @@ fn rows(html: &str) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// The row whose `data-new` is `id` (unchanged rows carry no id of their own).
+fn row_by_new(html: &str, id: &str) -> Tag {
+    tags(html)
+        .into_iter()
+        .find(|t| t.name == "tr" && t.attr("data-new") == Some(id))
+        .unwrap_or_else(|| panic!("no row with data-new={id}"))
+}
+
 fn row(new: &str, old: &str, change: &str) -> (String, String, String) {
     (new.to_string(), old.to_string(), change.to_string())
 }
@@ -65,7 +73,7 @@ fn marks(html: &str, id: &str) -> Vec<(String, String, String)> {
         .map(|t| {
             let text = text_of(outer_html(span, &t));
             (
-                t.attr("class").unwrap().to_string(),
+                t.attr("class").unwrap_or("").to_string(),
                 t.attr("href").unwrap().to_string(),
                 text,
             )
@@ -155,9 +163,22 @@ fn changed_characters_are_marked_and_both_sides_link_to_their_directives() {
             "../../2024/somu.html#n2-p1-c2"
         ]
     );
-    // Unchanged rows carry no marks.
-    let same = element_by_id(&html, "new-n3-p1-c1").unwrap();
+    // Unchanged rows carry no marks, and no id repeating their data-new
+    // (nothing links to them); rows a document page links to have one.
+    let same = row_by_new(&html, "n3-p1-c1");
     assert!(!outer_html(&html, &same).contains("<ins>"));
+    assert_eq!(same.attr("id"), None);
+    // The change is said in words, not only by colour (WCAG 1.3.1): 変更 on a
+    // changed row, （新設）/（削除） on the empty side.
+    let text = |id: &str| text_of(outer_html(&html, &element_by_id(&html, id).unwrap()));
+    assert!(
+        text("new-n3-p1-c2").contains("変更"),
+        "{}",
+        text("new-n3-p1-c2")
+    );
+    assert!(text("new-n1-p1-c2").contains("（新設）"));
+    assert!(text("old-n1-p2-c2").contains("（削除）"));
+    assert!(!text_of(outer_html(&html, &same)).contains("変更"));
 }
 
 #[test]
@@ -211,18 +232,18 @@ fn a_document_with_a_successor_links_each_directive_to_its_continuation_or_says_
     assert_eq!(
         next,
         vec![(
-            "yoy-next".to_string(),
+            String::new(),
             "../2025/somu.html#n1-p1-c3".to_string(),
             "次年度 1.(1)③".to_string()
         )]
     );
     let dropped = marks(&html, "n1-p2-c2");
-    assert_eq!(dropped[0].0, "yoy-next yoy-dropped");
+    assert_eq!(dropped[0].0, "yoy-dropped");
     assert_eq!(dropped[0].1, "../compare/2025/somu.html#old-n1-p2-c2");
     assert_eq!(dropped[0].2, "次年度に削除");
     assert!(html.contains("次年度："), "link to next year's document");
     // The latest year has no successor.
-    assert!(!site.page("2026/somu.html").contains("yoy-next"));
+    assert!(!site.page("2026/somu.html").contains("次年度"));
 }
 
 #[test]
@@ -455,11 +476,31 @@ fn unchanged_rows_collapse_behind_a_toggle_and_print_whole_on_a4_landscape() {
     );
     page.call("Emulation.setEmulatedMedia", json!({"media": ""}))
         .unwrap();
-    // A link to a row inside a run (from a document page's badge) opens it.
+    // A link to a row inside a run opens it, though an unchanged row has no
+    // id of its own (compare.js finds #new-<id> by data-new).
     page.goto("about:blank").unwrap();
-    page.goto(&format!("{url}#new-n1-p1-c1")).unwrap();
-    let open = "getComputedStyle(document.getElementById('new-n1-p1-c1')).display !== 'none'";
+    page.goto(&format!("{url}#new-n1-p1-c3")).unwrap();
+    let open =
+        "getComputedStyle(document.querySelector('tr[data-new=\"n1-p1-c3\"]')).display !== 'none'";
     assert_eq!(page.eval(open).unwrap(), json!(true));
+    assert!(
+        page.eval(hidden_same_rows).unwrap().as_u64().unwrap() > 0,
+        "other runs stay collapsed"
+    );
+    // The badges' explanation is their tooltip, added by hoshin.js.
+    let doc = site.public().join("2025/somu.html");
+    page.goto(&format!("file://{}", doc.canonicalize().unwrap().display()))
+        .unwrap();
+    let titles = "Array.from(document.querySelectorAll('.yoy-badge')).map(b => b.title)";
+    let titles = page.eval(titles).unwrap();
+    let titles = titles.as_array().unwrap();
+    assert!(!titles.is_empty());
+    assert!(
+        titles
+            .iter()
+            .all(|t| t.as_str().unwrap().contains("新旧対照表")),
+        "{titles:?}"
+    );
     assert!(page.exceptions().is_empty(), "{:?}", page.exceptions());
 }
 

@@ -78,10 +78,29 @@
       d.insertBefore(tools, block);
     }
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", function () { addTools(document); });
-  } else {
+  // Tooltips that would be the same words on every mark of every page.
+  var TITLES = [
+    [".yoy-badge.yoy-new", "前年度にはない新設の項目（新旧対照表の該当行へ）"],
+    [".yoy-badge.yoy-changed", "前年度から変更された項目（新旧対照表の該当行へ）"],
+    [".yoy-dropped", "次年度の方針にはない項目（次年度の新旧対照表の該当行へ）"],
+    ["details.backlinks > summary", "この項目を参照している箇所"]
+  ];
+  function addTitles(root) {
+    for (var i = 0; i < TITLES.length; i++) {
+      var els = root.querySelectorAll("article " + TITLES[i][0]);
+      for (var j = 0; j < els.length; j++) {
+        if (!els[j].title) els[j].title = TITLES[i][1];
+      }
+    }
+  }
+  function init() {
     addTools(document);
+    addTitles(document);
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
   }
   document.addEventListener("click", function (ev) {
     var btn = ev.target.closest && ev.target.closest("button.copy");
