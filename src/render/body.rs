@@ -154,7 +154,9 @@ fn push_preview(out: &mut String, docs: &[Document], t: &Target) {
     }
 }
 
-/// A directive's backlinks (the summary's tooltip is added by hoshin.js).
+/// A directive's backlinks: each citing place by its label (「総務部（令和6年度）
+/// 1.(1)」 names the document; its title, repeated under every cited directive,
+/// is on the page the link opens). The summary's tooltip is added by hoshin.js.
 fn backlinks(out: &mut String, docs: &[Document], citers: &[Citer], di: usize, root: &str) {
     if citers.is_empty() {
         return;
@@ -170,9 +172,7 @@ fn backlinks(out: &mut String, docs: &[Document], citers: &[Citer], di: usize, r
         escape_attr(out, &href(docs, di, root, c.doc, anchor.as_deref()));
         out.push_str("\">");
         escape_attr(out, &label);
-        out.push_str("</a> <span class=\"bl-title\">");
-        escape_attr(out, &docs[c.doc].title);
-        out.push_str("</span></li>");
+        out.push_str("</a></li>");
     }
     out.push_str("</ul></details>\n");
 }
