@@ -1,5 +1,6 @@
-/* hoshin: a permalink and a copy button beside each directive. No
-   framework, no network.
+/* hoshin: a permalink and a copy button beside each directive, and the
+   tooltips of the year-over-year marks and backlinks. No framework, no
+   network.
    Works over http:// and file:// (where the clipboard API may be missing,
    fall back to a hidden textarea). */
 (function () {
