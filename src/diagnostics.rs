@@ -40,6 +40,16 @@ impl SourceFile {
         }
     }
 
+    /// Drops the text and its line index, keeping the path: for a full
+    /// build, once link and compare are done no diagnostic points into a
+    /// document again, and the sources of a large site are a sizeable part
+    /// of its peak memory (100 MB at 5,000 policies). Locating in a released
+    /// file gives line 1, column 1.
+    pub fn release(&mut self) {
+        self.text = Arc::from("");
+        self.line_starts = vec![0];
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn locate(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());

@@ -63,6 +63,12 @@ impl FrontMatter {
     }
 }
 
+/// How many characters of a directive's own block [`Directive::heading`]
+/// keeps: one more than the longest opening any page shows
+/// (`render::OPENING_TEXT_CHARS`), so that shortening it with
+/// `parse::shorten` to that length or less gives what the whole text gives.
+pub const HEADING_CHARS: usize = 61;
+
 /// A directive: a numbered block (SPEC §3).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Directive {
@@ -82,7 +88,11 @@ pub struct Directive {
     pub parent: Option<usize>,
     /// 1 for top-level directives.
     pub depth: usize,
-    /// The block's own text, marker removed (a heading's words, a paragraph's sentence).
+    /// The block's own text, marker removed (a heading's words, a paragraph's
+    /// sentence), cut after [`HEADING_CHARS`] characters: pages show at most
+    /// a shortened opening of it, and the whole block is already in `text`
+    /// (a paragraph directive's heading is most of its text, and keeping it
+    /// whole cost 18 KB of memory a document).
     pub heading: String,
     /// Plain text of the directive and its continuation paragraphs.
     pub text: String,

@@ -260,7 +260,7 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
             exit_code: 2,
         }
     })?;
-    let (site, mut diagnostics) = compile(&opts.root, config, opts.drafts, &mut timings);
+    let (mut site, mut diagnostics) = compile(&opts.root, config, opts.drafts, &mut timings);
     diagnostics.extend(crate::output_plan::check(
         &opts.root,
         &site.view(),
@@ -284,6 +284,10 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
             diagnostics,
             exit_code: 1,
         });
+    }
+    // Render reads no source text, and nothing after this points into one.
+    for d in &mut site.docs {
+        d.source.release();
     }
     // Pages are written to the staging folder as they are rendered, so the
     // site never sits in memory as a whole; the staging folder replaces the

@@ -589,7 +589,12 @@ impl<'a> Walker<'a> {
     fn close_segment(&mut self, leaf: &Leaf) {
         if let Some(d) = leaf.directive {
             self.out.push(Out::Slot(Segment::Tools(d)));
-            self.directives[d].heading = leaf.segment_text.trim().to_string();
+            let block = leaf.segment_text.trim();
+            let end = block
+                .char_indices()
+                .nth(crate::model::HEADING_CHARS)
+                .map_or(block.len(), |(i, _)| i);
+            self.directives[d].heading = block[..end].to_string();
         }
         if !leaf.close.is_empty() {
             self.push(Event::Html(leaf.close.into()));

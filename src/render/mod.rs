@@ -25,6 +25,9 @@ pub use theme::Theme;
 
 /// How much of a directive the directive index shows.
 pub const OPENING_TEXT_CHARS: usize = 60;
+// The directive index shortens a directive's heading, which parse keeps only
+// so far (see `model::HEADING_CHARS`).
+const _: () = assert!(OPENING_TEXT_CHARS < crate::model::HEADING_CHARS);
 
 /// Above this many directives, the directive index is split into one page per year.
 pub const DIRECTIVE_INDEX_SPLIT: usize = 2000;
