@@ -3,9 +3,12 @@
 //! element over `file://` as well as `http://`.
 //!
 //! - `search/meta.js` (`"m"`): record count, bucket count, cap, ranking
-//!   constants, the years and departments for the filters, the record
-//!   number where each (year, department) group starts, and the stamp that
-//!   a delta names to say which index it applies to.
+//!   constants, the years and departments for the filters, and the stamp
+//!   that a delta names to say which index it applies to.
+//! - `search/groups.js` (`"g"`): `[record, year, department, …]`, the
+//!   record number where each (year, department) group starts with the
+//!   indices of its year and department in `meta.js`'s lists. Only a
+//!   filtered search loads it.
 //! - `search/delta.js` (`"x"`): the documents changed since the full build
 //!   (see [`delta`](super::delta)); `null` in a full build.
 //! - `search/p/<b>.js` (`"p"`): bucket `b` = FNV-1a of the term's UTF-16
@@ -14,7 +17,10 @@
 //!   (see [`encode`](super::encode)), or `{term: [df, n, i]}` for a long
 //!   list: the `i`-th list of pack `n`.
 //! - `search/t/<n / 1024>/<n % 1024>.js` (`"t"`): pack `n` of long posting
-//!   lists, `[postings…]`, of [`PACK_MIN`] to [`PACK_TARGET`] bytes.
+//!   lists, `[postings…]`, of [`PACK_MIN`] to [`PACK_TARGET`] bytes,
+//!   deflated and base64-encoded in one string as the display shards are
+//!   (the digits of a list shrink by a fifth to a third, which a query
+//!   pays for each long list it reads).
 //! - `search/d/<s / 1024>/<s % 1024>.js` (`"d"`): display data of records `s·512 …
 //!   s·512+511`, deflated (zlib) and base64-encoded in one string, which
 //!   `search.js` inflates with the browser's `DecompressionStream`: the
@@ -43,6 +49,10 @@ pub const DISPLAY_TARGET: usize = 80 * 1024;
 /// zlib level of the display shards: 6, the usual default, compresses
 /// policy text almost as well as 9 in half the time.
 const DISPLAY_LEVEL: u8 = 6;
+/// zlib level of the packs of long lists: their digits shrink by a fifth
+/// to a third, and level 1 gets nearly all of that at a fraction of the
+/// time of 6 (43 MB of lists at 5,000 policies).
+const PACK_LEVEL: u8 = 1;
 /// Posting lists longer than this (in bytes) are kept out of the buckets,
 /// in packs of long lists.
 pub const INLINE_MAX: usize = 400;
@@ -155,23 +165,39 @@ pub(crate) fn write_postings(mut terms: Vec<TermList>, sink: Sink<'_>) -> usize 
     }
     packs.into_par_iter().enumerate().for_each(|(n, lists)| {
         let size: usize = lists.iter().map(|l| l.len() + 3).sum();
-        let mut bytes = Vec::with_capacity(size + 32);
-        bytes.extend_from_slice(format!("hoshinSearchShard(\"t\",{n},[").as_bytes());
+        let mut array = Vec::with_capacity(size + 2);
+        array.push(b'[');
         for (i, e) in lists.iter().enumerate() {
             if i > 0 {
-                bytes.push(b',');
+                array.push(b',');
             }
-            bytes.push(b'"');
-            bytes.extend_from_slice(e);
-            bytes.push(b'"');
+            array.push(b'"');
+            array.extend_from_slice(e);
+            array.push(b'"');
         }
-        bytes.extend_from_slice(b"]);\n");
-        sink(OutputFile {
-            path: nested("t", n),
-            bytes,
-        });
+        array.push(b']');
+        drop(lists);
+        sink(deflated_shard("t", n, &array, PACK_LEVEL));
     });
     buckets
+}
+
+/// A shard whose data is `json` deflated (zlib) at `level` and
+/// base64-encoded in one string: `hoshinSearchShard(kind, n, "…")`.
+fn deflated_shard(kind: &str, n: usize, json: &[u8], level: u8) -> OutputFile {
+    let deflated = miniz_oxide::deflate::compress_to_vec_zlib(json, level);
+    let mut bytes = Vec::with_capacity(deflated.len() * 4 / 3 + 40);
+    bytes.extend_from_slice(b"hoshinSearchShard(\"");
+    bytes.extend_from_slice(kind.as_bytes());
+    bytes.extend_from_slice(b"\",");
+    push_num(&mut bytes, n as i64);
+    bytes.extend_from_slice(b",\"");
+    push_base64(&mut bytes, &deflated);
+    bytes.extend_from_slice(b"\");\n");
+    OutputFile {
+        path: nested(kind, n),
+        bytes,
+    }
 }
 
 /// Index of `s` in a shard's string table, adding it when new. A shard
@@ -286,19 +312,7 @@ pub(crate) fn display_object(items: &[(u32, &SearchRecord)]) -> Vec<u8> {
 
 /// One display shard: `items` are (slot, record) in order.
 fn display_shard(shard: usize, items: &[(u32, &SearchRecord)]) -> OutputFile {
-    let object = display_object(items);
-    let deflated = miniz_oxide::deflate::compress_to_vec_zlib(&object, DISPLAY_LEVEL);
-    drop(object);
-    let mut bytes = Vec::with_capacity(deflated.len() * 4 / 3 + 40);
-    bytes.extend_from_slice(b"hoshinSearchShard(\"d\",");
-    push_num(&mut bytes, shard as i64);
-    bytes.extend_from_slice(b",\"");
-    push_base64(&mut bytes, &deflated);
-    bytes.extend_from_slice(b"\");\n");
-    OutputFile {
-        path: nested("d", shard),
-        bytes,
-    }
+    deflated_shard("d", shard, &display_object(items), DISPLAY_LEVEL)
 }
 
 /// Appends `data` in standard base64 (the alphabet of the browser's `atob`).
@@ -315,9 +329,19 @@ fn push_base64(out: &mut Vec<u8>, data: &[u8]) {
 /// The display data of a `search/d/` shard's bytes, inflated (for tests
 /// and tools); `None` if they are not a display shard.
 pub fn display_data(bytes: &[u8]) -> Option<Vec<u8>> {
+    inflated_data("d", bytes)
+}
+
+/// The JSON of a deflated shard of `kind` (`"d"` display, `"t"` pack of
+/// long lists), inflated (for tests and tools); `None` if `bytes` are not
+/// one.
+pub fn inflated_data(kind: &str, bytes: &[u8]) -> Option<Vec<u8>> {
     use base64::Engine as _;
     let s = std::str::from_utf8(bytes).ok()?;
-    let body = s.strip_prefix("hoshinSearchShard(\"d\",")?;
+    let body = s
+        .strip_prefix("hoshinSearchShard(\"")?
+        .strip_prefix(kind)?
+        .strip_prefix("\",")?;
     let (_, rest) = body.split_once(",\"")?;
     let b64 = rest.trim_end().strip_suffix("\");")?;
     let deflated = base64::engine::general_purpose::STANDARD.decode(b64).ok()?;
@@ -390,7 +414,6 @@ pub(crate) fn write_meta(
         "maxPrefix": MAX_PREFIX,
         "years": years,
         "departments": departments,
-        "groups": groups,
     });
     let mut bytes = b"hoshinSearchShard(\"m\",0,".to_vec();
     bytes.extend_from_slice(meta.to_string().as_bytes());
@@ -399,4 +422,23 @@ pub(crate) fn write_meta(
         path: "search/meta.js".into(),
         bytes,
     });
+    // Only a filtered search needs the groups: on a large site they are
+    // most of what meta.js would weigh (5,000 groups, 60 KB), which every
+    // query would pay.
+    let mut bytes = b"hoshinSearchShard(\"g\",0,[".to_vec();
+    for (n, g) in groups.iter().enumerate() {
+        if n > 0 {
+            bytes.push(b',');
+        }
+        push_num(&mut bytes, *g as i64);
+    }
+    bytes.extend_from_slice(b"]);\n");
+    sink(OutputFile {
+        path: GROUPS_PATH.into(),
+        bytes,
+    });
 }
+
+/// The (year, department) groups of the main index, loaded by filtered
+/// searches only.
+pub const GROUPS_PATH: &str = "search/groups.js";

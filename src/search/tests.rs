@@ -211,7 +211,9 @@ impl Site {
     fn new(files: Vec<OutputFile>) -> Site {
         let files: HashMap<String, Vec<u8>> =
             files.into_iter().map(|f| (f.path, f.bytes)).collect();
-        let meta = shard_data(&files["search/meta.js"]);
+        let mut meta = shard_data(&files["search/meta.js"]);
+        assert!(meta.get("groups").is_none(), "groups are in their own file");
+        meta["groups"] = shard_data(&files[super::shard::GROUPS_PATH]);
         let mut site = Site {
             files,
             meta,
@@ -326,6 +328,15 @@ impl Site {
         shard_data(&self.files[path])
     }
 
+    /// A pack of long lists, inflated.
+    fn load_pack(&self, path: &str, loaded: &mut Vec<String>) -> Value {
+        if !loaded.iter().any(|p| p == path) {
+            loaded.push(path.to_string());
+        }
+        let json = super::shard::inflated_data("t", &self.files[path]).expect("a deflated pack");
+        serde_json::from_slice(&json).unwrap()
+    }
+
     /// A display shard, inflated.
     fn load_display(&self, path: &str, loaded: &mut Vec<String>) -> Value {
         if !loaded.iter().any(|p| p == path) {
@@ -353,7 +364,7 @@ impl Site {
             df = entry[0].as_u64().unwrap();
             let list = match &entry[1] {
                 Value::String(s) => s.clone(),
-                n => self.load(&Self::nested("t", n.as_u64().unwrap()), loaded)
+                n => self.load_pack(&Self::nested("t", n.as_u64().unwrap()), loaded)
                     [entry[2].as_u64().unwrap() as usize]
                     .as_str()
                     .unwrap()
@@ -464,6 +475,9 @@ impl Site {
                 }
             }
         }
+        if year.is_some() || department.is_some() {
+            loaded.push(super::shard::GROUPS_PATH.to_string());
+        }
         ids.retain(|&r| {
             if self.hidden(r) {
                 return false;
@@ -476,6 +490,19 @@ impl Site {
             b.1.total_cmp(&a.1)
                 .then(self.position(a.0).total_cmp(&self.position(b.0)))
         });
+        // Ties: the shards holding most of a run of equal scores first (as
+        // search.js's clusterTies), stable within a shard.
+        let mut i = 0;
+        while i < cands.len() {
+            let j = i + cands[i..].iter().take_while(|c| c.1 == cands[i].1).count();
+            let shard = |r: u32| (self.position(r).floor() as u64) >> DISPLAY_SHIFT;
+            let mut count: HashMap<u64, usize> = HashMap::new();
+            for c in &cands[i..j] {
+                *count.entry(shard(c.0)).or_default() += 1;
+            }
+            cands[i..j].sort_by_key(|c| (std::cmp::Reverse(count[&shard(c.0)]), shard(c.0)));
+            i = j;
+        }
         let mut rejected = 0;
         let mut hits = Vec::new();
         for (r, score) in cands {
@@ -1024,16 +1051,24 @@ fn delta_results_match_a_full_build() {
     let urls = |hits: Vec<Hit>| -> Vec<String> { hits.into_iter().map(|h| h.url).collect() };
     for q in &queries {
         for (year, dept) in [(None, None), (Some(2030), None), (None, Some("新設部"))] {
+            let full_hits = full.search_in(q, 1000, year, dept).0;
+            // The full build's best answers: equal scores are ordered by the
+            // shard they fall in, which a rebuild moves.
+            let best: Vec<String> = full_hits
+                .iter()
+                .filter(|h| (h.score - full_hits[0].score).abs() < 1e-9)
+                .map(|h| h.url.clone())
+                .collect();
             let got = urls(site.search_in(q, 1000, year, dept).0);
-            let want = urls(full.search_in(q, 1000, year, dept).0);
+            let want = urls(full_hits);
             let (mut g, mut w) = (got.clone(), want.clone());
             g.sort();
             w.sort();
             assert_eq!(g, w, "{q} {year:?} {dept:?}");
-            assert_eq!(
-                got.first(),
-                want.first(),
-                "{q} {year:?} {dept:?}: first result"
+            assert!(
+                got.first().is_none_or(|f| best.contains(f)),
+                "{q} {year:?} {dept:?}: first result {:?} not among {best:?}",
+                got.first()
             );
         }
     }

@@ -23,10 +23,14 @@
  * search.html has #search-form, #search-q, #search-year,
  * #search-department, #search-status, #search-results, #search-more.
  *
- * - Display shards (search/d/) are zlib-deflated JSON in base64, inflated
- *   with the browser's DecompressionStream (no fetch: it works over
- *   file://); long posting lists come in packs (search/t/), so a large site
+ * - Display shards (search/d/) and packs of long posting lists (search/t/)
+ *   are zlib-deflated JSON in base64, inflated with the browser's
+ *   DecompressionStream (no fetch: it works over file://), so a large site
  *   has a few thousand index files instead of tens of thousands.
+ * - search/groups.js, where each (year, department) group of records
+ *   starts, is loaded by filtered searches only.
+ * - Equal scores: the display shards holding most of a run of ties come
+ *   first (clusterTies), so a page of ties touches few shards.
  *
  * API: window.hoshin.search(query, {year, department, limit}) → Promise of
  * [{url, doc, id, label, title, snippet, score}] in rank order: url relative
@@ -73,6 +77,7 @@
   function shardPath(kind, n) {
     if (kind === 'm') return 'search/meta.js';
     if (kind === 'x') return 'search/delta.js';
+    if (kind === 'g') return 'search/groups.js';
     if (kind === 'p') return 'search/p/' + n + '.js';
     var folder = (meta && meta.folder) || 1024;
     return 'search/' + kind + '/' + Math.floor(n / folder) + '/' + (n % folder) + '.js';
@@ -412,7 +417,7 @@
     var data =
       typeof entry.data === 'string'
         ? Promise.resolve(entry.data)
-        : load('t', entry.data).then(function (pack) {
+        : inflated('t', entry.data).then(function (pack) {
             return pack[entry.index];
           });
     return data.then(function (s) {
@@ -455,7 +460,20 @@
     return Math.log(1 + (meta.records - df + 0.5) / (df + 0.5));
   }
 
-  // (year, department) of a record, from the group it falls in.
+  // The main index's (year, department) groups (search/groups.js), which
+  // only a filtered search needs.
+  var groups = null;
+
+  function loadGroups() {
+    if (groups) return Promise.resolve(groups);
+    return load('g', 0).then(function (g) {
+      groups = g;
+      return g;
+    });
+  }
+
+  // (year, department) of a record, from the group it falls in (the
+  // groups loaded).
   function groupOf(id) {
     if (id >= delta.base) {
       var dg = delta.groups;
@@ -464,7 +482,7 @@
       while (j + 3 < dg.length && dg[j + 3] <= k) j += 3;
       return { year: dg[j + 1], department: dg[j + 2] };
     }
-    var g = meta.groups;
+    var g = groups;
     var lo = 0;
     var hi = g.length / 3 - 1;
     while (lo < hi) {
@@ -502,25 +520,32 @@
     });
   }
 
-  // Display shards, decoded once: a shard is deflated JSON in base64
-  // (src/search/shard.rs), about a third of its text.
-  var displays = Object.create(null);
+  // Display shards and packs of long lists, decoded once: their data is
+  // deflated JSON in base64 (src/search/shard.rs).
+  var decoded = Object.create(null);
 
-  function displayShard(n) {
-    if (displays[n]) return displays[n];
-    var p = load('d', n).then(function (data) {
+  function inflated(kind, n, prepare) {
+    var key = kind + ':' + n;
+    if (decoded[key]) return decoded[key];
+    var p = load(kind, n).then(function (data) {
       return typeof data === 'string' ? inflateJson(data) : data;
     }).then(function (d) {
-      delete shards['d:' + n]; // the decoded copy is kept instead
+      delete shards[key]; // the decoded copy is kept instead
+      return prepare ? prepare(d) : d;
+    });
+    decoded[key] = p;
+    p.catch(function () {
+      delete decoded[key];
+    });
+    return p;
+  }
+
+  function displayShard(n) {
+    return inflated('d', n, function (d) {
       d.bySlot = [];
       for (var i = 0; i < d.r.length; i++) d.bySlot[d.r[i][0]] = d.r[i];
       return d;
     });
-    displays[n] = p;
-    p.catch(function () {
-      delete displays[n];
-    });
-    return p;
   }
 
   // zlib-deflated JSON in base64 → the value. DecompressionStream works on
@@ -708,7 +733,9 @@
     }
     var lists = used.map(termList);
     if (cite) lists.push(termList(cite));
-    return Promise.all(lists).then(function (loaded) {
+    var filtered = self.opts.year || self.opts.department;
+    return Promise.all(filtered ? [Promise.all(lists), loadGroups()] : [Promise.all(lists)]).then(function (r) {
+      var loaded = r[0];
       var base = null;
       used.forEach(function (e, k) {
         add(loaded[k], idf(e.df) * unit);
@@ -743,11 +770,49 @@
       ids.sort(function (a, b) {
         return scores.get(b) - scores.get(a) || position(a) - position(b);
       });
-      self.candidates = ids;
+      self.candidates = clusterTies(ids, scores);
       self.scores = scores;
       return self;
     });
   };
+
+  /*
+   * Records of equal score are equally good answers; a page of them costs
+   * one display shard per shard they fall in. Within each run of equal
+   * scores, the shards holding the most of the run come first (then in
+   * full-build order, and records within a shard in full-build order), so
+   * a page of ties touches few shards. The shard is taken from the
+   * record's full-build position, so a delta record ranks as it will once
+   * the index is rebuilt.
+   */
+  function clusterTies(ids, scores) {
+    var shift = meta.dshift;
+    var i = 0;
+    while (i < ids.length) {
+      var s = scores.get(ids[i]);
+      var j = i + 1;
+      while (j < ids.length && scores.get(ids[j]) === s) j++;
+      if (j - i > 1) {
+        var run = ids.slice(i, j);
+        var count = new Map();
+        var key = new Map();
+        run.forEach(function (id) {
+          var k = Math.floor(position(id)) >> shift;
+          key.set(id, k);
+          count.set(k, (count.get(k) || 0) + 1);
+        });
+        // Stable: within a shard, the run keeps its full-build order.
+        run.sort(function (a, b) {
+          var ka = key.get(a);
+          var kb = key.get(b);
+          return count.get(kb) - count.get(ka) || ka - kb;
+        });
+        for (var k = 0; k < run.length; k++) ids[i + k] = run[k];
+      }
+      i = j;
+    }
+    return ids;
+  }
 
   // Checks candidates until `count` results are known (or none are left).
   Search.prototype.more = function (count) {
