@@ -30,12 +30,19 @@
 //!   children that inherit it. A query that equals a citation puts those
 //!   directives first. Impacts are precomputed per posting; the browser
 //!   adds IDF.
-//! - Files ([`shard`]): `meta.js`; posting buckets chosen by hash, about
-//!   3 KB each; long lists in packs sized for the site (8 KB on a small
-//!   one, 56 KB at 5,000 policies); display data (label, title, heading
-//!   path, text, url) in shards of up to 512 records and about 80 KB of
-//!   text, deflated and base64-encoded (the browser inflates
-//!   them with `DecompressionStream`). Lists of terms held by more than
+//! - Files ([`shard`]): `meta.js` (a few KB: what every query needs);
+//!   `groups.js`, where each (year, department) group starts, for filtered
+//!   searches only; posting buckets chosen by hash, about 3 KB each; long
+//!   lists in packs sized for the site (8 KB on a small one, 56 KB of
+//!   digits at 5,000 policies), deflated; display data (label, title,
+//!   heading path, text, url) in shards of up to 512 records and about
+//!   80 KB of text, deflated (zlib, flate2's zlib-rs backend) and
+//!   base64-encoded (the browser inflates them with
+//!   `DecompressionStream`). A query costs its buckets, its long lists'
+//!   packs and one display shard per shard its results fall in; the
+//!   browser orders equal scores so that a page of ties falls in few
+//!   shards (see `BENCHMARKS.md` for why a two-tier preview/full-text
+//!   split does not pay under the file budget). Lists of terms held by more than
 //!   [`POSTINGS_CAP`] records keep the records of highest impact: a query
 //!   with any rarer term never loads them (the text check covers them), and
 //!   a query made only of such terms ranks within them (its count is then
@@ -49,12 +56,12 @@
 //!
 //! The index is written through a [`Sink`] as it is made ([`write_index`]),
 //! so it never sits in memory whole. On the generated 5,000-document site
-//! (303,000 records) it is about 2,300 files and 65 MB instead of 42,000
-//! files and 165 MB; see `BENCHMARKS.md` for the bytes a query loads.
+//! (297,000 records) it is about 2,300 files and 58 MB instead of 42,000
+//! files and 165 MB; a typical query loads 80–230 KB (`BENCHMARKS.md`).
 //!
 //! This module depends only on std, serde, serde_json, rayon,
-//! unicode-normalization, miniz_oxide and base64, and on no other module of
-//! the crate.
+//! unicode-normalization, flate2, miniz_oxide (inflating, for tests and
+//! tools) and base64, and on no other module of the crate.
 
 pub mod delta;
 pub mod encode;
