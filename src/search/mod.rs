@@ -57,7 +57,7 @@
 //! The index is written through a [`Sink`] as it is made ([`write_index`]),
 //! so it never sits in memory whole. On the generated 5,000-document site
 //! (297,000 records) it is about 2,300 files and 58 MB instead of 42,000
-//! files and 165 MB; a typical query loads 80–230 KB (`BENCHMARKS.md`).
+//! files and 165 MB; a typical query loads 75–225 KB (`BENCHMARKS.md`).
 //!
 //! This module depends only on std, serde, serde_json, rayon,
 //! unicode-normalization, flate2, miniz_oxide (inflating, for tests and
