@@ -273,24 +273,7 @@ pub fn write_changed(
     }
     let written = files
         .par_iter()
-        .map(|f| -> io::Result<usize> {
-            let path = output.join(&f.path);
-            if std::fs::read(&path).is_ok_and(|old| old == f.bytes) {
-                return Ok(0);
-            }
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            let tmp = path.with_file_name(format!(
-                ".{}.hoshin-tmp",
-                path.file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default()
-            ));
-            std::fs::write(&tmp, &f.bytes)?;
-            std::fs::rename(&tmp, &path)?;
-            Ok(1)
-        })
+        .map(|f| write_if_changed(output, f).map(usize::from))
         .try_reduce(|| 0, |a, b| Ok(a + b))?;
     let current: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     let mut removed = 0;
@@ -303,6 +286,37 @@ pub fn write_changed(
         }
     }
     Ok(Changed { written, removed })
+}
+
+/// Writes one file of the output unless it already holds the same bytes,
+/// atomically (a temporary file beside it, renamed over it; the temporary is
+/// removed if the write fails). Returns whether it wrote.
+pub fn write_if_changed(output: &Path, f: &OutputFile) -> io::Result<bool> {
+    if !is_contained(&f.path) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write outside the output folder: {}", f.path),
+        ));
+    }
+    let path = output.join(&f.path);
+    if std::fs::read(&path).is_ok_and(|old| old == f.bytes) {
+        return Ok(false);
+    }
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = path.with_file_name(format!(
+        ".{}.hoshin-tmp",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    let written = std::fs::write(&tmp, &f.bytes).and_then(|()| std::fs::rename(&tmp, &path));
+    if written.is_err() {
+        // Nothing of hoshin's is left beside the output.
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written.map(|()| true)
 }
 
 /// What [`write_changed`] did.

@@ -13,7 +13,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::layout::{self, OutputFile};
 use crate::model::Asset;
 use crate::render::deps as fingerprint;
-use crate::render::{json, SiteView};
+use crate::render::{json, Page, SiteView};
 use crate::search::IndexState;
 use crate::write;
 
@@ -38,6 +38,9 @@ pub struct Built {
     /// True when directives.json and the search index were left for
     /// [`Workspace::settle`](super::Workspace::settle).
     pub indexes_deferred: bool,
+    /// When the pages of the documents that changed were on disk (they are
+    /// written before the rest of a rebuild), if any were.
+    pub pages_first: Option<std::time::Instant>,
     /// Warnings of the documents read in this rebuild.
     pub warnings: Diagnostics,
     /// The output folder.
@@ -69,14 +72,19 @@ pub(super) type Failed = (Diagnostics, Option<HashSet<String>>);
 ///
 /// With `defer_indexes` (and an output already written), `directives.json`
 /// and the search index are left as they are, to be brought up to date by
-/// [`write_indexes`] once the author pauses: together they are as large as the
+/// [`Workspace::settle`](super::Workspace::settle) once the author pauses: together they are as large as the
 /// rest of the site, and rewriting them would cost an edit its 100 ms.
+///
+/// The pages of `first` (the documents that changed) are rendered and
+/// written before anything else: the page an author is looking at does not
+/// wait for the listings, the directive index and the pages that cite it.
 pub(super) fn render_and_write(
     loaded: &Loaded,
     previous: Option<&Written>,
     everything: bool,
     defer_indexes: bool,
     delta: Option<(&IndexState, &[String])>,
+    first: &[usize],
     timings: &mut Timings,
 ) -> Result<(Built, Written, Option<IndexState>), Failed> {
     let Ok(theme) = &loaded.theme else {
@@ -88,15 +96,62 @@ pub(super) fn render_and_write(
     let previous = previous.filter(|_| output_intact(&loaded.output, &theme.static_files));
     let site = &loaded.site;
     let view = site.view();
+    let everything = everything || previous.is_none();
+    let mut pages_first = None;
+    let mut early: HashSet<String> = HashSet::new();
+    let mut early_written = 0;
+    if !everything && !first.is_empty() {
+        let rendered: Vec<_> = timed(timings, "render page", || {
+            first
+                .par_iter()
+                .map(|&i| view.render(theme, &Page::Document(i)))
+                .collect()
+        });
+        let mut files = Vec::with_capacity(rendered.len());
+        let mut errors = Diagnostics::default();
+        for r in rendered {
+            match r {
+                Ok(f) => files.push(f),
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.has_errors() {
+            return Err((errors, None));
+        }
+        let result = timed(timings, "write page", || {
+            write::write_changed(&loaded.output, &files, &HashSet::new())
+        });
+        let e = match result {
+            Ok(c) => {
+                early_written = c.written;
+                None
+            }
+            Err(e) => Some(e),
+        };
+        if let Some(e) = e {
+            let mut d = Diagnostics::default();
+            d.push(Diagnostic::error(format!(
+                "cannot write {}: {e}",
+                loaded.output.display()
+            )));
+            // Render and compare everything next time.
+            let mut all: HashSet<String> = previous.map(|w| w.files.clone()).unwrap_or_default();
+            all.extend(files.into_iter().map(|f| f.path));
+            return Err((d, Some(all)));
+        }
+        pages_first = Some(std::time::Instant::now());
+        early.extend(files.into_iter().map(|f| f.path));
+    }
     let pages = timed(timings, "fingerprint", || {
         fingerprint::pages(&view, &loaded.faces)
     });
-    let everything = everything || previous.is_none();
     let dirty: Vec<_> = pages
         .iter()
         .filter(|p| {
             everything
-                || previous.is_some_and(|w| w.fingerprints.get(&p.path) != Some(&p.fingerprint))
+                || (!early.contains(&p.path)
+                    && previous
+                        .is_some_and(|w| w.fingerprints.get(&p.path) != Some(&p.fingerprint)))
         })
         .collect();
     let results: Vec<_> = timed(timings, "render", || {
@@ -124,7 +179,7 @@ pub(super) fn render_and_write(
         search = state;
     } else if let (true, Some((state, touched))) = (site.config.search_enabled, delta) {
         // Search stays current at once: an overlay re-indexes the documents
-        // changed since the full index, which `write_indexes` rebuilds later.
+        // changed since the full index, which the settle rebuilds later.
         files.extend(timed(timings, "search delta", || {
             crate::search_records::delta_files(state, &view, touched)
         }));
@@ -139,7 +194,7 @@ pub(super) fn render_and_write(
     // Every file the site has now, to find the ones to remove.
     let mut produced: HashSet<String> = pages.iter().map(|p| p.path.clone()).collect();
     if let (true, Some(w)) = (defer_indexes, previous) {
-        // The indexes written before stay until `write_indexes`.
+        // The indexes written before stay until the settle.
         produced.extend(w.files.iter().filter(|f| layout::is_index_file(f)).cloned());
     }
     produced.extend(files.iter().map(|f| f.path.clone()));
@@ -182,7 +237,10 @@ pub(super) fn render_and_write(
         }
     });
     let write::Changed { written, removed } = match write_result {
-        Ok(counts) => counts,
+        Ok(counts) => write::Changed {
+            written: counts.written + early_written,
+            removed: counts.removed,
+        },
         Err(e) => {
             let mut d = Diagnostics::default();
             d.push(Diagnostic::error(format!(
@@ -196,12 +254,13 @@ pub(super) fn render_and_write(
         documents: site.docs.len(),
         directives: site.docs.iter().map(|d| d.directives.len()).sum(),
         references: site.links.resolved,
-        rendered: dirty.len(),
+        rendered: dirty.len() + early.len(),
         pages: pages.len(),
         written,
         removed,
         full_write: previous.is_none(),
         indexes_deferred: defer_indexes,
+        pages_first,
         warnings: Diagnostics::default(),
         output: loaded.output.clone(),
     };
@@ -215,14 +274,14 @@ pub(super) fn render_and_write(
 
 /// True if the output folder still holds hoshin's marker and the theme's
 /// static files: a few `stat` calls, cheap enough for every rebuild.
-fn output_intact(output: &Path, statics: &[(String, Vec<u8>)]) -> bool {
+pub(super) fn output_intact(output: &Path, statics: &[(String, Vec<u8>)]) -> bool {
     output.join(crate::output_dir::MARKER).is_file()
         && statics.iter().all(|(p, _)| output.join(p).is_file())
 }
 
 /// Removes the folders that removing `stale` files left empty (a clean build
 /// has no empty folders), from the deepest up; never the output folder itself.
-fn remove_empty_folders(output: &Path, stale: &HashSet<String>) {
+pub(super) fn remove_empty_folders(output: &Path, stale: &HashSet<String>) {
     let mut folders: BTreeSet<&str> = BTreeSet::new();
     for path in stale {
         let mut p = path.as_str();
@@ -252,69 +311,4 @@ fn index_files(view: &SiteView<'_>) -> (Vec<OutputFile>, Option<IndexState>) {
         state = Some(s);
     }
     (files, state)
-}
-
-/// What [`write_indexes`] wrote.
-pub(super) struct Settled {
-    /// Files written and removed.
-    pub(super) changed: write::Changed,
-    /// Where the new full search index put each document's records.
-    pub(super) search: Option<IndexState>,
-}
-
-/// Brings `directives.json` and the search index up to date after rebuilds
-/// that deferred them, writing only the files whose bytes changed and
-/// removing index files the site no longer has. Returns files written and removed.
-pub(super) fn write_indexes(
-    loaded: &Loaded,
-    written: &mut Written,
-    cancelled: &mut dyn FnMut() -> bool,
-    timings: &mut Timings,
-) -> Result<Option<Settled>, Diagnostics> {
-    let view = loaded.site.view();
-    // The author may save again meanwhile: give way (nothing written) rather
-    // than make the next edit wait for seconds of indexing.
-    let mut files = vec![timed(timings, "json", || OutputFile {
-        path: layout::DIRECTIVES_JSON.into(),
-        bytes: json::directives_json(&view),
-    })];
-    let mut search = None;
-    if view.config.search_enabled {
-        if cancelled() {
-            return Ok(None);
-        }
-        let (index, state) = timed(timings, "search index", || {
-            crate::search_records::index_files_with_state(&view)
-        });
-        files.extend(index);
-        search = Some(state);
-    }
-    if cancelled() {
-        return Ok(None);
-    }
-    let now: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
-    let stale: HashSet<String> = written
-        .files
-        .iter()
-        .filter(|f| layout::is_index_file(f) && !now.contains(f.as_str()))
-        .cloned()
-        .collect();
-    let counts = timed(timings, "write", || {
-        write::write_changed(&loaded.output, &files, &stale)
-    })
-    .map_err(|e| {
-        let mut d = Diagnostics::default();
-        d.push(Diagnostic::error(format!(
-            "cannot write {}: {e}",
-            loaded.output.display()
-        )));
-        d
-    })?;
-    remove_empty_folders(&loaded.output, &stale);
-    written.files.retain(|f| !stale.contains(f));
-    written.files.extend(files.into_iter().map(|f| f.path));
-    Ok(Some(Settled {
-        changed: counts,
-        search,
-    }))
 }

@@ -14,8 +14,9 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::emit::{render_and_write, write_indexes, Built, Settled, Written};
+use super::emit::{output_intact, render_and_write, Built, Written};
 use super::loaded::{Change, Loaded, Seen};
+use super::settle::{self, Job};
 use super::{check_output_dir, load_config, timed, BuildOptions, Site, Timings};
 use crate::config::Config;
 use crate::diagnostics::Diagnostics;
@@ -104,6 +105,15 @@ pub struct Workspace {
     /// Documents added, changed or removed since that full index: the search
     /// overlay (`search/delta.js`) re-indexes them.
     touched: BTreeSet<String>,
+    /// The deferred indexes being built and written on their own thread.
+    settling: Option<Job>,
+    /// Counts the rebuilds that deferred the indexes: a settle that ends
+    /// at a later generation than its snapshot's leaves them stale.
+    generation: u64,
+    /// Makes the next settle thread wait for a message before it starts
+    /// (the tests land a change while it runs).
+    #[cfg(test)]
+    pub(super) hold_settle: Option<std::sync::mpsc::Receiver<()>>,
 }
 
 impl Workspace {
@@ -121,6 +131,10 @@ impl Workspace {
             broken: false,
             search: None,
             touched: BTreeSet::new(),
+            settling: None,
+            generation: 0,
+            #[cfg(test)]
+            hold_settle: None,
         }
     }
 
@@ -130,51 +144,185 @@ impl Workspace {
     }
 
     /// Brings directives.json and the search index up to date after rebuilds
-    /// that deferred them (the author paused). Does nothing if they are up to
-    /// date or the site has errors (nothing is written then). After it, the
-    /// output is byte for byte what a clean `hoshin build` writes.
+    /// that deferred them (the author paused), and waits until they are
+    /// written: [`start_settle`](Workspace::start_settle), then
+    /// [`finish_settle`](Workspace::finish_settle). Returns None if they
+    /// were up to date, the site has errors (nothing is written then) or
+    /// `cancelled` said so before the work could leave the site alone. After
+    /// a settle that ends with the indexes no longer stale, the output is
+    /// byte for byte what a clean `hoshin build` writes.
     pub fn settle(&mut self, cancelled: &mut dyn FnMut() -> bool) -> Option<Report> {
-        if !self.indexes_stale || self.broken {
+        if self.settling.is_none() && !self.start_settle(cancelled) {
             return None;
         }
-        let start = Instant::now();
-        let mut timings = Timings::default();
-        let loaded = self.loaded.as_ref()?;
-        let written = self.written.as_mut()?;
-        let result = match write_indexes(loaded, written, cancelled, &mut timings) {
-            // Given way to a new change: still stale, settled after it.
-            Ok(None) => return None,
-            Ok(Some(Settled { changed, search })) => {
-                self.indexes_stale = false;
-                self.search = search;
-                self.touched.clear();
-                Ok(Built {
-                    documents: loaded.site.docs.len(),
-                    directives: loaded.site.docs.iter().map(|d| d.directives.len()).sum(),
-                    references: loaded.site.links.resolved,
-                    rendered: 0,
-                    pages: 0,
-                    written: changed.written,
-                    removed: changed.removed,
-                    full_write: false,
-                    indexes_deferred: false,
-                    warnings: Diagnostics::default(),
-                    output: loaded.output.clone(),
-                })
-            }
-            Err(d) => Err(d),
+        self.finish_settle(true)
+    }
+
+    /// Starts bringing directives.json and the search index up to date, and
+    /// returns at once: what they are made of is taken from the site in
+    /// memory on this thread (asking `cancelled` between batches of a few
+    /// documents, and giving way, nothing written, as soon as it says so),
+    /// then they are built and written on a thread of their own, so that a
+    /// rebuild meanwhile writes its pages at once. Returns true if that
+    /// thread runs now.
+    pub fn start_settle(&mut self, cancelled: &mut dyn FnMut() -> bool) -> bool {
+        if self.settling.is_some() {
+            return true;
+        }
+        if !self.indexes_stale || self.broken {
+            return false;
+        }
+        let (Some(loaded), Some(written)) = (self.loaded.as_ref(), self.written.as_ref()) else {
+            return false;
         };
-        Some(Report {
+        let started = Instant::now();
+        let mut timings = Timings::default();
+        let Some(snapshot) = settle::snapshot(loaded, written, cancelled, &mut timings) else {
+            // Given way to a new change: still stale, settled after it.
+            return false;
+        };
+        #[cfg(test)]
+        let hold = self.hold_settle.take();
+        #[cfg(not(test))]
+        let hold = None;
+        match settle::spawn(snapshot, hold) {
+            Ok(handle) => {
+                self.settling = Some(Job {
+                    handle,
+                    generation: self.generation,
+                    touched_since: BTreeSet::new(),
+                    started,
+                    timings,
+                });
+                true
+            }
+            // No thread to be had: try again after the next pause.
+            Err(_) => false,
+        }
+    }
+
+    /// True while the indexes are being built and written on their own thread.
+    pub fn settling(&self) -> bool {
+        self.settling.is_some()
+    }
+
+    /// If the settle thread is done (with `wait`, once it is), records what
+    /// it wrote, writes the search overlay over the new index, and returns
+    /// how it went. None if no settle runs, or it is not done yet.
+    pub fn finish_settle(&mut self, wait: bool) -> Option<Report> {
+        let job = self.settling.take_if(|j| wait || j.handle.is_finished())?;
+        Some(self.collect(job, true))
+    }
+
+    /// Joins a settle thread and takes in what it did; `delta`: write the
+    /// search overlay for the documents changed since its snapshot (a
+    /// rebuild about to write everything need not).
+    fn collect(&mut self, job: Job, delta: bool) -> Report {
+        let Job {
+            handle,
+            generation,
+            touched_since,
+            started,
+            mut timings,
+        } = job;
+        let settled = match handle.join() {
+            Ok(s) => s,
+            // A bug: the caller reports it and starts afresh (see `reset`).
+            Err(payload) => std::panic::resume_unwind(payload),
+        };
+        timings
+            .stages
+            .extend(settled.timings.stages.iter().cloned());
+        if let Some(w) = self.written.as_mut() {
+            w.files.retain(|f| !settled.removed.contains(f));
+            w.files.extend(settled.files.iter().cloned());
+        }
+        let report = |result| Report {
             what: "directives.json and search index".into(),
             result,
-            timings,
-            elapsed: start.elapsed(),
-        })
+            timings: timings.clone(),
+            elapsed: started.elapsed(),
+        };
+        if !settled.errors.is_empty() {
+            let mut d = Diagnostics::default();
+            for e in &settled.errors {
+                d.push(crate::diagnostics::Diagnostic::error(e.clone()));
+            }
+            // Stale still: tried again after the next pause.
+            return report(Err(d));
+        }
+        self.search = settled.search;
+        // The new index holds the site as of the snapshot; the overlay, what changed since.
+        self.touched = touched_since;
+        self.indexes_stale = self.generation != generation;
+        let mut written = settled.changed.written;
+        if let (true, Some(empty), Some(loaded)) = (delta, settled.delta, self.loaded.as_ref()) {
+            let overlay = match &self.search {
+                Some(state)
+                    if !self.touched.is_empty()
+                        && !self.broken
+                        && self.touched.len() <= MAX_DELTA_DOCUMENTS =>
+                {
+                    let touched: Vec<String> = self.touched.iter().cloned().collect();
+                    crate::search_records::delta_files(state, &loaded.site.view(), &touched)
+                        .into_iter()
+                        .next()
+                        .unwrap_or(empty)
+                }
+                _ => empty,
+            };
+            match crate::write::write_if_changed(&loaded.output, &overlay) {
+                Ok(w) => written += usize::from(w),
+                Err(e) => {
+                    let mut d = Diagnostics::default();
+                    d.push(crate::diagnostics::Diagnostic::error(format!(
+                        "cannot write {}: {e}",
+                        overlay.path
+                    )));
+                    self.indexes_stale = true;
+                    return report(Err(d));
+                }
+            }
+        }
+        let Some(loaded) = self.loaded.as_ref() else {
+            return report(Err(Diagnostics::default()));
+        };
+        report(Ok(Built {
+            documents: loaded.site.docs.len(),
+            directives: loaded.site.docs.iter().map(|d| d.directives.len()).sum(),
+            references: loaded.site.links.resolved,
+            rendered: 0,
+            pages: 0,
+            written,
+            removed: settled.changed.removed,
+            full_write: false,
+            indexes_deferred: false,
+            pages_first: None,
+            warnings: Diagnostics::default(),
+            output: loaded.output.clone(),
+        }))
+    }
+
+    /// Waits for a settle thread, if one runs, and takes in what it wrote
+    /// (before a rebuild that writes the indexes or the whole output itself).
+    fn join_settle(&mut self) {
+        if let Some(job) = self.settling.take() {
+            self.collect(job, false);
+        }
     }
 
     /// Forgets everything in memory (after a panic): the next rebuild reads and
     /// renders the whole site again, and writes only what changed.
     pub fn reset(&mut self) {
+        if let Some(job) = self.settling.take() {
+            // What it wrote still counts for what the output holds.
+            if let Ok(settled) = job.handle.join() {
+                if let Some(w) = self.written.as_mut() {
+                    w.files.retain(|f| !settled.removed.contains(f));
+                    w.files.extend(settled.files);
+                }
+            }
+        }
         self.indexes_stale = false;
         self.loaded = None;
         self.render_everything = true;
@@ -314,11 +462,15 @@ impl Workspace {
             .map(|s| s.key.as_str())
             .collect();
         // Documents whose search records differ from the full index's.
-        self.touched.extend(
-            seen.iter()
-                .filter(|s| s.change != Change::Unchanged)
-                .map(|s| s.key.clone()),
-        );
+        let touched = seen
+            .iter()
+            .filter(|s| s.change != Change::Unchanged)
+            .map(|s| s.key.clone());
+        if let Some(job) = &mut self.settling {
+            // Not in the index being written either.
+            job.touched_since.extend(touched.clone());
+        }
+        self.touched.extend(touched);
         match self.finish(&fresh, full, &mut timings) {
             Ok(built) => report(Ok(built), timings),
             Err(d) => report(Err(d), timings),
@@ -370,8 +522,21 @@ impl Workspace {
         full: bool,
         timings: &mut Timings,
     ) -> Result<Built, Diagnostics> {
+        // A write of the whole output, or of the indexes, waits for the
+        // settle thread: they would write the same files.
+        let whole = {
+            let loaded = self.loaded.as_ref().expect("loaded");
+            let statics = loaded.theme.as_ref().map(|t| &t.static_files[..]);
+            let intact = |w: &Written| {
+                w.output == loaded.output && statics.is_ok_and(|s| output_intact(&loaded.output, s))
+            };
+            !self.defer_indexes || !self.written.as_ref().is_some_and(intact)
+        };
+        if whole && self.settling.is_some() {
+            timed(timings, "wait settle", || self.join_settle());
+        }
         let loaded = self.loaded.as_mut().expect("loaded");
-        timed(timings, "link", || loaded.link());
+        loaded.link(timings);
         let mut diagnostics = loaded.diagnostics(&self.opts.root);
         match &loaded.theme {
             Err(errors) => diagnostics.extend(errors.iter().cloned()),
@@ -405,17 +570,32 @@ impl Workspace {
             }
             _ => None,
         };
+        // The pages of the documents that changed go first.
+        let first: Vec<usize> = fresh
+            .iter()
+            .filter_map(|key| {
+                loaded
+                    .site
+                    .docs
+                    .binary_search_by(|d| d.key.as_str().cmp(key))
+                    .ok()
+            })
+            .collect();
         let outcome = render_and_write(
             loaded,
             previous,
             self.render_everything,
             self.defer_indexes,
             delta,
+            &first,
             timings,
         );
         match outcome {
             Ok((mut built, written, search)) => {
                 self.indexes_stale = built.indexes_deferred;
+                if built.indexes_deferred {
+                    self.generation += 1;
+                }
                 if !built.indexes_deferred {
                     self.search = search;
                     self.touched.clear();
@@ -498,4 +678,13 @@ fn describe(changes: &ChangeSet, seen: &[Seen], full: bool) -> String {
         parts.push(if full { "site" } else { "nothing" }.into());
     }
     parts.join(", ")
+}
+
+impl Drop for Workspace {
+    /// Waits for a settle thread: nothing is left writing to the output.
+    fn drop(&mut self) {
+        if let Some(job) = self.settling.take() {
+            let _ = job.handle.join();
+        }
+    }
 }

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::content::{read_document, within, Fresh};
-use super::Site;
+use super::{timed, Site, Timings};
 use crate::compare::{self, Alignment};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::link::relink::{self, Pending};
@@ -214,36 +214,46 @@ impl Loaded {
     }
 
     /// Links the documents again, reusing what did not change.
-    pub(super) fn link(&mut self) {
+    pub(super) fn link(&mut self, timings: &mut Timings) {
         let site = &mut self.site;
-        self.link_errors = relink::relink(
-            &site.docs,
-            &site.config,
-            &mut site.links,
-            self.linked,
-            &self.pending,
-        );
+        self.link_errors = timed(timings, "link", || {
+            relink::relink(
+                &site.docs,
+                &site.config,
+                &mut site.links,
+                self.linked,
+                &self.pending,
+            )
+        });
         self.linked = true;
         self.pending = Pending::default();
         // A pair of documents whose directives did not change keeps its alignment.
         let faces = &self.faces;
         let cache = &self.alignments;
-        let (comparisons, errors) =
+        let (comparisons, errors) = timed(timings, "compare", || {
             compare::site::compare_with(&site.docs, &site.config, &|old, new| {
                 cache
                     .get(&(faces[old].rows, faces[new].rows))
                     .cloned()
                     .unwrap_or_else(|| compare::align(&site.docs[old], &site.docs[new]))
-            });
-        self.alignments = comparisons
+            })
+        });
+        // Keep the alignments still in use, add the new ones: cloning only
+        // what was aligned anew (a rebuild keeps thousands of them).
+        let pairs: HashMap<(u64, u64), usize> = comparisons
             .of
             .iter()
             .enumerate()
-            .filter_map(|(i, c)| {
-                let c = c.as_ref()?;
-                Some(((faces[c.old].rows, faces[i].rows), c.alignment.clone()))
-            })
+            .filter_map(|(i, c)| Some(((faces[c.as_ref()?.old].rows, faces[i].rows), i)))
             .collect();
+        self.alignments.retain(|k, _| pairs.contains_key(k));
+        for (key, i) in pairs {
+            if let (std::collections::hash_map::Entry::Vacant(e), Some(c)) =
+                (self.alignments.entry(key), &comparisons.of[i])
+            {
+                e.insert(c.alignment.clone());
+            }
+        }
         site.comparisons = comparisons;
         self.link_errors.extend(errors);
     }

@@ -22,6 +22,7 @@ mod content;
 mod emit;
 mod incremental;
 mod loaded;
+mod settle;
 pub mod summary;
 #[cfg(test)]
 mod tests;

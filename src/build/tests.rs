@@ -578,6 +578,105 @@ fn deferred_indexes_catch_up_when_the_author_pauses() {
     site.assert_matches_clean_build("after the pause");
 }
 
+/// Whatever hoshin keeps beside the output while it writes (staging folders,
+/// replaced trees) and inside it (temporary files of atomic writes).
+fn leftovers(site: &Site) -> Vec<String> {
+    let beside = std::fs::read_dir(site.out.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("hoshin-"));
+    let inside = tree(&site.out)
+        .into_keys()
+        .filter(|p| p.ends_with(".hoshin-tmp"));
+    beside.chain(inside).collect()
+}
+
+#[test]
+fn a_change_while_the_indexes_are_written_ends_equal_to_a_clean_build() {
+    let mut site = Site::new();
+    site.ws.defer_indexes = true;
+    let one = |path: &str| ChangeSet {
+        content: [path.to_string()].into(),
+        ..ChangeSet::default()
+    };
+    site.edit("2023/somu.md", "会議は短く。", "会議は十五分以内とする。");
+    let built = site
+        .ws
+        .rebuild(&one("2023/somu.md"))
+        .result
+        .expect("rebuild");
+    assert!(built.indexes_deferred);
+    let json_before = std::fs::read(site.out.join("directives.json")).unwrap();
+
+    // A change arrives while the indexes' inputs are taken from the site:
+    // the settle gives way before anything is written, and is not running.
+    let mut asked = 0;
+    assert!(!site.ws.start_settle(&mut || {
+        asked += 1;
+        asked > 1
+    }));
+    assert!(asked > 1, "the settle asked whether to give way");
+    assert!(!site.ws.settling());
+    assert!(site.ws.indexes_stale());
+    assert_eq!(
+        std::fs::read(site.out.join("directives.json")).unwrap(),
+        json_before,
+        "a settle that gave way writes nothing"
+    );
+
+    // The settle thread starts, and is held before it builds anything, so
+    // that the next save lands while it runs.
+    let (release, hold) = std::sync::mpsc::channel();
+    site.ws.hold_settle = Some(hold);
+    assert!(site.ws.start_settle(&mut || false));
+    assert!(site.ws.settling());
+    site.edit("2024/shimin.md", "案内を増やす。", "案内を大きく増やす。");
+    let built = site
+        .ws
+        .rebuild(&one("2024/shimin.md"))
+        .result
+        .expect("a rebuild while the indexes are written");
+    assert!(built.indexes_deferred);
+    assert!(built.pages_first.is_some(), "the saved page went first");
+    let page = std::fs::read_to_string(site.out.join("2024/shimin.html")).unwrap();
+    assert!(
+        page.contains("案内を大きく増やす。"),
+        "the page is written at once, without waiting for the indexes"
+    );
+    assert!(site.ws.settling(), "the indexes are still being written");
+
+    // The thread writes the indexes of the site as it was when it started.
+    release.send(()).unwrap();
+    let report = site.ws.finish_settle(true).expect("a settle ran");
+    assert!(report.result.is_ok(), "{}", errors(&report));
+    assert!(!site.ws.settling());
+    let json = std::fs::read_to_string(site.out.join("directives.json")).unwrap();
+    assert!(
+        json.contains("十五分"),
+        "the first edit is in the new index"
+    );
+    assert!(
+        !json.contains("大きく"),
+        "the change since it started is not"
+    );
+    assert!(
+        site.ws.indexes_stale(),
+        "so the indexes are still stale, and settled after the next pause"
+    );
+    let delta = std::fs::read_to_string(site.out.join("search/delta.js")).unwrap();
+    assert!(
+        delta.contains("大きく"),
+        "search overlays the change since on the new index: {delta}"
+    );
+    assert_eq!(leftovers(&site), Vec::<String>::new());
+
+    let report = site.ws.settle(&mut || false).expect("still stale");
+    assert!(report.result.is_ok(), "{}", errors(&report));
+    assert!(!site.ws.indexes_stale());
+    assert_eq!(leftovers(&site), Vec::<String>::new());
+    site.assert_matches_clean_build("after a change while the indexes were written");
+}
+
 #[test]
 fn year_over_year_edits_update_comparisons_badges_and_links_as_a_clean_build() {
     let mut s = Site::new();

@@ -50,13 +50,38 @@ pub fn directives_json(view: &SiteView<'_>) -> Vec<u8> {
     out
 }
 
+/// [`directives_json`], or `None` as soon as `cancelled` says so: it is
+/// asked between batches of a few documents (a few milliseconds of work
+/// each), so that watch can give way to a new change at once.
+pub fn directives_json_unless(
+    view: &SiteView<'_>,
+    cancelled: &mut dyn FnMut() -> bool,
+) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    match write_batches(view, &mut out, 32, cancelled) {
+        Ok(true) => Some(out),
+        // Writing to a Vec cannot fail.
+        _ => None,
+    }
+}
+
 /// Writes the anchor index to `out`, a batch of documents at a time: each batch
 /// serialises in parallel, and only one batch is held in memory.
 pub fn write_directives_json(
     view: &SiteView<'_>,
     out: &mut impl std::io::Write,
 ) -> std::io::Result<()> {
-    const BATCH: usize = 256;
+    write_batches(view, out, 256, &mut || false).map(|_| ())
+}
+
+/// Writes the anchor index `batch` documents at a time, asking `cancelled`
+/// before each batch; false if it stopped there.
+fn write_batches(
+    view: &SiteView<'_>,
+    out: &mut impl std::io::Write,
+    batch: usize,
+    cancelled: &mut dyn FnMut() -> bool,
+) -> std::io::Result<bool> {
     let docs = view.docs;
     let documents: Vec<DocEntry> = docs
         .iter()
@@ -80,8 +105,11 @@ pub fn write_directives_json(
     serde_json::to_writer(&mut *out, &documents)?;
     out.write_all(b",\"directives\":[")?;
     let mut first = true;
-    for start in (0..docs.len()).step_by(BATCH) {
-        let end = (start + BATCH).min(docs.len());
+    for start in (0..docs.len()).step_by(batch) {
+        if cancelled() {
+            return Ok(false);
+        }
+        let end = (start + batch).min(docs.len());
         let chunks: Vec<Vec<u8>> = (start..end)
             .into_par_iter()
             .map(|di| {
@@ -105,7 +133,8 @@ pub fn write_directives_json(
             first = false;
         }
     }
-    out.write_all(b"]}")
+    out.write_all(b"]}")?;
+    Ok(true)
 }
 
 fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'a>> {

@@ -121,7 +121,7 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
             Next::Recheck => {
                 settle(&mut workspace, &events, &mut stash, live.as_deref());
                 // Still stale if it gave way to a change: try again after the pause.
-                settle_at = workspace.indexes_stale().then(|| Instant::now() + SETTLE);
+                settle_at = next_settle(&workspace);
                 continue;
             }
             Next::Closed => break,
@@ -142,7 +142,7 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
             eprintln!("warning: cannot watch a folder of the site: {e}");
         }
         rebuild(&mut workspace, &changes, live.as_deref(), quiet);
-        settle_at = workspace.indexes_stale().then(|| Instant::now() + SETTLE);
+        settle_at = next_settle(&workspace);
         if polling && !quiet && !changes.content.is_empty() {
             let again = ChangeSet {
                 content: changes.content.clone(),
@@ -176,6 +176,19 @@ const RECHECK: Duration = Duration::from_millis(1100);
 /// How long the author must pause before directives.json and the search
 /// index, left as they were by the quick rebuilds, are brought up to date.
 const SETTLE: Duration = Duration::from_millis(1500);
+
+/// How often to look whether the indexes' own thread is done.
+const SETTLE_POLL: Duration = Duration::from_millis(20);
+
+/// When to look at the deferred indexes next: soon if they are being
+/// written (to say so), after the pause if they are stale, else never.
+fn next_settle(workspace: &Workspace) -> Option<Instant> {
+    if workspace.settling() {
+        Some(Instant::now() + SETTLE_POLL)
+    } else {
+        workspace.indexes_stale().then(|| Instant::now() + SETTLE)
+    }
+}
 
 /// What woke the loop.
 enum Next {
@@ -304,14 +317,16 @@ fn rebuild(workspace: &mut Workspace, changes: &ChangeSet, live: Option<&LiveSta
             }
         }
     }
-    if std::env::var_os("HOSHIN_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0") {
+    if timings_asked() {
         print!("{}", report.timings.report());
         println!("  {:<13}{:>9.1} ms", "total", ms(report.elapsed));
     }
 }
 
-/// Brings the deferred indexes up to date and says so, giving way as soon
-/// as a new batch of events arrives (kept in `stash` for the loop).
+/// Starts bringing the deferred indexes up to date (the build then writes
+/// them on a thread of its own, and rebuilds go on meanwhile), giving way
+/// as soon as a new batch of events arrives (kept in `stash` for the
+/// loop); or, if they are being written, says so once they are.
 fn settle(
     workspace: &mut Workspace,
     events: &Receiver<DebounceEventResult>,
@@ -322,17 +337,30 @@ fn settle(
         stash.extend(events.try_iter());
         !stash.is_empty()
     };
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| workspace.settle(&mut cancelled)));
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        let gave_way = !workspace.settling() && !workspace.start_settle(&mut cancelled);
+        (gave_way, workspace.finish_settle(false))
+    }));
+    let timings = timings_asked();
     match outcome {
-        Ok(None) => {}
-        Ok(Some(report)) => match &report.result {
-            Ok(built) => println!(
-                "{} updated: {} files written, {} removed in {:.0} ms",
-                report.what,
-                built.written,
-                built.removed,
-                report.elapsed.as_secs_f64() * 1000.0
-            ),
+        Ok((gave_way, None)) => {
+            if gave_way && timings && workspace.indexes_stale() {
+                println!("directives.json and search index: gave way to a change");
+            }
+        }
+        Ok((_, Some(report))) => match &report.result {
+            Ok(built) => {
+                println!(
+                    "{} updated: {} files written, {} removed in {:.0} ms",
+                    report.what,
+                    built.written,
+                    built.removed,
+                    report.elapsed.as_secs_f64() * 1000.0
+                );
+                if timings {
+                    print!("{}", report.timings.report());
+                }
+            }
             Err(diagnostics) => {
                 let rendered = diagnostics.render();
                 eprint!("{rendered}");
@@ -351,6 +379,11 @@ fn settle(
     }
 }
 
+/// `HOSHIN_TIMINGS=1`: print the time of each stage.
+fn timings_asked() -> bool {
+    std::env::var_os("HOSHIN_TIMINGS").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
 fn success_line(report: &Report, built: &Built, changes: &ChangeSet) -> String {
     let ms = report.elapsed.as_secs_f64() * 1000.0;
     let warnings = summary::warnings(built.warnings.warning_count());
@@ -363,11 +396,21 @@ fn success_line(report: &Report, built: &Built, changes: &ChangeSet) -> String {
         );
     }
     // From the first event of the batch to the last write: what an author waits.
+    // The pages of the documents saved are written first: when they were on disk too.
     let latency = changes
         .since
         .map(|t| {
+            let page = built
+                .pages_first
+                .map(|p| {
+                    format!(
+                        "its page {:.0} ms, ",
+                        p.saturating_duration_since(t).as_secs_f64() * 1000.0
+                    )
+                })
+                .unwrap_or_default();
             format!(
-                " ({:.0} ms after the change)",
+                " ({page}{:.0} ms after the change)",
                 t.elapsed().as_secs_f64() * 1000.0
             )
         })

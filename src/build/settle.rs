@@ -1,0 +1,220 @@
+//! The deferred indexes, `directives.json` and the full search index, brought
+//! up to date without holding up the next rebuild.
+//!
+//! Two steps. [`snapshot`] takes what the indexes are made of from the site
+//! in memory (the anchor index's bytes, every search record), on the
+//! caller's thread, a few documents at a time, and gives way as soon as the
+//! caller says a change arrived: the site cannot change under it, and a
+//! save never waits more than one batch for it. [`spawn`] then builds the
+//! search index from that snapshot and writes both on a thread of its own,
+//! with a rayon pool of its own, so that a rebuild meanwhile renders and
+//! writes its pages at once (on the global pool) instead of queueing behind
+//! the index's work.
+//!
+//! The settle thread and the rebuilds write disjoint files: the thread
+//! `directives.json` and `search/` except `search/delta.js`, which a rebuild
+//! rewrites (the search overlay) and the workspace writes once the thread
+//! is done. What the thread wrote is from the snapshot: if documents changed
+//! since, the indexes are still stale and are settled again after the next
+//! pause. Each file is written atomically (see [`write::write_if_changed`]),
+//! so nothing of hoshin's is left beside or inside the output.
+
+use std::collections::HashSet;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{mpsc, Mutex};
+use std::thread::JoinHandle;
+use std::time::Instant;
+
+use super::emit::{remove_empty_folders, Written};
+use super::loaded::Loaded;
+use super::{timed, Timings};
+use crate::layout::{self, OutputFile};
+use crate::render::json;
+use crate::search::{IndexState, SearchRecord, DELTA_PATH};
+use crate::write;
+
+/// What the deferred indexes are made of, taken from the site in memory.
+pub(super) struct Snapshot {
+    output: PathBuf,
+    /// The bytes of `directives.json`.
+    json: Vec<u8>,
+    /// Every search record of the site (None if search is off).
+    records: Option<Vec<SearchRecord>>,
+    /// The index files the output holds now.
+    before: HashSet<String>,
+}
+
+/// Takes the snapshot, asking `cancelled` between batches of documents;
+/// None if it gave way.
+pub(super) fn snapshot(
+    loaded: &Loaded,
+    written: &Written,
+    cancelled: &mut dyn FnMut() -> bool,
+    timings: &mut Timings,
+) -> Option<Snapshot> {
+    let view = loaded.site.view();
+    let json = timed(timings, "json", || {
+        json::directives_json_unless(&view, cancelled)
+    })?;
+    let records = if view.config.search_enabled {
+        Some(timed(timings, "search records", || {
+            crate::search_records::records_unless(&view, cancelled)
+        })?)
+    } else {
+        None
+    };
+    Some(Snapshot {
+        output: loaded.output.clone(),
+        json,
+        records,
+        before: written
+            .files
+            .iter()
+            .filter(|f| layout::is_index_file(f))
+            .cloned()
+            .collect(),
+    })
+}
+
+/// What the settle thread did.
+pub(super) struct Settled {
+    /// Files written and removed.
+    pub(super) changed: write::Changed,
+    /// Where the new full search index put each document's records.
+    pub(super) search: Option<IndexState>,
+    /// Every index file the output holds now (or may hold, after an error).
+    pub(super) files: HashSet<String>,
+    /// Index files removed because the new index no longer has them.
+    pub(super) removed: HashSet<String>,
+    /// `search/delta.js` of the new index (the empty overlay), for the
+    /// workspace to write: a rebuild may be writing that file meanwhile.
+    pub(super) delta: Option<OutputFile>,
+    /// What could not be written.
+    pub(super) errors: Vec<String>,
+    /// Time of each stage on the thread.
+    pub(super) timings: Timings,
+}
+
+/// A settle running on its thread.
+pub(super) struct Job {
+    pub(super) handle: JoinHandle<Settled>,
+    /// The workspace's generation the snapshot was taken at.
+    pub(super) generation: u64,
+    /// Documents added, changed or removed after the snapshot: the search
+    /// overlay over the new index holds them.
+    pub(super) touched_since: std::collections::BTreeSet<String>,
+    /// When the settle started (its snapshot included).
+    pub(super) started: Instant,
+    /// Time of the snapshot's stages.
+    pub(super) timings: Timings,
+}
+
+/// Builds and writes the indexes of `snapshot` on a thread of its own. With
+/// `hold`, the thread waits for a message (or the sender's end) before it
+/// starts: the tests use it to land a change while it runs.
+pub(super) fn spawn(
+    snapshot: Snapshot,
+    hold: Option<mpsc::Receiver<()>>,
+) -> std::io::Result<JoinHandle<Settled>> {
+    std::thread::Builder::new()
+        .name("hoshin-settle".into())
+        .spawn(move || {
+            if let Some(hold) = hold {
+                let _ = hold.recv();
+            }
+            // One thread less than the machine has (at least one), so that
+            // a rebuild meanwhile has a core of its own.
+            let threads = std::thread::available_parallelism()
+                .map_or(1, |n| n.get().saturating_sub(1))
+                .max(1);
+            match rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .thread_name(|i| format!("hoshin-settle-{i}"))
+                .build()
+            {
+                Ok(pool) => pool.install(|| run(snapshot)),
+                Err(_) => run(snapshot),
+            }
+        })
+}
+
+fn run(snapshot: Snapshot) -> Settled {
+    let Snapshot {
+        output,
+        json,
+        records,
+        before,
+    } = snapshot;
+    let mut timings = Timings::default();
+    let written = AtomicUsize::new(0);
+    let files = Mutex::new(HashSet::new());
+    let errors = Mutex::new(Vec::new());
+    let delta = Mutex::new(None);
+    let put = |f: OutputFile| {
+        if let Ok(mut files) = files.lock() {
+            files.insert(f.path.clone());
+        }
+        if f.path == DELTA_PATH {
+            if let Ok(mut delta) = delta.lock() {
+                *delta = Some(f);
+            }
+            return;
+        }
+        match write::write_if_changed(&output, &f) {
+            Ok(true) => {
+                written.fetch_add(1, Ordering::Relaxed);
+            }
+            Ok(false) => {}
+            Err(e) => {
+                if let Ok(mut errors) = errors.lock() {
+                    errors.push(format!("cannot write {}: {e}", f.path));
+                }
+            }
+        }
+    };
+    timed(&mut timings, "write json", || {
+        put(OutputFile {
+            path: layout::DIRECTIVES_JSON.into(),
+            bytes: json,
+        })
+    });
+    let search = records.map(|records| {
+        timed(&mut timings, "search index", || {
+            crate::search_records::write_records_index(&records, &put)
+        })
+    });
+    let files = files.into_inner().unwrap_or_default();
+    let mut errors = errors.into_inner().unwrap_or_default();
+    let mut changed = write::Changed {
+        written: written.into_inner(),
+        removed: 0,
+    };
+    let mut removed = HashSet::new();
+    if errors.is_empty() {
+        // Index files the new index no longer has (a shard fewer, say).
+        let stale: HashSet<String> = before.difference(&files).cloned().collect();
+        match timed(&mut timings, "remove", || {
+            write::write_changed(&output, &[], &stale)
+        }) {
+            Ok(c) => changed.removed = c.removed,
+            Err(e) => errors.push(format!("cannot remove old index files: {e}")),
+        }
+        remove_empty_folders(&output, &stale);
+        removed = stale;
+    }
+    let mut all = files;
+    if !errors.is_empty() {
+        // Some old files may still be there: keep them in the reckoning.
+        all.extend(before);
+    }
+    Settled {
+        changed,
+        search,
+        files: all,
+        removed,
+        delta: delta.into_inner().unwrap_or_default(),
+        errors,
+        timings,
+    }
+}
