@@ -110,6 +110,9 @@ pub struct Workspace {
     /// Counts the rebuilds that deferred the indexes: a settle that ends
     /// at a later generation than its snapshot's leaves them stale.
     generation: u64,
+    /// The last verdict of the output plan and attachment checks, and the
+    /// hash of what they read (see `plan_key`).
+    plan: Option<(u64, Vec<crate::diagnostics::Diagnostic>)>,
     /// Makes the next settle thread wait for a message before it starts
     /// (the tests land a change while it runs).
     #[cfg(test)]
@@ -133,6 +136,7 @@ impl Workspace {
             touched: BTreeSet::new(),
             settling: None,
             generation: 0,
+            plan: None,
             #[cfg(test)]
             hold_settle: None,
         }
@@ -444,10 +448,44 @@ impl Workspace {
                 loaded.theme = Theme::load(&opts.root, &loaded.site.config.theme);
                 self.render_everything = true;
             }
+            let before = (loaded.assets.len(), loaded.scan_errors.len());
             timed(&mut timings, "read+parse", || {
                 let rels = outermost(&changes.content);
                 seen = loaded.refresh(&opts.root, opts.drafts, &rels);
             });
+            // Saved again with the same bytes (or a second event of one save):
+            // the output already is what these files make.
+            let same = !changes.theme
+                && !self.render_everything
+                && !self.broken
+                && seen.iter().all(|s| s.change == Change::Unchanged)
+                && loaded.pending.changed.is_empty()
+                && !loaded.pending.structure
+                && loaded.pending_assets.is_empty()
+                && before == (loaded.assets.len(), loaded.scan_errors.len());
+            if let (true, Some(written)) = (same, &self.written) {
+                let site = &loaded.site;
+                let built = Built {
+                    documents: site.docs.len(),
+                    directives: site.docs.iter().map(|d| d.directives.len()).sum(),
+                    references: site.links.resolved,
+                    rendered: 0,
+                    pages: written.fingerprints.len(),
+                    written: 0,
+                    removed: 0,
+                    full_write: false,
+                    indexes_deferred: self.indexes_stale,
+                    pages_first: None,
+                    warnings: Diagnostics::default(),
+                    output: loaded.output.clone(),
+                };
+                return Report {
+                    what: describe(changes, &seen, full),
+                    result: Ok(built),
+                    timings,
+                    elapsed: start.elapsed(),
+                };
+            }
         }
         what.push(describe(changes, &seen, full));
         let report = |result, timings| Report {
@@ -509,6 +547,8 @@ impl Workspace {
             alignments: HashMap::new(),
             linked: false,
             pending: Pending::default(),
+            compare_errors: Vec::new(),
+            compare_all: true,
         };
         loaded.refresh(root, self.opts.drafts, &[""]);
         self.loaded = Some(loaded);
@@ -537,21 +577,37 @@ impl Workspace {
         }
         let loaded = self.loaded.as_mut().expect("loaded");
         loaded.link(timings);
-        let mut diagnostics = loaded.diagnostics(&self.opts.root);
-        match &loaded.theme {
-            Err(errors) => diagnostics.extend(errors.iter().cloned()),
-            Ok(theme) => diagnostics.extend(crate::output_plan::check(
-                &self.opts.root,
-                &loaded.site.view(),
-                theme,
-                loaded.assets.iter().map(|(r, p)| (r.as_str(), p.as_path())),
-            )),
-        }
-        diagnostics.extend(crate::attachments::check(
-            &self.opts.root,
-            &loaded.site.config,
-            loaded.assets.iter().map(|(r, p)| (r.as_str(), p.as_path())),
-        ));
+        let root = &self.opts.root;
+        let mut diagnostics = timed(timings, "diagnostics", || loaded.diagnostics(root));
+        let plan_cache = &mut self.plan;
+        timed(timings, "check plan", || {
+            // The plan is made of paths: while no path changed (an edit of
+            // a document's text), its verdict is the last one.
+            let key = plan_key(loaded, full);
+            let plan = match plan_cache.take() {
+                Some((k, d)) if Some(k) == key => d,
+                _ => {
+                    let mut d = Vec::new();
+                    match &loaded.theme {
+                        Err(errors) => d.extend(errors.iter().cloned()),
+                        Ok(theme) => d.extend(crate::output_plan::check(
+                            root,
+                            &loaded.site.view(),
+                            theme,
+                            loaded.assets.iter().map(|(r, p)| (r.as_str(), p.as_path())),
+                        )),
+                    }
+                    d.extend(crate::attachments::check(
+                        root,
+                        &loaded.site.config,
+                        loaded.assets.iter().map(|(r, p)| (r.as_str(), p.as_path())),
+                    ));
+                    d
+                }
+            };
+            diagnostics.extend(plan.iter().cloned());
+            *plan_cache = key.map(|k| (k, plan));
+        });
         if loaded.site.config.strict {
             diagnostics.promote_warnings();
         }
@@ -619,6 +675,32 @@ impl Workspace {
             }
         }
     }
+}
+
+/// A hash of everything the output plan and the attachment check read that
+/// a rebuild can change: documents' keys, departments and years, which
+/// documents have a comparison page, the attachments, the theme's files.
+/// None after a full reload (site.toml may have changed), with theme errors,
+/// or when an attachment changed.
+fn plan_key(loaded: &Loaded, full: bool) -> Option<u64> {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let theme = loaded.theme.as_ref().ok().filter(|_| !full)?;
+    if !loaded.pending_assets.is_empty() {
+        // An attachment changed: the check reads what HTML ones contain.
+        return None;
+    }
+    let mut h = DefaultHasher::new();
+    for (i, d) in loaded.site.docs.iter().enumerate() {
+        (&d.key, &d.meta.department, d.meta.year).hash(&mut h);
+        loaded.site.comparisons.get(i).is_some().hash(&mut h);
+    }
+    for (rel, path) in &loaded.assets {
+        (rel, path).hash(&mut h);
+    }
+    for (path, bytes) in &theme.static_files {
+        (path, bytes.len()).hash(&mut h);
+    }
+    Some(h.finish())
 }
 
 /// Warnings of the documents of `keys` (all documents if None).

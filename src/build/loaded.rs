@@ -51,6 +51,11 @@ pub(super) struct Loaded {
     /// Whether `site.links` belongs to the current documents as changed by `pending`.
     pub(super) linked: bool,
     pub(super) pending: Pending,
+    /// Errors of the last full comparison (of `previous:`).
+    pub(super) compare_errors: Vec<Diagnostic>,
+    /// A document's `previous:` changed (or one has it): find every
+    /// predecessor again at the next link.
+    pub(super) compare_all: bool,
 }
 
 /// How one document file changed in a rebuild.
@@ -194,6 +199,10 @@ impl Loaded {
                 if old.department != doc.meta.department || old.year != doc.meta.year {
                     self.pending.structure = true;
                 }
+                // `previous:` decides predecessors, and its errors point into the text.
+                if old.previous.is_some() || doc.meta.previous.is_some() {
+                    self.compare_all = true;
+                }
                 self.site.docs[i] = *doc;
                 self.faces[i] = faces;
                 self.pending.changed.push(i);
@@ -225,8 +234,44 @@ impl Loaded {
                 &self.pending,
             )
         });
+        let fresh = self.linked;
         self.linked = true;
-        self.pending = Pending::default();
+        let pending = std::mem::take(&mut self.pending);
+        let n = site.docs.len();
+        if fresh && !pending.structure && !self.compare_all && site.comparisons.of.len() == n {
+            // Predecessors depend on departments, years and `previous:`, none
+            // of which changed: align again only the pairs a changed document
+            // is in, and keep the rest (and the errors of `previous:`).
+            timed(timings, "compare", || {
+                let mut changed = vec![false; n];
+                for &i in &pending.changed {
+                    changed[i] = true;
+                }
+                for i in 0..n {
+                    let Some(c) = &site.comparisons.of[i] else {
+                        continue;
+                    };
+                    if !changed[i] && !changed[c.old] {
+                        continue;
+                    }
+                    let key = (self.faces[c.old].rows, self.faces[i].rows);
+                    let alignment = match self.alignments.get(&key) {
+                        Some(a) => a.clone(),
+                        None => {
+                            let a = compare::align(&site.docs[c.old], &site.docs[i]);
+                            self.alignments.insert(key, a.clone());
+                            a
+                        }
+                    };
+                    if let Some(c) = &mut site.comparisons.of[i] {
+                        c.alignment = alignment;
+                    }
+                }
+            });
+            self.link_errors.extend(self.compare_errors.iter().cloned());
+            return;
+        }
+        self.compare_all = false;
         // A pair of documents whose directives did not change keeps its alignment.
         let faces = &self.faces;
         let cache = &self.alignments;
@@ -255,7 +300,8 @@ impl Loaded {
             }
         }
         site.comparisons = comparisons;
-        self.link_errors.extend(errors);
+        self.link_errors.extend(errors.iter().cloned());
+        self.compare_errors = errors;
     }
 
     /// Every diagnostic of the site as it is now.

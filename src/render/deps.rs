@@ -25,6 +25,8 @@
 use std::collections::HashMap;
 use std::hash::{DefaultHasher, Hash, Hasher};
 
+use rayon::prelude::*;
+
 use super::{Page, SiteView, DIRECTIVE_INDEX_SPLIT};
 use crate::model::Document;
 
@@ -109,13 +111,15 @@ pub fn pages(view: &SiteView<'_>, faces: &[Faces]) -> Vec<PageFingerprint> {
         .collect();
     // What listings show of each document's comparison with its predecessor.
     let changes: Vec<_> = (0..view.docs.len())
+        .into_par_iter()
         .map(|i| crate::compare::page::summary(view.docs, view.comparisons, i))
         .collect();
     let all = |h: &mut DefaultHasher, pick: fn(&Faces) -> u64| {
         faces.iter().for_each(|f| pick(f).hash(h));
     };
+    // Every page on its own: in parallel.
     view.pages()
-        .into_iter()
+        .into_par_iter()
         .map(|page| {
             let fingerprint = match &page {
                 Page::Document(i) => hash_of(|h| {

@@ -16,7 +16,9 @@ use notify_debouncer_full::{
 /// How long the file system must be quiet before a batch of events is
 /// handed over: long enough to merge an editor's write-temporary-then-rename
 /// save into one rebuild, short enough not to be noticed.
-pub const DEBOUNCE: Duration = Duration::from_millis(50);
+/// Editors write a save's files within a millisecond or two; the time
+/// spent here is time before the page shows (the target is 100 ms).
+pub const DEBOUNCE: Duration = Duration::from_millis(25);
 
 /// How often the polling watcher looks at the files.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
