@@ -179,6 +179,10 @@ impl Workspace {
         let (Some(loaded), Some(written)) = (self.loaded.as_ref(), self.written.as_ref()) else {
             return false;
         };
+        if !loaded.output.join(crate::output_dir::MARKER).is_file() {
+            // The output folder was deleted: the next rebuild writes it whole.
+            return false;
+        }
         let started = Instant::now();
         let mut timings = Timings::default();
         let Some(snapshot) = settle::snapshot(loaded, written, cancelled, &mut timings) else {

@@ -161,6 +161,16 @@ fn run(snapshot: Snapshot) -> Settled {
             }
             return;
         }
+        // An output folder deleted meanwhile is not made again here, with
+        // only the indexes in it: the next rebuild writes it whole.
+        if !output.join(crate::output_dir::MARKER).is_file() {
+            if let Ok(mut errors) = errors.lock() {
+                if errors.is_empty() {
+                    errors.push(format!("{} is gone", output.display()));
+                }
+            }
+            return;
+        }
         match write::write_if_changed(&output, &f) {
             Ok(true) => {
                 written.fetch_add(1, Ordering::Relaxed);
