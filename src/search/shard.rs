@@ -46,10 +46,12 @@ pub const DISPLAY_SHIFT: u32 = 9;
 /// Close a display shard once its records' text reaches this many bytes
 /// (before compression).
 pub const DISPLAY_TARGET: usize = 80 * 1024;
-/// zlib level of the display shards. With zlib-rs, 9 compresses policy
-/// text as well as miniz_oxide's 6 (17 % of the JSON) in 40 % less time
-/// (`examples/deflate_levels.rs`).
-const DISPLAY_LEVEL: u8 = 9;
+/// zlib level of the display shards. With zlib-rs, 3 leaves 20 % of the
+/// JSON against 17 % at 9, in less than half the time
+/// (`examples/deflate_levels.rs`): at 5,000 policies level 9 made deflate
+/// an eighth of the whole build's cycles, for 4 MB less output and a few
+/// KB less per result a query shows.
+const DISPLAY_LEVEL: u8 = 3;
 /// zlib level of the packs of long lists: their digits shrink to 56 % (75 %
 /// with base64). zlib-rs's level 1 uses fixed Huffman codes and gains
 /// nothing on them; 3 gets nearly all that 9 does, at a third of its time.
