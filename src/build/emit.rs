@@ -107,17 +107,7 @@ pub(super) fn render_and_write(
                 .map(|&i| view.render(theme, &Page::Document(i)))
                 .collect()
         });
-        let mut files = Vec::with_capacity(rendered.len());
-        let mut errors = Diagnostics::default();
-        for r in rendered {
-            match r {
-                Ok(f) => files.push(f),
-                Err(e) => errors.push(e),
-            }
-        }
-        if errors.has_errors() {
-            return Err((errors, None));
-        }
+        let files = rendered_files(rendered).map_err(|errors| (errors, None))?;
         let result = timed(timings, "write page", || {
             write::write_changed(&loaded.output, &files, &HashSet::new())
         });
@@ -160,17 +150,7 @@ pub(super) fn render_and_write(
             .map(|p| view.render(theme, &p.page))
             .collect()
     });
-    let mut files = Vec::with_capacity(results.len() + 8);
-    let mut errors = Diagnostics::default();
-    for r in results {
-        match r {
-            Ok(f) => files.push(f),
-            Err(e) => errors.push(e),
-        }
-    }
-    if errors.has_errors() {
-        return Err((errors, None));
-    }
+    let mut files = rendered_files(results).map_err(|errors| (errors, None))?;
     let defer_indexes = defer_indexes && previous.is_some();
     let mut search = None;
     if !defer_indexes {
@@ -311,4 +291,23 @@ fn index_files(view: &SiteView<'_>) -> (Vec<OutputFile>, Option<IndexState>) {
         state = Some(s);
     }
     (files, state)
+}
+
+/// The pages rendered, or every error rendering them gave.
+fn rendered_files(
+    results: Vec<Result<OutputFile, Diagnostic>>,
+) -> Result<Vec<OutputFile>, Diagnostics> {
+    let mut files = Vec::with_capacity(results.len() + 8);
+    let mut errors = Diagnostics::default();
+    for r in results {
+        match r {
+            Ok(f) => files.push(f),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.has_errors() {
+        Err(errors)
+    } else {
+        Ok(files)
+    }
 }
