@@ -24,11 +24,25 @@ pub struct Piece {
     pub text: String,
 }
 
+/// Above this product of the two texts' lengths in characters, a changed
+/// pair is shown as one replacement instead of diffed character by
+/// character: the diff's worst case grows with that product. (A time limit
+/// would make the output depend on the machine's load, and a watch rebuild
+/// could then differ from a clean build.) Directives run to a few hundred
+/// characters; two of 2,000 characters each are still diffed.
+pub const DIFF_LIMIT: usize = 4_000_000;
+
 /// The edit from `old` to `new`, as runs of equal, deleted and inserted text.
 pub fn pieces(old: &str, new: &str) -> Vec<Piece> {
+    if old.chars().count().saturating_mul(new.chars().count()) > DIFF_LIMIT {
+        let piece = |side, text: &str| Piece {
+            side,
+            text: text.to_string(),
+        };
+        return vec![piece(Side::Deleted, old), piece(Side::Inserted, new)];
+    }
     let diff = TextDiff::configure()
         .algorithm(similar::Algorithm::Patience)
-        .timeout(std::time::Duration::from_millis(200))
         .diff_chars(old, new);
     let mut out: Vec<Piece> = Vec::new();
     for change in diff.iter_all_changes() {
@@ -187,6 +201,30 @@ mod tests {
         let (old, new) = marked_html("人材育成の推進", "人材確保の徹底");
         assert_eq!(old, "人材<del>育成の推進</del>");
         assert_eq!(new, "人材<ins>確保の徹底</ins>");
+    }
+
+    #[test]
+    fn texts_too_long_to_diff_are_one_replacement() {
+        let old = "あ".repeat(2_100);
+        let new = format!("{}い", "あ".repeat(2_000));
+        let p = pieces(&old, &new);
+        assert_eq!(
+            p.len(),
+            2,
+            "{:?}",
+            p.iter().map(|p| p.side).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            (p[0].side, p[0].text.as_str()),
+            (Side::Deleted, old.as_str())
+        );
+        assert_eq!(
+            (p[1].side, p[1].text.as_str()),
+            (Side::Inserted, new.as_str())
+        );
+        // Just under the limit, the same texts are diffed.
+        let shorter = "あ".repeat(1_999);
+        assert!(pieces(&shorter, &new).iter().any(|p| p.side == Side::Equal));
     }
 
     #[test]
