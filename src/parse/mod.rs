@@ -17,6 +17,18 @@ pub use body::markdown_options;
 /// A parsed document and its warnings, or every error found in it.
 pub type ParseResult = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
 
+/// Gives back the room that growing left in the directives: they live for
+/// the whole build, and a text grown by pushing holds up to twice its length.
+fn fit(directives: &mut Vec<Directive>) {
+    directives.shrink_to_fit();
+    for d in directives {
+        d.text.shrink_to_fit();
+        d.written.shrink_to_fit();
+        d.id.shrink_to_fit();
+        d.citation.shrink_to_fit();
+    }
+}
+
 /// Parses one policy file.
 pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
     let source = file.source;
@@ -46,6 +58,7 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
         .unwrap_or_else(|| format!("{}運営方針（{}）", meta.department, meta.era_year()));
     let body_segments = segments::segments(events, &directives);
     let toc = table_of_contents(&directives, &plain_headings);
+    fit(&mut directives);
     let preamble = preamble.trim().to_string();
     Ok((
         Document {

@@ -26,10 +26,14 @@ impl Segments {
         self.done.push(segment);
     }
 
+    /// Ends the HTML segment being made. The segment gets a copy of exactly
+    /// its length and the buffer is kept for the next one: segments live
+    /// for the whole build, and a string grown by pushing holds up to twice
+    /// its length (a fifth of a parsed site's memory, measured with massif).
     fn flush(&mut self) {
         if !self.html.is_empty() {
-            self.done
-                .push(Segment::Html(std::mem::take(&mut self.html)));
+            self.done.push(Segment::Html(self.html.as_str().into()));
+            self.html.clear();
         }
     }
 }
@@ -64,6 +68,7 @@ pub fn segments(events: Vec<Out<'_>>, directives: &[Directive]) -> Vec<Segment> 
     let _ = pulldown_cmark::html::write_html_fmt(Writer(&made), stream);
     let mut made = made.into_inner();
     made.flush();
+    made.done.shrink_to_fit();
     made.done
 }
 
