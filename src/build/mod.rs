@@ -298,7 +298,6 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
     } else {
         None
     };
-    let view = site.view();
     let pages_written = std::sync::atomic::AtomicUsize::new(0);
     let sink = |f: OutputFile| -> std::io::Result<()> {
         if f.path.ends_with(".html") {
@@ -322,9 +321,16 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
             },
             None => Box::new(std::io::sink()),
         };
-        view.render_each(&theme, &sink, &mut json_file)
+        site.view().render_each(&theme, &sink, &mut json_file)
     });
     diagnostics.extend(render_errors);
+    // Every page is written: what only pages show (the body, the table of
+    // contents) goes before the search index, the build's peak of memory,
+    // is made.
+    for d in &mut site.docs {
+        d.release_page_parts();
+    }
+    let view = site.view();
     if site.config.search_enabled && !diagnostics.has_errors() {
         let search_errors = timings.record("search index", || {
             crate::search_records::write_index(&view, &sink)
