@@ -18,7 +18,7 @@ fn main() {
                     "{:<16} {:<12} {}",
                     d.id,
                     d.citation,
-                    parse::shorten(&d.heading, 30)
+                    parse::shorten(d.heading(), 30)
                 );
             }
             println!(

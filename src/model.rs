@@ -92,14 +92,68 @@ pub struct Directive {
     /// sentence), cut after [`HEADING_CHARS`] characters: pages show at most
     /// a shortened opening of it, and the whole block is already in `text`
     /// (a paragraph directive's heading is most of its text, and keeping it
-    /// whole cost 18 KB of memory a document).
-    pub heading: String,
+    /// whole cost 18 KB of memory a document). Read it with
+    /// [`Directive::heading`].
+    pub heading: Heading,
     /// Plain text of the directive and its continuation paragraphs.
     pub text: String,
     /// Byte range of the marker in the source.
     pub span: Range<usize>,
     /// Whether the directive is a Markdown heading.
     pub is_heading: bool,
+}
+
+/// Where a directive's heading ([`Directive::heading`]) is kept.
+///
+/// The heading is the opening of the directive's own block, and so almost
+/// always the opening of its text: then only its place in the text is kept
+/// (a copy cost 8 KB of memory a document).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Heading {
+    /// `text[start..end]` of the directive.
+    InText {
+        /// Byte offset of the heading in the text.
+        start: u32,
+        /// Byte offset of its end.
+        end: u32,
+    },
+    /// A heading that is not a part of the text.
+    Own(String),
+}
+
+impl Default for Heading {
+    /// No heading (yet, while parsing).
+    fn default() -> Heading {
+        Heading::Own(String::new())
+    }
+}
+
+impl Heading {
+    /// How `heading` is kept for a directive whose text is `text`: its place
+    /// when the text, leading white space aside, begins with it.
+    pub fn new(heading: &str, text: &str) -> Heading {
+        let start = text.len() - text.trim_start().len();
+        let end = start + heading.len();
+        match (u32::try_from(start), u32::try_from(end)) {
+            (Ok(s), Ok(e)) if text[start..].starts_with(heading) => {
+                Heading::InText { start: s, end: e }
+            }
+            _ => Heading::Own(heading.to_string()),
+        }
+    }
+}
+
+impl Directive {
+    /// The block's own text, cut after [`HEADING_CHARS`] characters.
+    pub fn heading(&self) -> &str {
+        match &self.heading {
+            Heading::InText { start, end } => self
+                .text
+                .get(*start as usize..*end as usize)
+                .unwrap_or_default(),
+            Heading::Own(s) => s,
+        }
+    }
 }
 
 /// An entry of a document's table of contents.
@@ -235,5 +289,25 @@ impl Document {
     /// Directive index by anchor id.
     pub fn directive_by_id(&self, id: &str) -> Option<usize> {
         self.directives.iter().position(|d| d.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_heading_at_the_opening_of_the_text_is_kept_as_its_place() {
+        let text = "  職員の育成に努める。\n研修を行う。";
+        let h = Heading::new("職員の育成に努める。", text);
+        assert_eq!(h, Heading::InText { start: 2, end: 32 });
+    }
+
+    #[test]
+    fn a_heading_the_text_does_not_begin_with_is_kept_whole() {
+        let h = Heading::new("見出し", "本文");
+        assert_eq!(h, Heading::Own("見出し".to_string()));
+        let h = Heading::new("", "");
+        assert_eq!(h, Heading::InText { start: 0, end: 0 });
     }
 }

@@ -87,7 +87,7 @@ pub fn document_records(doc: &Document) -> Vec<SearchRecord> {
 /// A directive's step in the heading paths of its descendants: its citation
 /// and its heading, shortened.
 fn step(d: &crate::model::Directive) -> String {
-    concat(&[&d.citation, " ", &crate::parse::shorten(&d.heading, 40)])
+    concat(&[&d.citation, " ", &crate::parse::shorten(d.heading(), 40)])
 }
 
 /// `parts` joined, in one allocation (`format!` costs several times more,

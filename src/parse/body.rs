@@ -11,7 +11,7 @@ use super::inline::{self, is_inline, Piece};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::marker::{self, katakana_follows, Marker, MarkerKind, Number};
-use crate::model::{Directive, RawReference, ReferenceKind, Segment};
+use crate::model::{Directive, Heading, RawReference, ReferenceKind, Segment};
 
 /// What the walker emits: Markdown events for pulldown-cmark's HTML writer,
 /// and the places where hoshin's own markup goes. They are values of their
@@ -594,7 +594,8 @@ impl<'a> Walker<'a> {
                 .char_indices()
                 .nth(crate::model::HEADING_CHARS)
                 .map_or(block.len(), |(i, _)| i);
-            self.directives[d].heading = block[..end].to_string();
+            let directive = &mut self.directives[d];
+            directive.heading = Heading::new(&block[..end], &directive.text);
         }
         if !leaf.close.is_empty() {
             self.push(Event::Html(leaf.close.into()));
@@ -631,7 +632,7 @@ impl<'a> Walker<'a> {
             citation: String::new(),
             parent: self.stack.last().copied(),
             depth: self.stack.len() + 1,
-            heading: String::new(),
+            heading: Heading::default(),
             text: String::new(),
             span,
             is_heading,

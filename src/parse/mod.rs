@@ -91,7 +91,7 @@ fn table_of_contents(directives: &[Directive], headings: &[body::PlainHeading]) 
                 TocEntry {
                     id: d.id.clone(),
                     citation: d.citation.clone(),
-                    text: shorten(&d.heading, 40),
+                    text: shorten(d.heading(), 40),
                     depth: d.depth,
                 },
             )

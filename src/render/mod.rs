@@ -525,10 +525,10 @@ impl<'a> SiteView<'a> {
                             citation: x.citation.clone(),
                             url: format!("{url}#{}", x.id),
                             text: crate::parse::shorten(
-                                if x.heading.is_empty() {
+                                if x.heading().is_empty() {
                                     &x.text
                                 } else {
-                                    &x.heading
+                                    x.heading()
                                 },
                                 OPENING_TEXT_CHARS,
                             ),
