@@ -22,12 +22,14 @@ mod content;
 mod emit;
 mod incremental;
 mod loaded;
+mod memory;
 mod settle;
 pub mod summary;
 #[cfg(test)]
 mod tests;
 
 pub use emit::Built;
+pub use memory::Memory;
 pub use incremental::{ChangeSet, Report, SitePaths, Workspace};
 
 /// What the user asked for.
@@ -43,11 +45,14 @@ pub struct BuildOptions {
     pub force: bool,
 }
 
-/// Wall time of each stage.
+/// Wall time of each stage, and the memory at its end.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
     /// (stage, time), in pipeline order.
     pub stages: Vec<(&'static str, Duration)>,
+    /// (index in `stages`, memory when that stage ended), where the system
+    /// tells it.
+    pub memory: Vec<(usize, Memory)>,
 }
 
 /// Runs `f` as the stage `stage` of `timings`.
@@ -60,6 +65,9 @@ impl Timings {
         let start = Instant::now();
         let value = f();
         self.stages.push((stage, start.elapsed()));
+        if let Some(m) = memory::now() {
+            self.memory.push((self.stages.len() - 1, m));
+        }
         value
     }
 
@@ -67,16 +75,27 @@ impl Timings {
     pub fn report(&self) -> String {
         let total: Duration = self.stages.iter().map(|(_, d)| *d).sum();
         let mut out = String::from("timings:\n");
-        for (name, d) in &self.stages {
+        for (i, (name, d)) in self.stages.iter().enumerate() {
             let pct = if total.is_zero() {
                 0.0
             } else {
                 d.as_secs_f64() * 100.0 / total.as_secs_f64()
             };
             out.push_str(&format!(
-                "  {name:<13}{:>9.1} ms {pct:>5.1}%\n",
+                "  {name:<13}{:>9.1} ms {pct:>5.1}%",
                 d.as_secs_f64() * 1000.0
             ));
+            // Memory as it stood at the stage's end: the peak so far grows
+            // in the stage that holds the most.
+            if let Some((_, m)) = self.memory.iter().find(|(at, _)| *at == i) {
+                const MB: u64 = 1_000_000;
+                out.push_str(&format!(
+                    "   resident {:>5} MB, peak so far {:>5} MB",
+                    m.resident / MB,
+                    m.peak / MB
+                ));
+            }
+            out.push('\n');
         }
         out
     }

@@ -65,6 +65,13 @@ fn build_prints_one_summary_line_and_timings_on_request() {
             run.stdout
         );
     }
+    if cfg!(target_os = "linux") {
+        assert!(
+            run.stdout.contains("resident") && run.stdout.contains("peak so far"),
+            "no memory beside the stages:\n{}",
+            run.stdout
+        );
+    }
 }
 
 #[test]
