@@ -6,7 +6,7 @@ use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 
-use super::align::{Change, Counts};
+use super::align::{Alignment, Change, Counts};
 use super::diff::{marked_html, plain_html};
 use super::site::Comparisons;
 use crate::era::display_fiscal_year;
@@ -284,80 +284,109 @@ pub fn successor(docs: &[Document], comparisons: &Comparisons, i: usize) -> Opti
     })
 }
 
-/// Appends the year-over-year marks of directive `n` of document `di` to a
-/// document page (`root`: from that page to the site root): a quiet 新設 or
-/// 変更 badge linking to its row of the comparison, and the link to its
-/// continuation next year (「次年度」) or the note that it was dropped.
-pub fn directive_marks(
-    out: &mut String,
-    docs: &[Document],
-    comparisons: &Comparisons,
-    di: usize,
-    n: usize,
-    root: &str,
-) {
-    let doc = &docs[di];
-    let Some(d) = doc.directives.get(n) else {
-        return;
-    };
-    let mut marks = String::new();
-    if let Some(c) = comparisons.get(di) {
-        let change = c.alignment.change_of_new.get(n).copied();
-        if let Some(change @ (Change::New | Change::Changed)) = change {
-            // The explanation (「前年度にはない新設の項目…」) is the badge's
-            // title, added by hoshin.js: on every badge of every page it
-            // was most of the badge's bytes.
-            marks.push_str("<a class=\"yoy-badge yoy-");
-            marks.push_str(change.code());
-            marks.push_str("\" href=\"");
-            escape_attr(
-                &mut marks,
-                &format!(
-                    "{root}{}#{}",
-                    encode_path(&path(doc)),
-                    row_anchor(Some(&d.id), None)
-                ),
+/// The year-over-year marks of one document page's directives: a quiet 新設
+/// or 変更 badge linking to the directive's row of the comparison, and the
+/// link to its continuation next year (「次年度」) or the note that it was
+/// dropped. What the marks of every directive share (the escaped beginnings
+/// of their links) is made once per page: a page has hundreds of directives.
+pub struct DirectiveMarks<'a> {
+    doc: &'a Document,
+    /// The comparison with the predecessor, and `{root}compare/<key>.html#new-`, escaped.
+    badges: Option<(&'a Alignment, String)>,
+    /// The successor, its comparison with this document, and the escaped
+    /// beginnings of the continuation's link (`{root}<next>.html#`) and of the
+    /// dropped note's (`{root}compare/<next>.html#old-`).
+    next: Option<(&'a Document, &'a Alignment, String, String)>,
+}
+
+impl<'a> DirectiveMarks<'a> {
+    /// The marks of document `di`'s page; `root` leads from that page to the site root.
+    pub fn new(
+        docs: &'a [Document],
+        comparisons: &'a Comparisons,
+        di: usize,
+        root: &str,
+    ) -> DirectiveMarks<'a> {
+        let doc = &docs[di];
+        // Escaping is character by character, so an escaped beginning
+        // followed by the escaped rest is the whole link escaped.
+        let escaped = |url: String| {
+            let mut out = String::with_capacity(url.len() + 8);
+            escape_attr(&mut out, &url);
+            out
+        };
+        let badges = comparisons.get(di).map(|c| {
+            let start = format!(
+                "{root}{}#{}",
+                encode_path(&path(doc)),
+                row_anchor(Some(""), None)
             );
-            marks.push_str("\">");
-            marks.push_str(change.label());
-            marks.push_str("</a>");
-        }
+            (&c.alignment, escaped(start))
+        });
+        let next = comparisons.next_of(di).map(|(s, c)| {
+            let next = &docs[s];
+            let continued = format!("{root}{}#", encode_path(&next.url()));
+            let dropped = format!(
+                "{root}{}#{}",
+                encode_path(&path(next)),
+                row_anchor(None, Some(""))
+            );
+            (next, &c.alignment, escaped(continued), escaped(dropped))
+        });
+        DirectiveMarks { doc, badges, next }
     }
-    // The continuation is a plain link in the marks (styled as
-    // `.yoy > a:not(.yoy-badge)`); its text says which directive it is, and
-    // the page's header names next year's document.
-    if let Some((s, c)) = comparisons.next_of(di) {
-        let next = &docs[s];
-        match c.alignment.new_of_old.get(n).copied().flatten() {
-            Some(j) => {
-                let x = &next.directives[j];
-                marks.push_str("<a href=\"");
-                escape_attr(
-                    &mut marks,
-                    &format!("{root}{}#{}", encode_path(&next.url()), x.id),
-                );
-                marks.push_str("\">次年度 ");
-                escape_attr(&mut marks, &x.citation);
-                marks.push_str("</a>");
-            }
-            None => {
-                marks.push_str("<a class=\"yoy-dropped\" href=\"");
-                escape_attr(
-                    &mut marks,
-                    &format!(
-                        "{root}{}#{}",
-                        encode_path(&path(next)),
-                        row_anchor(None, Some(&d.id))
-                    ),
-                );
-                marks.push_str("\">次年度に削除</a>");
-            }
-        }
-    }
-    if !marks.is_empty() {
+
+    /// Appends the marks of directive `n` (nothing when it has none).
+    pub fn write(&self, out: &mut String, n: usize) {
+        let Some(d) = self.doc.directives.get(n) else {
+            return;
+        };
+        let start = out.len();
         out.push_str("<span class=\"yoy\">");
-        out.push_str(&marks);
-        out.push_str("</span>");
+        let opened = out.len();
+        if let Some((alignment, href)) = &self.badges {
+            let change = alignment.change_of_new.get(n).copied();
+            if let Some(change @ (Change::New | Change::Changed)) = change {
+                // The explanation (「前年度にはない新設の項目…」) is the badge's
+                // title, added by hoshin.js: on every badge of every page it
+                // was most of the badge's bytes.
+                out.push_str("<a class=\"yoy-badge yoy-");
+                out.push_str(change.code());
+                out.push_str("\" href=\"");
+                out.push_str(href);
+                escape_attr(out, &d.id);
+                out.push_str("\">");
+                out.push_str(change.label());
+                out.push_str("</a>");
+            }
+        }
+        // The continuation is a plain link in the marks (styled as
+        // `.yoy > a:not(.yoy-badge)`); its text says which directive it is, and
+        // the page's header names next year's document.
+        if let Some((next, alignment, continued, dropped)) = &self.next {
+            match alignment.new_of_old.get(n).copied().flatten() {
+                Some(j) => {
+                    let x = &next.directives[j];
+                    out.push_str("<a href=\"");
+                    out.push_str(continued);
+                    escape_attr(out, &x.id);
+                    out.push_str("\">次年度 ");
+                    escape_attr(out, &x.citation);
+                    out.push_str("</a>");
+                }
+                None => {
+                    out.push_str("<a class=\"yoy-dropped\" href=\"");
+                    out.push_str(dropped);
+                    escape_attr(out, &d.id);
+                    out.push_str("\">次年度に削除</a>");
+                }
+            }
+        }
+        if out.len() == opened {
+            out.truncate(start);
+        } else {
+            out.push_str("</span>");
+        }
     }
 }
 

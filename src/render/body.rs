@@ -12,12 +12,12 @@ use crate::parse::escape_attr;
 
 /// The document's body HTML, every slot filled in; `marks` adds what a
 /// directive shows after its tools (its year-over-year marks), given the
-/// output, the directive and the page's root.
+/// output and the directive.
 pub fn fill(
     docs: &[Document],
     links: &Links,
     di: usize,
-    marks: &dyn Fn(&mut String, usize, &str),
+    marks: &dyn Fn(&mut String, usize),
 ) -> String {
     let doc = &docs[di];
     let root = root_of(&doc.url());
@@ -40,7 +40,7 @@ pub fn fill(
             // data-ref-prefix.
             // The year-over-year marks stay in the page (they differ per
             // directive and must work without script).
-            Segment::Tools(d) => marks(&mut out, d, &root),
+            Segment::Tools(d) => marks(&mut out, d),
             Segment::Reference(n) => reference(&mut out, docs, links, di, n, &root),
             Segment::ReferenceText(n) => reference_text(&mut out, docs, links, di, n),
             Segment::Backlinks(d) => {

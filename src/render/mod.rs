@@ -452,6 +452,12 @@ impl<'a> SiteView<'a> {
             })
             .collect();
         other_years.sort_by_key(|(y, _)| std::cmp::Reverse(*y));
+        let marks = compare::page::DirectiveMarks::new(
+            self.docs,
+            self.comparisons,
+            i,
+            &layout::root_of(&d.url()),
+        );
         DocumentPage {
             doc: DocumentContext {
                 key: d.key.clone(),
@@ -470,9 +476,7 @@ impl<'a> SiteView<'a> {
                 tags: d.meta.tags.clone(),
                 extra: d.meta.extra.clone(),
                 toc: d.toc.clone(),
-                body: body::fill(self.docs, self.links, i, &|out, n, root| {
-                    compare::page::directive_marks(out, self.docs, self.comparisons, i, n, root)
-                }),
+                body: body::fill(self.docs, self.links, i, &|out, n| marks.write(out, n)),
                 changes: compare::page::summary(self.docs, self.comparisons, i),
                 successor: compare::page::successor(self.docs, self.comparisons, i),
                 backlinks,
