@@ -257,7 +257,7 @@ impl<'a> SiteView<'a> {
                     Crumb::link(&doc.title, &layout::encode_path(&doc.url())),
                     Crumb::here("新旧対照表"),
                 ];
-                let page = compare::page::context(self.docs, self.comparisons, *i)
+                let page = compare::page::context(self.docs, self.comparisons, *i, &root)
                     .ok_or_else(|| Diagnostic::error(format!("{path}: no predecessor")))?;
                 ("compare.html", self.context(&root, crumbs, &page))
             }
