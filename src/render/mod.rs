@@ -9,6 +9,7 @@ pub mod json;
 pub mod theme;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -214,7 +215,7 @@ impl<'a> SiteView<'a> {
                 ];
                 (
                     "directives.html",
-                    self.context(&root, crumbs, &self.directives_context(None)),
+                    self.context(&root, crumbs, &self.directives_context(None, &root)),
                 )
             }
             Page::DirectivesYear(y) => {
@@ -225,7 +226,7 @@ impl<'a> SiteView<'a> {
                 ];
                 (
                     "directives.html",
-                    self.context(&root, crumbs, &self.directives_context(Some(*y))),
+                    self.context(&root, crumbs, &self.directives_context(Some(*y), &root)),
                 )
             }
             Page::Search => {
@@ -486,7 +487,7 @@ impl<'a> SiteView<'a> {
         }
     }
 
-    fn directives_context(&self, year: Option<i32>) -> DirectivesPage {
+    fn directives_context(&self, year: Option<i32>, root: &str) -> DirectivesPage {
         let total = self.directive_count();
         let split = total > DIRECTIVE_INDEX_SPLIT;
         let year_pages = if split && year.is_none() {
@@ -512,33 +513,48 @@ impl<'a> SiteView<'a> {
                 .cmp(&x.year)
                 .then_with(|| x.department.cmp(&y.department))
         });
+        // The rows are written here rather than by the template: a large
+        // site has 300,000 of them (see `DirectiveGroup::html`).
+        let root = escaped(root);
         let groups = order
             .into_iter()
             .map(|i| {
                 let d = &self.docs[i];
                 let url = layout::encode_path(&d.url());
+                let mut href = root.clone();
+                crate::parse::escape_attr(&mut href, &url);
+                href.push('#');
+                let mut html = String::with_capacity(d.directives.len() * 200);
+                for x in &d.directives {
+                    html.push_str("<tr");
+                    if x.depth > 1 {
+                        let _ = write!(html, " class=\"d{}\"", x.depth);
+                    }
+                    html.push_str("><th><a href=\"");
+                    html.push_str(&href);
+                    crate::parse::escape_attr(&mut html, &x.id);
+                    html.push_str("\">");
+                    crate::parse::escape_attr(&mut html, &x.citation);
+                    // The end tags of th, td and tr, which HTML makes
+                    // optional, are left out.
+                    html.push_str("</a><td>");
+                    let text = if x.heading.is_empty() {
+                        &x.text
+                    } else {
+                        &x.heading
+                    };
+                    crate::parse::escape_attr(
+                        &mut html,
+                        &crate::parse::shorten(text, OPENING_TEXT_CHARS),
+                    );
+                    html.push('\n');
+                }
                 DirectiveGroup {
-                    url: url.clone(),
+                    url,
                     department: d.meta.department.clone(),
                     era_year: d.meta.era_year(),
                     title: d.title.clone(),
-                    directives: d
-                        .directives
-                        .iter()
-                        .map(|x| DirectiveRow {
-                            citation: x.citation.clone(),
-                            url: format!("{url}#{}", x.id),
-                            text: crate::parse::shorten(
-                                if x.heading.is_empty() {
-                                    &x.text
-                                } else {
-                                    &x.heading
-                                },
-                                OPENING_TEXT_CHARS,
-                            ),
-                            depth: x.depth,
-                        })
-                        .collect(),
+                    html,
                 }
             })
             .collect();
@@ -557,4 +573,11 @@ impl<'a> SiteView<'a> {
             groups,
         }
     }
+}
+
+/// `s` escaped for HTML.
+fn escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    crate::parse::escape_attr(&mut out, s);
+    out
 }
