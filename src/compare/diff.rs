@@ -172,7 +172,8 @@ pub fn plain_html(text: &str) -> String {
     out
 }
 
-fn escape(out: &mut String, text: &str) {
+/// Appends `text` escaped, line breaks as `<br>` (what [`plain_html`] gives).
+pub fn escape(out: &mut String, text: &str) {
     let mut lines = text.split('\n');
     if let Some(first) = lines.next() {
         crate::parse::escape_attr(out, first);

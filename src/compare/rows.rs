@@ -5,7 +5,9 @@
 //! theme's; a theme places each group's rows with `{{ g.html | safe }}`.
 
 use super::align::{Change, Row};
-use super::diff::{marked_html, plain_html};
+use std::fmt::Write as _;
+
+use super::diff::{escape, marked_html};
 use super::page::row_anchor;
 use crate::model::{Directive, Document};
 use crate::parse::escape_attr;
@@ -56,12 +58,17 @@ impl<'a> Table<'a> {
     pub fn write_row(&self, out: &mut String, r: &Row) {
         let n = r.new.map(|j| &self.new.directives[j]);
         let o = r.old.map(|j| &self.old.directives[j]);
-        let (old_html, new_html) = match (o, n) {
-            (Some(o), Some(n)) if r.change == Change::Changed => marked_html(&o.text, &n.text),
-            _ => (
-                o.map_or(String::new(), |o| plain_html(&o.text)),
-                n.map_or(String::new(), |n| plain_html(&n.text)),
-            ),
+        // Most rows are unchanged: their texts are escaped straight into
+        // the row, only a changed pair's marked texts are made first.
+        let marked = match (o, n) {
+            (Some(o), Some(n)) if r.change == Change::Changed => {
+                Some(marked_html(&o.text, &n.text))
+            }
+            _ => None,
+        };
+        let text = |out: &mut String, d: &Directive, marked: Option<&String>| match marked {
+            Some(html) => out.push_str(html),
+            None => escape(out, &d.text),
         };
         let id = |d: Option<&'a Directive>| d.map_or("", |d| d.id.as_str());
         let (new_id, old_id) = (id(n), id(o));
@@ -74,18 +81,16 @@ impl<'a> Table<'a> {
         }
         let depth = n.or(o).map_or(1, |d| d.depth);
         let renumbered = matches!((n, o), (Some(n), Some(o)) if n.citation != o.citation);
-        let mut class = String::new();
-        if depth > 1 {
-            class = format!("d{depth}");
+        match (depth > 1, renumbered) {
+            (true, true) => {
+                let _ = write!(out, " class=\"d{depth} renumbered\"");
+            }
+            (true, false) => {
+                let _ = write!(out, " class=\"d{depth}\"");
+            }
+            (false, true) => out.push_str(" class=\"renumbered\""),
+            (false, false) => {}
         }
-        if renumbered {
-            class.push_str(if class.is_empty() {
-                "renumbered"
-            } else {
-                " renumbered"
-            });
-        }
-        attribute(out, " class=\"", &class);
         out.push_str(" data-change=\"");
         out.push_str(r.change.code());
         out.push_str("\" data-new");
@@ -100,7 +105,7 @@ impl<'a> Table<'a> {
                     out.push_str(" <small>変更</small>");
                 }
                 out.push(' ');
-                out.push_str(&new_html);
+                text(out, n, marked.as_ref().map(|(_, new)| new));
             }
             None => out.push_str("（削除）"),
         }
@@ -110,7 +115,7 @@ impl<'a> Table<'a> {
             Some(o) => {
                 link(out, &self.old_href, o);
                 out.push(' ');
-                out.push_str(&old_html);
+                text(out, o, marked.as_ref().map(|(old, _)| old));
             }
             None => out.push_str("（新設）"),
         }

@@ -543,10 +543,11 @@ impl<'a> SiteView<'a> {
                     } else {
                         &x.heading
                     };
-                    crate::parse::escape_attr(
-                        &mut html,
-                        &crate::parse::shorten(text, OPENING_TEXT_CHARS),
-                    );
+                    let (kept, cut) = crate::parse::shortened(text, OPENING_TEXT_CHARS);
+                    crate::parse::escape_attr(&mut html, kept);
+                    if cut {
+                        html.push('…');
+                    }
                     html.push('\n');
                 }
                 DirectiveGroup {
