@@ -147,10 +147,18 @@ fn push_preview(out: &mut String, docs: &[Document], t: &Target) {
     if let Some(i) = t.directive {
         let d = &docs[t.doc].directives[i];
         out.push_str("\" title=\"");
-        escape_attr(
-            out,
-            &crate::parse::shorten(&d.text.replace('\n', " "), PREVIEW_CHARS),
-        );
+        // Shortened first, then line breaks made spaces (one character for
+        // one, so the cut is the same): the whole text is not copied.
+        let (kept, cut) = crate::parse::shortened(&d.text, PREVIEW_CHARS);
+        for (k, line) in kept.split('\n').enumerate() {
+            if k > 0 {
+                out.push(' ');
+            }
+            escape_attr(out, line);
+        }
+        if cut {
+            out.push('…');
+        }
     }
 }
 
