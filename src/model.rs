@@ -266,12 +266,14 @@ impl Document {
 
     /// 「総務部（令和5年度）1.(3)⑥」.
     pub fn label(&self, directive: &Directive) -> String {
-        format!(
-            "{}（{}）{}",
-            self.meta.department,
-            self.meta.era_year(),
-            directive.citation
-        )
+        let mut label = self.label_prefix();
+        label.push_str(&directive.citation);
+        label
+    }
+
+    /// 「総務部（令和5年度）」: what [`Document::label`] puts before the citation.
+    pub fn label_prefix(&self) -> String {
+        format!("{}（{}）", self.meta.department, self.meta.era_year())
     }
 
     /// Path of directive indexes from the top (ancestors first, the directive last).

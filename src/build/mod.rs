@@ -29,8 +29,8 @@ pub mod summary;
 mod tests;
 
 pub use emit::Built;
-pub use memory::Memory;
 pub use incremental::{ChangeSet, Report, SitePaths, Workspace};
+pub use memory::Memory;
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]

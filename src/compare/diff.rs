@@ -2,7 +2,7 @@
 //! between words, so the unit is the character; the `similar` crate finds the
 //! edit, and neighbouring edits of one kind are merged into one span.
 
-use similar::{ChangeTag, TextDiff};
+use similar::DiffTag;
 
 /// Which side a piece of text belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,32 +34,55 @@ pub const DIFF_LIMIT: usize = 4_000_000;
 
 /// The edit from `old` to `new`, as runs of equal, deleted and inserted text.
 pub fn pieces(old: &str, new: &str) -> Vec<Piece> {
-    if old.chars().count().saturating_mul(new.chars().count()) > DIFF_LIMIT {
+    let (old_chars, old_at) = chars(old);
+    let (new_chars, new_at) = chars(new);
+    if old_chars.len().saturating_mul(new_chars.len()) > DIFF_LIMIT {
         let piece = |side, text: &str| Piece {
             side,
             text: text.to_string(),
         };
         return vec![piece(Side::Deleted, old), piece(Side::Inserted, new)];
     }
-    let diff = TextDiff::configure()
-        .algorithm(similar::Algorithm::Patience)
-        .diff_chars(old, new);
+    // The diff of the two character slices, a range of characters per edit:
+    // the same edit as `TextDiff::diff_chars` (which compares the characters
+    // as one-character strings), without a string and a comparison of
+    // strings per character.
+    let ops = similar::capture_diff_slices(similar::Algorithm::Patience, &old_chars, &new_chars);
     let mut out: Vec<Piece> = Vec::new();
-    for change in diff.iter_all_changes() {
-        let side = match change.tag() {
-            ChangeTag::Equal => Side::Equal,
-            ChangeTag::Insert => Side::Inserted,
-            ChangeTag::Delete => Side::Deleted,
+    for op in &ops {
+        let (tag, old_range, new_range) = op.as_tag_tuple();
+        let old_text = &old[old_at[old_range.start]..old_at[old_range.end]];
+        let new_text = &new[new_at[new_range.start]..new_at[new_range.end]];
+        let runs: [(Side, &str); 2] = match tag {
+            DiffTag::Equal => [(Side::Equal, old_text), (Side::Equal, "")],
+            DiffTag::Delete => [(Side::Deleted, old_text), (Side::Deleted, "")],
+            DiffTag::Insert => [(Side::Inserted, new_text), (Side::Inserted, "")],
+            DiffTag::Replace => [(Side::Deleted, old_text), (Side::Inserted, new_text)],
         };
-        match out.last_mut() {
-            Some(p) if p.side == side => p.text.push_str(change.value()),
-            _ => out.push(Piece {
-                side,
-                text: change.value().to_string(),
-            }),
+        for (side, text) in runs {
+            if text.is_empty() {
+                continue;
+            }
+            match out.last_mut() {
+                Some(p) if p.side == side => p.text.push_str(text),
+                _ => out.push(Piece {
+                    side,
+                    text: text.to_string(),
+                }),
+            }
         }
     }
     absorb_short_equal_runs(out)
+}
+
+/// A text's characters, and the byte offset of each with the text's length
+/// after the last.
+fn chars(text: &str) -> (Vec<char>, Vec<usize>) {
+    let chars: Vec<char> = text.chars().collect();
+    let mut at: Vec<usize> = Vec::with_capacity(chars.len() + 1);
+    at.extend(text.char_indices().map(|(i, _)| i));
+    at.push(text.len());
+    (chars, at)
 }
 
 /// A single equal character between two edits (「の」 in 「育成の推進」 →
@@ -149,7 +172,8 @@ pub fn plain_html(text: &str) -> String {
     out
 }
 
-fn escape(out: &mut String, text: &str) {
+/// Appends `text` escaped, line breaks as `<br>` (what [`plain_html`] gives).
+pub fn escape(out: &mut String, text: &str) {
     let mut lines = text.split('\n');
     if let Some(first) = lines.next() {
         crate::parse::escape_attr(out, first);
@@ -245,5 +269,65 @@ mod tests {
             .map(|p| p.text.as_str())
             .collect();
         assert_eq!((old.as_str(), new.as_str()), (a, b));
+    }
+
+    /// The edit as `TextDiff::diff_chars` gives it, change by change (what
+    /// `pieces` did before it diffed character slices).
+    fn pieces_by_text_diff(old: &str, new: &str) -> Vec<Piece> {
+        let diff = similar::TextDiff::configure()
+            .algorithm(similar::Algorithm::Patience)
+            .diff_chars(old, new);
+        let mut out: Vec<Piece> = Vec::new();
+        for change in diff.iter_all_changes() {
+            let side = match change.tag() {
+                similar::ChangeTag::Equal => Side::Equal,
+                similar::ChangeTag::Insert => Side::Inserted,
+                similar::ChangeTag::Delete => Side::Deleted,
+            };
+            match out.last_mut() {
+                Some(p) if p.side == side => p.text.push_str(change.value()),
+                _ => out.push(Piece {
+                    side,
+                    text: change.value().to_string(),
+                }),
+            }
+        }
+        absorb_short_equal_runs(out)
+    }
+
+    #[test]
+    fn the_character_slices_give_the_edit_of_text_diff() {
+        // Texts of a few characters (below and above `TextDiff`'s 100-token
+        // switch to interned tokens), from a small alphabet so that they
+        // share runs, edited at random.
+        let alphabet: Vec<char> = "研修の実施をする。防災a<\n".chars().collect();
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for round in 0..400 {
+            let len = next(if round % 4 == 0 { 300 } else { 40 });
+            let old: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let mut new: Vec<char> = old.chars().collect();
+            for _ in 0..next(6) {
+                let at = next(new.len() + 1);
+                match next(3) {
+                    0 if at < new.len() => {
+                        new.remove(at);
+                    }
+                    1 if at < new.len() => new[at] = alphabet[next(alphabet.len())],
+                    _ => new.insert(at, alphabet[next(alphabet.len())]),
+                }
+            }
+            let new: String = new.into_iter().collect();
+            assert_eq!(
+                pieces(&old, &new),
+                pieces_by_text_diff(&old, &new),
+                "{old:?} -> {new:?}"
+            );
+        }
     }
 }

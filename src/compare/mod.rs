@@ -6,7 +6,8 @@
 //! - [`diff`] marks the changed characters of a changed pair;
 //! - [`site`] finds each document's predecessor (`previous:`, else the same
 //!   department's latest earlier year) and aligns every such pair of the site;
-//! - [`page`] is what the comparison page and the marks on document pages show;
+//! - [`page`] is what the comparison page and the marks on document pages show,
+//!   [`rows`] the comparison table's rows as HTML;
 //! - [`terminal`] prints a comparison for `hoshin diff`.
 //!
 //! This stage runs after link and before render: it reads documents, never pages.
@@ -14,6 +15,7 @@
 pub mod align;
 pub mod diff;
 pub mod page;
+pub mod rows;
 pub mod site;
 pub mod terminal;
 

@@ -6,8 +6,8 @@ use std::hash::{Hash, Hasher};
 
 use serde::Serialize;
 
-use super::align::{Change, Counts};
-use super::diff::{marked_html, plain_html};
+use super::align::{Alignment, Change, Counts};
+use super::rows::Table;
 use super::site::Comparisons;
 use crate::era::display_fiscal_year;
 use crate::layout::{self, encode_path};
@@ -62,42 +62,6 @@ impl SideDoc {
     }
 }
 
-/// One row of the table.
-#[derive(Serialize)]
-pub struct CompareRow {
-    /// `same`, `changed`, `new`, `removed`.
-    pub change: &'static str,
-    /// 変更なし, 変更, 新設, 削除.
-    pub label: &'static str,
-    /// The row's id (`new-n1-p2`, `old-n3`) where a document page links to
-    /// it (the 新設 and 変更 badges, 次年度に削除), else empty: an unchanged
-    /// row is found by its `data-new` (`compare.js` resolves `#new-<id>`).
-    pub anchor: String,
-    /// The row's classes: `d<depth>` below the top level (the indent) and
-    /// `renumbered`; empty for most rows.
-    pub class: String,
-    /// Anchor id of the new directive, empty where there is none.
-    pub new_id: String,
-    /// Anchor id of the old directive, empty where there is none.
-    pub old_id: String,
-    /// Citation of the new directive.
-    pub new_citation: String,
-    /// Citation of the old directive.
-    pub old_citation: String,
-    /// Root-relative URL of the new directive.
-    pub new_url: String,
-    /// Root-relative URL of the old directive.
-    pub old_url: String,
-    /// The new text, `<ins>` around what was added (safe HTML).
-    pub new_html: String,
-    /// The old text, `<del>` around what was removed (safe HTML).
-    pub old_html: String,
-    /// Depth of the directive (the new one where there is one).
-    pub depth: usize,
-    /// The number changed (old 1.(1)② continues as 1.(1)③).
-    pub renumbered: bool,
-}
-
 /// Rows shown together; a collapsible group is a run of unchanged rows.
 #[derive(Serialize)]
 pub struct RowGroup {
@@ -105,8 +69,8 @@ pub struct RowGroup {
     pub collapsible: bool,
     /// Its id (`same-3`), for the toggle.
     pub id: String,
-    /// Rows.
-    pub rows: Vec<CompareRow>,
+    /// Its rows as HTML (safe), a `<tr>` line each: see `compare::rows`.
+    pub html: String,
 }
 
 /// `compare` in `compare.html`.
@@ -129,11 +93,18 @@ pub struct ComparePage {
     pub compare: CompareContext,
 }
 
-/// The context of the comparison page of document `i`, if it has a predecessor.
-pub fn context(docs: &[Document], comparisons: &Comparisons, i: usize) -> Option<ComparePage> {
+/// The context of the comparison page of document `i`, if it has a
+/// predecessor; `root` leads from the page to the site root.
+pub fn context(
+    docs: &[Document],
+    comparisons: &Comparisons,
+    i: usize,
+    root: &str,
+) -> Option<ComparePage> {
     let c = comparisons.get(i)?;
     let (new, old) = (&docs[i], &docs[c.old]);
     let (new_url, old_url) = (encode_path(&new.url()), encode_path(&old.url()));
+    let table = Table::new(new, old, root, &new_url, &old_url);
     let mut groups: Vec<RowGroup> = Vec::new();
     let rows = &c.alignment.rows;
     let mut k = 0;
@@ -159,62 +130,14 @@ pub fn context(docs: &[Document], comparisons: &Comparisons, i: usize) -> Option
             }
             end - k
         };
-        let group_rows = rows[k..k + take]
-            .iter()
-            .map(|r| {
-                let n = r.new.map(|j| &new.directives[j]);
-                let o = r.old.map(|j| &old.directives[j]);
-                let (old_html, new_html) = match (o, n) {
-                    (Some(o), Some(n)) if r.change == Change::Changed => {
-                        marked_html(&o.text, &n.text)
-                    }
-                    _ => (
-                        o.map_or(String::new(), |o| plain_html(&o.text)),
-                        n.map_or(String::new(), |n| plain_html(&n.text)),
-                    ),
-                };
-                let depth = n.or(o).map_or(1, |d| d.depth);
-                let renumbered = matches!((n, o), (Some(n), Some(o)) if n.citation != o.citation);
-                let mut class = String::new();
-                if depth > 1 {
-                    class = format!("d{depth}");
-                }
-                if renumbered {
-                    class.push_str(if class.is_empty() {
-                        "renumbered"
-                    } else {
-                        " renumbered"
-                    });
-                }
-                CompareRow {
-                    change: r.change.code(),
-                    label: r.change.label(),
-                    // Only the rows a document page links to carry an id:
-                    // in a real series most rows are unchanged, and their
-                    // ids would repeat data-new.
-                    anchor: if r.change == Change::Same {
-                        String::new()
-                    } else {
-                        row_anchor(n.map(|d| d.id.as_str()), o.map(|d| d.id.as_str()))
-                    },
-                    class,
-                    new_id: n.map_or(String::new(), |d| d.id.clone()),
-                    old_id: o.map_or(String::new(), |d| d.id.clone()),
-                    new_citation: n.map_or(String::new(), |d| d.citation.clone()),
-                    old_citation: o.map_or(String::new(), |d| d.citation.clone()),
-                    new_url: n.map_or(String::new(), |d| format!("{new_url}#{}", d.id)),
-                    old_url: o.map_or(String::new(), |d| format!("{old_url}#{}", d.id)),
-                    new_html,
-                    old_html,
-                    depth,
-                    renumbered,
-                }
-            })
-            .collect();
+        let mut html = String::new();
+        for r in &rows[k..k + take] {
+            table.write_row(&mut html, r);
+        }
         groups.push(RowGroup {
             collapsible: run >= COLLAPSE_MIN,
             id: format!("rows-{}", groups.len() + 1),
-            rows: group_rows,
+            html,
         });
         k += take;
     }
@@ -284,80 +207,109 @@ pub fn successor(docs: &[Document], comparisons: &Comparisons, i: usize) -> Opti
     })
 }
 
-/// Appends the year-over-year marks of directive `n` of document `di` to a
-/// document page (`root`: from that page to the site root): a quiet 新設 or
-/// 変更 badge linking to its row of the comparison, and the link to its
-/// continuation next year (「次年度」) or the note that it was dropped.
-pub fn directive_marks(
-    out: &mut String,
-    docs: &[Document],
-    comparisons: &Comparisons,
-    di: usize,
-    n: usize,
-    root: &str,
-) {
-    let doc = &docs[di];
-    let Some(d) = doc.directives.get(n) else {
-        return;
-    };
-    let mut marks = String::new();
-    if let Some(c) = comparisons.get(di) {
-        let change = c.alignment.change_of_new.get(n).copied();
-        if let Some(change @ (Change::New | Change::Changed)) = change {
-            // The explanation (「前年度にはない新設の項目…」) is the badge's
-            // title, added by hoshin.js: on every badge of every page it
-            // was most of the badge's bytes.
-            marks.push_str("<a class=\"yoy-badge yoy-");
-            marks.push_str(change.code());
-            marks.push_str("\" href=\"");
-            escape_attr(
-                &mut marks,
-                &format!(
-                    "{root}{}#{}",
-                    encode_path(&path(doc)),
-                    row_anchor(Some(&d.id), None)
-                ),
+/// The year-over-year marks of one document page's directives: a quiet 新設
+/// or 変更 badge linking to the directive's row of the comparison, and the
+/// link to its continuation next year (「次年度」) or the note that it was
+/// dropped. What the marks of every directive share (the escaped beginnings
+/// of their links) is made once per page: a page has hundreds of directives.
+pub struct DirectiveMarks<'a> {
+    doc: &'a Document,
+    /// The comparison with the predecessor, and `{root}compare/<key>.html#new-`, escaped.
+    badges: Option<(&'a Alignment, String)>,
+    /// The successor, its comparison with this document, and the escaped
+    /// beginnings of the continuation's link (`{root}<next>.html#`) and of the
+    /// dropped note's (`{root}compare/<next>.html#old-`).
+    next: Option<(&'a Document, &'a Alignment, String, String)>,
+}
+
+impl<'a> DirectiveMarks<'a> {
+    /// The marks of document `di`'s page; `root` leads from that page to the site root.
+    pub fn new(
+        docs: &'a [Document],
+        comparisons: &'a Comparisons,
+        di: usize,
+        root: &str,
+    ) -> DirectiveMarks<'a> {
+        let doc = &docs[di];
+        // Escaping is character by character, so an escaped beginning
+        // followed by the escaped rest is the whole link escaped.
+        let escaped = |url: String| {
+            let mut out = String::with_capacity(url.len() + 8);
+            escape_attr(&mut out, &url);
+            out
+        };
+        let badges = comparisons.get(di).map(|c| {
+            let start = format!(
+                "{root}{}#{}",
+                encode_path(&path(doc)),
+                row_anchor(Some(""), None)
             );
-            marks.push_str("\">");
-            marks.push_str(change.label());
-            marks.push_str("</a>");
-        }
+            (&c.alignment, escaped(start))
+        });
+        let next = comparisons.next_of(di).map(|(s, c)| {
+            let next = &docs[s];
+            let continued = format!("{root}{}#", encode_path(&next.url()));
+            let dropped = format!(
+                "{root}{}#{}",
+                encode_path(&path(next)),
+                row_anchor(None, Some(""))
+            );
+            (next, &c.alignment, escaped(continued), escaped(dropped))
+        });
+        DirectiveMarks { doc, badges, next }
     }
-    // The continuation is a plain link in the marks (styled as
-    // `.yoy > a:not(.yoy-badge)`); its text says which directive it is, and
-    // the page's header names next year's document.
-    if let Some((s, c)) = comparisons.next_of(di) {
-        let next = &docs[s];
-        match c.alignment.new_of_old.get(n).copied().flatten() {
-            Some(j) => {
-                let x = &next.directives[j];
-                marks.push_str("<a href=\"");
-                escape_attr(
-                    &mut marks,
-                    &format!("{root}{}#{}", encode_path(&next.url()), x.id),
-                );
-                marks.push_str("\">次年度 ");
-                escape_attr(&mut marks, &x.citation);
-                marks.push_str("</a>");
-            }
-            None => {
-                marks.push_str("<a class=\"yoy-dropped\" href=\"");
-                escape_attr(
-                    &mut marks,
-                    &format!(
-                        "{root}{}#{}",
-                        encode_path(&path(next)),
-                        row_anchor(None, Some(&d.id))
-                    ),
-                );
-                marks.push_str("\">次年度に削除</a>");
-            }
-        }
-    }
-    if !marks.is_empty() {
+
+    /// Appends the marks of directive `n` (nothing when it has none).
+    pub fn write(&self, out: &mut String, n: usize) {
+        let Some(d) = self.doc.directives.get(n) else {
+            return;
+        };
+        let start = out.len();
         out.push_str("<span class=\"yoy\">");
-        out.push_str(&marks);
-        out.push_str("</span>");
+        let opened = out.len();
+        if let Some((alignment, href)) = &self.badges {
+            let change = alignment.change_of_new.get(n).copied();
+            if let Some(change @ (Change::New | Change::Changed)) = change {
+                // The explanation (「前年度にはない新設の項目…」) is the badge's
+                // title, added by hoshin.js: on every badge of every page it
+                // was most of the badge's bytes.
+                out.push_str("<a class=\"yoy-badge yoy-");
+                out.push_str(change.code());
+                out.push_str("\" href=\"");
+                out.push_str(href);
+                escape_attr(out, &d.id);
+                out.push_str("\">");
+                out.push_str(change.label());
+                out.push_str("</a>");
+            }
+        }
+        // The continuation is a plain link in the marks (styled as
+        // `.yoy > a:not(.yoy-badge)`); its text says which directive it is, and
+        // the page's header names next year's document.
+        if let Some((next, alignment, continued, dropped)) = &self.next {
+            match alignment.new_of_old.get(n).copied().flatten() {
+                Some(j) => {
+                    let x = &next.directives[j];
+                    out.push_str("<a href=\"");
+                    out.push_str(continued);
+                    escape_attr(out, &x.id);
+                    out.push_str("\">次年度 ");
+                    escape_attr(out, &x.citation);
+                    out.push_str("</a>");
+                }
+                None => {
+                    out.push_str("<a class=\"yoy-dropped\" href=\"");
+                    out.push_str(dropped);
+                    escape_attr(out, &d.id);
+                    out.push_str("\">次年度に削除</a>");
+                }
+            }
+        }
+        if out.len() == opened {
+            out.truncate(start);
+        } else {
+            out.push_str("</span>");
+        }
     }
 }
 

@@ -114,10 +114,18 @@ fn table_of_contents(directives: &[Directive], headings: &[body::PlainHeading]) 
 
 /// The first `max` characters of a text, with … when cut.
 pub fn shorten(text: &str, max: usize) -> String {
-    let mut chars = text.char_indices();
-    match chars.nth(max) {
-        Some((i, _)) => format!("{}…", &text[..i]),
-        None => text.to_string(),
+    match shortened(text, max) {
+        (kept, true) => format!("{kept}…"),
+        (kept, false) => kept.to_string(),
+    }
+}
+
+/// [`shorten`] without the copy: the first `max` characters, and whether
+/// anything was cut (then `…` follows them).
+pub fn shortened(text: &str, max: usize) -> (&str, bool) {
+    match text.char_indices().nth(max) {
+        Some((i, _)) => (&text[..i], true),
+        None => (text, false),
     }
 }
 

@@ -12,12 +12,12 @@ use crate::parse::escape_attr;
 
 /// The document's body HTML, every slot filled in; `marks` adds what a
 /// directive shows after its tools (its year-over-year marks), given the
-/// output, the directive and the page's root.
+/// output and the directive.
 pub fn fill(
     docs: &[Document],
     links: &Links,
     di: usize,
-    marks: &dyn Fn(&mut String, usize, &str),
+    marks: &dyn Fn(&mut String, usize),
 ) -> String {
     let doc = &docs[di];
     let root = root_of(&doc.url());
@@ -40,7 +40,7 @@ pub fn fill(
             // data-ref-prefix.
             // The year-over-year marks stay in the page (they differ per
             // directive and must work without script).
-            Segment::Tools(d) => marks(&mut out, d, &root),
+            Segment::Tools(d) => marks(&mut out, d),
             Segment::Reference(n) => reference(&mut out, docs, links, di, n, &root),
             Segment::ReferenceText(n) => reference_text(&mut out, docs, links, di, n),
             Segment::Backlinks(d) => {
@@ -147,10 +147,18 @@ fn push_preview(out: &mut String, docs: &[Document], t: &Target) {
     if let Some(i) = t.directive {
         let d = &docs[t.doc].directives[i];
         out.push_str("\" title=\"");
-        escape_attr(
-            out,
-            &crate::parse::shorten(&d.text.replace('\n', " "), PREVIEW_CHARS),
-        );
+        // Shortened first, then line breaks made spaces (one character for
+        // one, so the cut is the same): the whole text is not copied.
+        let (kept, cut) = crate::parse::shortened(&d.text, PREVIEW_CHARS);
+        for (k, line) in kept.split('\n').enumerate() {
+            if k > 0 {
+                out.push(' ');
+            }
+            escape_attr(out, line);
+        }
+        if cut {
+            out.push('…');
+        }
     }
 }
 

@@ -194,19 +194,6 @@ pub struct YearCount {
     pub count: usize,
 }
 
-/// A directive row in the directive index.
-#[derive(Serialize)]
-pub struct DirectiveRow {
-    /// Citation.
-    pub citation: String,
-    /// Root-relative URL with anchor.
-    pub url: String,
-    /// Opening text.
-    pub text: String,
-    /// Depth.
-    pub depth: usize,
-}
-
 /// One document's directives in the directive index.
 #[derive(Serialize)]
 pub struct DirectiveGroup {
@@ -218,8 +205,10 @@ pub struct DirectiveGroup {
     pub era_year: String,
     /// Title.
     pub title: String,
-    /// Directives.
-    pub directives: Vec<DirectiveRow>,
+    /// Its directives as table rows (safe HTML), a `<tr>` line each: the
+    /// citation linking to the directive, the depth as the class `d<depth>`
+    /// below the top level, and the opening of the text.
+    pub html: String,
 }
 
 /// `directives.html`.

@@ -159,6 +159,8 @@ fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'
         .comparisons
         .next_of(di)
         .map(|(s, c)| (&docs[s], &c.alignment));
+    // 「総務部（令和5年度）」: what every label of the document starts with.
+    let label_prefix = d.label_prefix();
     let at = |d: &'a Document, j: usize| RefEntry {
         doc: &d.key,
         id: Some(d.directives[j].id.as_str()),
@@ -181,8 +183,8 @@ fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'
                 doc: &d.key,
                 id: &x.id,
                 citation: &x.citation,
-                label: d.label(x),
-                url: format!("{url}#{}", x.id),
+                label: [label_prefix.as_str(), &x.citation].concat(),
+                url: [url.as_str(), "#", &x.id].concat(),
                 parent: x.parent.map(|p| d.directives[p].id.as_str()),
                 text: &x.text,
                 references,

@@ -9,6 +9,7 @@ pub mod json;
 pub mod theme;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -214,7 +215,7 @@ impl<'a> SiteView<'a> {
                 ];
                 (
                     "directives.html",
-                    self.context(&root, crumbs, &self.directives_context(None)),
+                    self.context(&root, crumbs, &self.directives_context(None, &root)),
                 )
             }
             Page::DirectivesYear(y) => {
@@ -225,7 +226,7 @@ impl<'a> SiteView<'a> {
                 ];
                 (
                     "directives.html",
-                    self.context(&root, crumbs, &self.directives_context(Some(*y))),
+                    self.context(&root, crumbs, &self.directives_context(Some(*y), &root)),
                 )
             }
             Page::Search => {
@@ -257,7 +258,7 @@ impl<'a> SiteView<'a> {
                     Crumb::link(&doc.title, &layout::encode_path(&doc.url())),
                     Crumb::here("新旧対照表"),
                 ];
-                let page = compare::page::context(self.docs, self.comparisons, *i)
+                let page = compare::page::context(self.docs, self.comparisons, *i, &root)
                     .ok_or_else(|| Diagnostic::error(format!("{path}: no predecessor")))?;
                 ("compare.html", self.context(&root, crumbs, &page))
             }
@@ -452,6 +453,12 @@ impl<'a> SiteView<'a> {
             })
             .collect();
         other_years.sort_by_key(|(y, _)| std::cmp::Reverse(*y));
+        let marks = compare::page::DirectiveMarks::new(
+            self.docs,
+            self.comparisons,
+            i,
+            &layout::root_of(&d.url()),
+        );
         DocumentPage {
             doc: DocumentContext {
                 key: d.key.clone(),
@@ -470,9 +477,7 @@ impl<'a> SiteView<'a> {
                 tags: d.meta.tags.clone(),
                 extra: d.meta.extra.clone(),
                 toc: d.toc.clone(),
-                body: body::fill(self.docs, self.links, i, &|out, n, root| {
-                    compare::page::directive_marks(out, self.docs, self.comparisons, i, n, root)
-                }),
+                body: body::fill(self.docs, self.links, i, &|out, n| marks.write(out, n)),
                 changes: compare::page::summary(self.docs, self.comparisons, i),
                 successor: compare::page::successor(self.docs, self.comparisons, i),
                 backlinks,
@@ -482,7 +487,7 @@ impl<'a> SiteView<'a> {
         }
     }
 
-    fn directives_context(&self, year: Option<i32>) -> DirectivesPage {
+    fn directives_context(&self, year: Option<i32>, root: &str) -> DirectivesPage {
         let total = self.directive_count();
         let split = total > DIRECTIVE_INDEX_SPLIT;
         let year_pages = if split && year.is_none() {
@@ -508,33 +513,49 @@ impl<'a> SiteView<'a> {
                 .cmp(&x.year)
                 .then_with(|| x.department.cmp(&y.department))
         });
+        // The rows are written here rather than by the template: a large
+        // site has 300,000 of them (see `DirectiveGroup::html`).
+        let root = escaped(root);
         let groups = order
             .into_iter()
             .map(|i| {
                 let d = &self.docs[i];
                 let url = layout::encode_path(&d.url());
+                let mut href = root.clone();
+                crate::parse::escape_attr(&mut href, &url);
+                href.push('#');
+                let mut html = String::with_capacity(d.directives.len() * 200);
+                for x in &d.directives {
+                    html.push_str("<tr");
+                    if x.depth > 1 {
+                        let _ = write!(html, " class=\"d{}\"", x.depth);
+                    }
+                    html.push_str("><th><a href=\"");
+                    html.push_str(&href);
+                    crate::parse::escape_attr(&mut html, &x.id);
+                    html.push_str("\">");
+                    crate::parse::escape_attr(&mut html, &x.citation);
+                    // The end tags of th, td and tr, which HTML makes
+                    // optional, are left out.
+                    html.push_str("</a><td>");
+                    let text = if x.heading().is_empty() {
+                        &x.text
+                    } else {
+                        x.heading()
+                    };
+                    let (kept, cut) = crate::parse::shortened(text, OPENING_TEXT_CHARS);
+                    crate::parse::escape_attr(&mut html, kept);
+                    if cut {
+                        html.push('…');
+                    }
+                    html.push('\n');
+                }
                 DirectiveGroup {
-                    url: url.clone(),
+                    url,
                     department: d.meta.department.clone(),
                     era_year: d.meta.era_year(),
                     title: d.title.clone(),
-                    directives: d
-                        .directives
-                        .iter()
-                        .map(|x| DirectiveRow {
-                            citation: x.citation.clone(),
-                            url: format!("{url}#{}", x.id),
-                            text: crate::parse::shorten(
-                                if x.heading().is_empty() {
-                                    &x.text
-                                } else {
-                                    x.heading()
-                                },
-                                OPENING_TEXT_CHARS,
-                            ),
-                            depth: x.depth,
-                        })
-                        .collect(),
+                    html,
                 }
             })
             .collect();
@@ -553,4 +574,11 @@ impl<'a> SiteView<'a> {
             groups,
         }
     }
+}
+
+/// `s` escaped for HTML.
+fn escaped(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    crate::parse::escape_attr(&mut out, s);
+    out
 }
