@@ -257,27 +257,28 @@ impl Similarities {
         let width = new.len();
         let mut values = vec![0.0f32; old.len() * width];
         let mut common = vec![0u32; old.len()];
-        let mut touched: Vec<u32> = Vec::with_capacity(old.len());
         for (j, item) in new.iter().enumerate() {
             for g in &item.grams {
                 if let Some(&id) = ids.get(g) {
                     let id = id as usize;
                     for &i in &holders[start[id] as usize..start[id + 1] as usize] {
-                        if common[i as usize] == 0 {
-                            touched.push(i);
-                        }
                         common[i as usize] += 1;
                     }
                 }
             }
-            for i in touched.drain(..) {
-                let (i, o) = (i as usize, &old[i as usize]);
+            // A directive's common bigrams (the particles, する, こと) touch
+            // most old directives, so a pass over all of them costs less
+            // than keeping a list of the touched ones.
+            for (i, (count, o)) in common.iter_mut().zip(old).enumerate() {
+                if *count == 0 {
+                    continue;
+                }
                 values[i * width + j] = if o.text == item.text {
                     1.0
                 } else {
-                    2.0 * common[i] as f32 / (o.grams.len() + item.grams.len()) as f32
+                    2.0 * *count as f32 / (o.grams.len() + item.grams.len()) as f32
                 };
-                common[i] = 0;
+                *count = 0;
             }
             if item.text.is_empty() {
                 // No bigrams: equal only to the other empty texts.
