@@ -208,7 +208,7 @@ pub fn build_delta(
     // Postings count from 0 (the browser adds `base`): shorter numbers.
     let vids: Vec<u32> = (0..records.len() as u32).collect();
     let normed = index::normalize_records(&records, &order, records.len());
-    let mut terms = index::build_postings(&normed, &vids, usize::MAX, state.avglen);
+    let mut terms = index::build_postings(normed, &vids, usize::MAX, state.avglen);
     terms.sort_unstable_by(|a, b| a.key.cmp(&b.key));
 
     let mut out = b"hoshinSearchShard(\"x\",0,{\"v\":1,\"main\":".to_vec();

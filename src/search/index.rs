@@ -688,8 +688,12 @@ pub(crate) fn chunk_size(records: usize) -> usize {
 /// impacts). `avglen` is [`average_length`] of the collection the impacts
 /// are for: a delta ranks its few records against the main index's
 /// statistics.
+///
+/// Takes the chunks by value and drops each as soon as it is indexed: the
+/// normalised text of a large site (130 MB at 5,000 policies) then shrinks
+/// while its postings grow, instead of being held beside all of them.
 pub(crate) fn build_postings(
-    normed: &[NormChunk],
+    normed: Vec<NormChunk>,
     vids: &[u32],
     cap: usize,
     avglen: f64,
@@ -698,12 +702,13 @@ pub(crate) fn build_postings(
     let mut slices = Vec::with_capacity(normed.len());
     let mut from = 0;
     for c in normed {
-        slices.push((c, &vids[from..from + c.items.len()]));
-        from += c.items.len();
+        let to = from + c.items.len();
+        slices.push((c, &vids[from..to]));
+        from = to;
     }
     let chunks: Vec<Chunk> = slices
         .into_par_iter()
-        .map(|(c, v)| Builder::new(c.arena.len() / 3).index(c, v, avglen))
+        .map(|(c, v)| Builder::new(c.arena.len() / 3).index(&c, v, avglen))
         .collect();
 
     // Merge chunk-local ids; chunks are in record order, so concatenating

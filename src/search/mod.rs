@@ -201,9 +201,10 @@ pub fn write_index(records: &[SearchRecord], sink: Sink<'_>) -> IndexState {
             let normed =
                 index::normalize_records(records, &order, index::chunk_size(records.len()));
             let avglen = index::average_length(&normed);
-            let r = index::build_postings(&normed, &vids, POSTINGS_CAP, avglen);
-            drop(normed);
-            (r, avglen)
+            (
+                index::build_postings(normed, &vids, POSTINGS_CAP, avglen),
+                avglen,
+            )
         },
         || shard::write_display(records, &order, &vids, sink),
     );
