@@ -51,7 +51,7 @@ pub(crate) fn heads(r: &SearchRecord, next: &SearchRecord) -> bool {
         return true;
     }
     step.strip_suffix('…')
-        .and_then(|s| s.strip_prefix(r.citation.as_str()))
+        .and_then(|s| s.strip_prefix(&*r.citation))
         .map(str::trim_start)
         .is_some_and(|s| !s.is_empty() && own.starts_with(s))
 }
@@ -185,7 +185,7 @@ fn split_label<'a>(
     // The usual label is a prefix shared by the document, then the
     // citation: when normalising them apart gives the same text, the
     // prefix is normalised once per document and the rest is the citation.
-    if let Some(prefix) = r.label.strip_suffix(r.citation.as_str()).filter(|_| cited) {
+    if let Some(prefix) = r.label.strip_suffix(&*r.citation).filter(|_| cited) {
         if let Some((raw, head)) = *last_prefix {
             if raw == prefix {
                 return (head, citation);
@@ -210,7 +210,7 @@ fn split_label<'a>(
     // Otherwise as a whole, cut before the citation if it ends the label
     // after a separator.
     scratch.clear();
-    if r.label.contains(&r.citation) {
+    if r.label.contains(&*r.citation) {
         normalize_into(&r.label, scratch);
     } else {
         let mut joined = String::with_capacity(r.label.len() + r.citation.len() + 1);
