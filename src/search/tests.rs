@@ -1203,3 +1203,26 @@ fn term_tables_grow() {
     // Past the first growth of the table (1,024 slots) and many more.
     assert!(index::id_table_round_trip(100_000));
 }
+
+#[test]
+fn a_chunks_compact_postings_read_back_as_written() {
+    // Gaps of every varint length (1 to 5 bytes with the impact's bits),
+    // the first record 0 or not, every impact.
+    let vids: Vec<u32> = (0..1u32 << 22).map(|r| r * 3 + 7).collect();
+    for first in [0u32, 1, 3, 4, 1000] {
+        let mut records = vec![first];
+        for gap in [1u32, 2, 3, 4, 5, 127, 128, 4095, 4096, 16_384, 1 << 20] {
+            records.push(records.last().unwrap() + gap);
+        }
+        let postings: Vec<u32> = records
+            .iter()
+            .zip((1..=QMAX).cycle())
+            .map(|(&r, q)| r << QBITS | q)
+            .collect();
+        let want: Vec<u32> = postings
+            .iter()
+            .map(|&p| vids[(p >> QBITS) as usize] << QBITS | (p & ((1 << QBITS) - 1)))
+            .collect();
+        assert_eq!(index::local_round_trip(&postings, &vids), want);
+    }
+}
