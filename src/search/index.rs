@@ -441,10 +441,11 @@ fn push_local(out: &mut [u8], mut at: usize, mut v: u32) -> usize {
     at + 1
 }
 
-/// Appends the postings of `bytes` (one term's list in a chunk, see
-/// [`push_local`]) to `out` as `vid << QBITS | impact`, `vids` being the
-/// record numbers of the chunk's records.
-fn decode_local(bytes: &[u8], vids: &[u32], out: &mut Vec<u32>) {
+/// Calls `each` with the postings of `bytes` (one term's list in a chunk,
+/// see [`push_local`]) as `vid << QBITS | impact`, `vids` being the record
+/// numbers of the chunk's records.
+#[inline]
+fn decode_local(bytes: &[u8], vids: &[u32], mut each: impl FnMut(u32)) {
     let qmask = (1u32 << QBITS) - 1;
     let (mut record, mut v, mut shift) = (0usize, 0u32, 0u32);
     for &b in bytes {
@@ -454,7 +455,7 @@ fn decode_local(bytes: &[u8], vids: &[u32], out: &mut Vec<u32>) {
             continue;
         }
         record += (v >> QBITS) as usize;
-        out.push(vids[record] << QBITS | (v & qmask));
+        each(vids[record] << QBITS | (v & qmask));
         v = 0;
         shift = 0;
     }
@@ -698,24 +699,22 @@ impl Builder {
         let qmask = (1u32 << QBITS) - 1;
         let mut starts = vec![0u32; self.keys.len() + 1];
         let mut last = vec![0u32; self.keys.len()];
-        for &(id, p) in &self.flat {
-            let record = p >> QBITS;
-            let gap = record - last[id as usize];
-            last[id as usize] = record;
-            starts[id as usize + 1] += varint_len(local_posting(gap, p & qmask));
+        for (id, p) in self.flat.iter_mut() {
+            let record = *p >> QBITS;
+            let gap = record - last[*id as usize];
+            last[*id as usize] = record;
+            // Kept in place for the second pass.
+            *p = local_posting(gap, *p & qmask);
+            starts[*id as usize + 1] += varint_len(*p);
         }
         for i in 1..starts.len() {
             starts[i] += starts[i - 1];
         }
         let mut fill = starts.clone();
-        last.fill(0);
         let mut postings = vec![0u8; starts[self.keys.len()] as usize];
-        for &(id, p) in &self.flat {
-            let record = p >> QBITS;
-            let gap = record - last[id as usize];
-            last[id as usize] = record;
+        for &(id, v) in &self.flat {
             let at = &mut fill[id as usize];
-            *at = push_local(&mut postings, *at as usize, local_posting(gap, p & qmask)) as u32;
+            *at = push_local(&mut postings, *at as usize, v) as u32;
         }
         Chunk {
             keys: self.keys,
@@ -792,20 +791,31 @@ pub(crate) fn build_postings(
     terms
         .into_par_iter()
         .map_init(Vec::new, |postings, (key, parts)| {
-            postings.clear();
-            for &(c, local) in &parts {
+            let lists = parts.iter().map(|&(c, local)| {
                 let (chunk, vids) = &chunks[c as usize];
                 let from = chunk.starts[local as usize] as usize;
                 let to = chunk.starts[local as usize + 1] as usize;
-                decode_local(&chunk.postings[from..to], vids, postings);
-            }
-            let df = postings.len();
+                (&chunk.postings[from..to], *vids)
+            });
+            // A posting's last byte is the one below 0x80.
+            let df: usize = lists
+                .clone()
+                .map(|(bytes, _)| bytes.iter().filter(|&&b| b < 0x80).count())
+                .sum();
             let mut encoded = Vec::with_capacity(df.min(cap) * 3);
             let mut writer = PostingWriter::default();
             if df > cap {
+                // Capped lists are read twice: gathered once.
+                postings.clear();
+                for (bytes, vids) in lists {
+                    decode_local(bytes, vids, |p| postings.push(p));
+                }
                 write_capped(&[postings], cap, &mut writer, &mut encoded);
             } else {
-                writer.push(&mut encoded, postings);
+                for (bytes, vids) in lists {
+                    decode_local(bytes, vids, |p| writer.push_one(&mut encoded, p));
+                }
+                writer.flush(&mut encoded);
             }
             TermList {
                 key: key_string(key, &words),
@@ -837,7 +847,7 @@ pub(crate) fn local_round_trip(postings: &[u32], vids: &[u32]) -> Vec<u32> {
         .fold(0, |at, &v| push_local(&mut bytes, at, v));
     assert_eq!(at, bytes.len());
     let mut out = Vec::new();
-    decode_local(&bytes, vids, &mut out);
+    decode_local(&bytes, vids, |p| out.push(p));
     out
 }
 
