@@ -63,10 +63,12 @@ fn main() {
     if delta > 0 {
         let (_, state) = build_index_with_state(&records);
         // Edit one directive of a document in the middle of the site.
-        let key = records[records.len() / 2].doc.clone();
+        let key = records[records.len() / 2].doc.to_string();
         let mut edited: Vec<_> = records.iter().filter(|r| r.doc == key).cloned().collect();
         if let Some(r) = edited.iter_mut().find(|r| r.id.is_some()) {
-            r.text.push_str("（改訂：新たな取組を追加すること。）");
+            r.text
+                .to_mut()
+                .push_str("（改訂：新たな取組を追加すること。）");
         }
         let changed = vec![(key.clone(), edited)];
         let t = Instant::now();

@@ -8,28 +8,49 @@
 //! full index again when the author pauses, which also empties the delta.
 
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 use crate::layout::{encode_path, OutputFile};
 use crate::model::Document;
 use crate::render::SiteView;
 use crate::search::{build_delta, build_index_with_state, IndexState, SearchRecord};
 
-/// The search records of one document.
-pub fn document_records(doc: &Document) -> Vec<SearchRecord> {
+/// The search records of one document, borrowing its text, key, title and
+/// department (a full build indexes them while the documents are in memory).
+pub fn document_records(doc: &Document) -> Vec<SearchRecord<'_>> {
+    records_of(doc, Cow::Borrowed)
+}
+
+/// The search records of one document, owning every field: for a thread
+/// that outlives the documents (watch's deferred index).
+pub fn owned_document_records(doc: &Document) -> Vec<SearchRecord<'static>> {
+    records_of(doc, |s| Cow::Owned(s.to_string()))
+        .into_iter()
+        .map(SearchRecord::into_owned)
+        .collect()
+}
+
+/// The records of `doc`, with `take` making the fields that come from the
+/// document as they are (borrowed or copied); the others are made here and
+/// owned.
+fn records_of<'a>(
+    doc: &'a Document,
+    take: impl Fn(&'a str) -> Cow<'a, str>,
+) -> Vec<SearchRecord<'a>> {
     let url = encode_path(&doc.url());
     let mut records = Vec::with_capacity(doc.directives.len() + 1);
     if !doc.preamble.is_empty() {
         records.push(SearchRecord {
-            url: url.clone(),
-            doc: doc.key.clone(),
+            url: Cow::Owned(url.clone()),
+            doc: take(&doc.key),
             id: None,
-            citation: String::new(),
-            label: doc.title.clone(),
-            title: doc.title.clone(),
-            heading_path: String::new(),
-            text: doc.preamble.clone(),
+            citation: Cow::Borrowed(""),
+            label: take(&doc.title),
+            title: take(&doc.title),
+            heading_path: Cow::Borrowed(""),
+            text: take(&doc.preamble),
             year: doc.meta.year,
-            department: doc.meta.department.clone(),
+            department: take(&doc.meta.department),
         });
     }
     // Every record of the document has the same label prefix
@@ -69,16 +90,16 @@ pub fn document_records(doc: &Document) -> Vec<SearchRecord> {
             None => doc.label(d),
         };
         records.push(SearchRecord {
-            url: concat(&[&url, "#", &d.id]),
-            doc: doc.key.clone(),
-            id: Some(d.id.clone()),
-            citation: d.citation.clone(),
-            label,
-            title: doc.title.clone(),
-            heading_path,
-            text: d.text.clone(),
+            url: Cow::Owned(concat(&[&url, "#", &d.id])),
+            doc: take(&doc.key),
+            id: Some(take(&d.id)),
+            citation: take(&d.citation),
+            label: Cow::Owned(label),
+            title: take(&doc.title),
+            heading_path: Cow::Owned(heading_path),
+            text: take(&d.text),
             year: doc.meta.year,
-            department: doc.meta.department.clone(),
+            department: take(&doc.meta.department),
         });
     }
     records
@@ -101,25 +122,27 @@ fn concat(parts: &[&str]) -> String {
 }
 
 /// Every search record of the site, in document order.
-pub fn records(view: &SiteView<'_>) -> Vec<SearchRecord> {
-    let per_doc: Vec<Vec<SearchRecord>> = view.docs.par_iter().map(document_records).collect();
+pub fn records<'a>(view: &SiteView<'a>) -> Vec<SearchRecord<'a>> {
+    let per_doc: Vec<Vec<SearchRecord<'a>>> = view.docs.par_iter().map(document_records).collect();
     per_doc.into_iter().flatten().collect()
 }
 
-/// [`records`], or `None` as soon as `cancelled` says so: it is asked
-/// between batches of a few documents, so that watch can give way to a new
-/// change at once.
+/// [`records`], owned (for watch's settle thread, which runs beside later
+/// edits), or `None` as soon as `cancelled` says so: it is asked between
+/// batches of a few documents, so that watch can give way to a new change
+/// at once.
 pub fn records_unless(
     view: &SiteView<'_>,
     cancelled: &mut dyn FnMut() -> bool,
-) -> Option<Vec<SearchRecord>> {
+) -> Option<Vec<SearchRecord<'static>>> {
     const BATCH: usize = 64;
     let mut all = Vec::new();
     for docs in view.docs.chunks(BATCH) {
         if cancelled() {
             return None;
         }
-        let per_doc: Vec<Vec<SearchRecord>> = docs.par_iter().map(document_records).collect();
+        let per_doc: Vec<Vec<SearchRecord<'static>>> =
+            docs.par_iter().map(owned_document_records).collect();
         all.extend(per_doc.into_iter().flatten());
     }
     Some(all)
@@ -199,5 +222,41 @@ fn convert(f: crate::search::OutputFile) -> OutputFile {
     OutputFile {
         path: f.path,
         bytes: f.bytes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::compare::testing::doc;
+
+    const BODY: &str =
+        "前文の段落。\n\n## 1. 人材の育成\n\n### (1) 研修の充実\n\n職員研修を充実すること。\n";
+
+    /// The document-side fields of a record, by whether they borrow.
+    fn borrowed(r: &SearchRecord<'_>) -> Vec<bool> {
+        let b = |c: &Cow<'_, str>| matches!(c, Cow::Borrowed(_));
+        let mut out = vec![b(&r.doc), b(&r.title), b(&r.text), b(&r.department)];
+        out.extend(r.id.as_ref().map(b));
+        out
+    }
+
+    #[test]
+    fn a_full_build_borrows_the_documents_text_and_the_settle_thread_owns_it() {
+        let d = doc("2023/somu", 2023, BODY);
+        let borrowing = document_records(&d);
+        let owning = owned_document_records(&d);
+        assert!(borrowing.len() >= 3, "{borrowing:?}");
+        // The same records either way: only where their text lives differs.
+        assert_eq!(borrowing, owning);
+        for r in &borrowing {
+            assert!(borrowed(r).iter().all(|&b| b), "{r:?}");
+        }
+        for r in &owning {
+            assert!(borrowed(r).iter().all(|&b| !b), "{r:?}");
+        }
+        // A borrowed record's text is the document's own, not a copy.
+        let last = borrowing.last().map(|r| r.text.as_ptr());
+        assert_eq!(last, d.directives.last().map(|x| x.text.as_ptr()));
     }
 }

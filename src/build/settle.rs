@@ -40,7 +40,7 @@ pub(super) struct Snapshot {
     /// The bytes of `directives.json`.
     json: Vec<u8>,
     /// Every search record of the site (None if search is off).
-    records: Option<Vec<SearchRecord>>,
+    records: Option<Vec<SearchRecord<'static>>>,
     /// The index files the output holds now.
     before: HashSet<String>,
 }

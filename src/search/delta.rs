@@ -91,8 +91,8 @@ impl IndexState {
                 }
                 _ => spans.push(Span {
                     year: r.year,
-                    department: r.department.clone(),
-                    doc: r.doc.clone(),
+                    department: r.department.to_string(),
+                    doc: r.doc.to_string(),
                     first: vid,
                     last: vid,
                 }),
@@ -208,7 +208,7 @@ pub fn build_delta(
     // Postings count from 0 (the browser adds `base`): shorter numbers.
     let vids: Vec<u32> = (0..records.len() as u32).collect();
     let normed = index::normalize_records(&records, &order, records.len());
-    let mut terms = index::build_postings(&normed, &vids, usize::MAX, state.avglen);
+    let mut terms = index::build_postings(normed, &vids, usize::MAX, state.avglen);
     terms.sort_unstable_by(|a, b| a.key.cmp(&b.key));
 
     let mut out = b"hoshinSearchShard(\"x\",0,{\"v\":1,\"main\":".to_vec();
@@ -236,11 +236,11 @@ pub fn build_delta(
     let mut last: Option<(i32, &str)> = None;
     for (k, &i) in order.iter().enumerate() {
         let r = &records[i];
-        if last != Some((r.year, r.department.as_str())) {
+        if last != Some((r.year, &*r.department)) {
             if last.is_some() {
                 out.push(b',');
             }
-            last = Some((r.year, r.department.as_str()));
+            last = Some((r.year, &*r.department));
             push_num(&mut out, k as i64);
             out.push(b',');
             push_num(&mut out, i64::from(r.year));
@@ -310,7 +310,7 @@ fn filter_lists(
         *dept_hidden.entry(&s.department).or_default() += 1;
     }
     let mut years: Vec<i32> = records.iter().map(|r| r.year).collect();
-    let mut departments: Vec<&str> = records.iter().map(|r| r.department.as_str()).collect();
+    let mut departments: Vec<&str> = records.iter().map(|r| &*r.department).collect();
     for &(year, count) in &state.years {
         if count > year_hidden.get(&year).copied().unwrap_or(0) {
             years.push(year);
@@ -336,7 +336,7 @@ fn tie_order(state: &IndexState, records: &[SearchRecord], order: &[usize]) -> V
         .iter()
         .map(|&i| {
             let r = &records[i];
-            let key = (r.year, r.department.as_str(), r.doc.as_str());
+            let key = (r.year, &*r.department, &*r.doc);
             let at = state
                 .spans
                 .partition_point(|s| (s.year, s.department.as_str(), s.doc.as_str()) <= key);

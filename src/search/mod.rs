@@ -73,6 +73,8 @@ pub mod tokenize;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+
 pub use delta::{build_delta, IndexState, DELTA_PATH};
 pub use normalize::normalize;
 pub use tokenize::{query_parts, tokenize};
@@ -82,28 +84,53 @@ pub use tokenize::{query_parts, tokenize};
 pub const POSTINGS_CAP: usize = 8_000;
 
 /// One searchable unit: a directive, or a document's preamble (id = None).
+///
+/// The fields borrow from the documents where they can (a full build
+/// indexes 300,000 records while the documents are in memory, and copying
+/// their text, titles and keys cost a quarter of a GB at 5,000 policies);
+/// [`SearchRecord::into_owned`] makes a record that outlives them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct SearchRecord {
+pub struct SearchRecord<'a> {
     /// Relative to the site root, e.g. `2023/somu.html#n1-p3-c6`.
-    pub url: String,
+    pub url: Cow<'a, str>,
     /// Document key, e.g. `2023/somu`.
-    pub doc: String,
+    pub doc: Cow<'a, str>,
     /// Anchor id; `None` for a preamble record.
-    pub id: Option<String>,
+    pub id: Option<Cow<'a, str>>,
     /// Citation, e.g. `1.(3)⑥` (`""` for a preamble).
-    pub citation: String,
+    pub citation: Cow<'a, str>,
     /// Label, e.g. `総務部（令和5年度）1.(3)⑥` (the document title for a preamble).
-    pub label: String,
+    pub label: Cow<'a, str>,
     /// Document title.
-    pub title: String,
+    pub title: Cow<'a, str>,
     /// Ancestors, e.g. `1. 令和５年度… › (3) 事務の適正化に向けて`.
-    pub heading_path: String,
+    pub heading_path: Cow<'a, str>,
     /// Plain text of the directive; may contain `'\n'`.
-    pub text: String,
+    pub text: Cow<'a, str>,
     /// Fiscal year, e.g. 2023.
     pub year: i32,
     /// Department, e.g. `総務部`.
-    pub department: String,
+    pub department: Cow<'a, str>,
+}
+
+impl SearchRecord<'_> {
+    /// The record with every field owned, borrowing nothing (what a thread
+    /// that outlives the documents needs). Fields already owned are moved.
+    pub fn into_owned(self) -> SearchRecord<'static> {
+        let own = |s: Cow<'_, str>| Cow::Owned(s.into_owned());
+        SearchRecord {
+            url: own(self.url),
+            doc: own(self.doc),
+            id: self.id.map(own),
+            citation: own(self.citation),
+            label: own(self.label),
+            title: own(self.title),
+            heading_path: own(self.heading_path),
+            text: own(self.text),
+            year: self.year,
+            department: own(self.department),
+        }
+    }
 }
 
 /// The files the index is made of (`search/p/3.js`, …): the site's one
@@ -125,13 +152,13 @@ fn index_order(records: &[SearchRecord]) -> Vec<usize> {
     let departments = ranks(records.iter().filter_map(|r| {
         let new = last.is_none_or(|l| l.department != r.department);
         last = Some(r);
-        new.then_some(r.department.as_str())
+        new.then_some(&*r.department)
     }));
     let mut last: Option<&SearchRecord> = None;
     let docs = ranks(records.iter().filter_map(|r| {
         let new = last.is_none_or(|l| l.doc != r.doc);
         last = Some(r);
-        new.then_some(r.doc.as_str())
+        new.then_some(&*r.doc)
     }));
     let mut keys: Vec<(i32, u32, u32)> = Vec::with_capacity(records.len());
     let mut prev: Option<(&SearchRecord, u32, u32)> = None;
@@ -141,15 +168,11 @@ fn index_order(records: &[SearchRecord]) -> Vec<usize> {
                 if p.department == r.department {
                     dept
                 } else {
-                    departments[r.department.as_str()]
+                    departments[&*r.department]
                 },
-                if p.doc == r.doc {
-                    doc
-                } else {
-                    docs[r.doc.as_str()]
-                },
+                if p.doc == r.doc { doc } else { docs[&*r.doc] },
             ),
-            None => (departments[r.department.as_str()], docs[r.doc.as_str()]),
+            None => (departments[&*r.department], docs[&*r.doc]),
         };
         keys.push((r.year, dept, doc));
         prev = Some((r, dept, doc));
@@ -201,9 +224,10 @@ pub fn write_index(records: &[SearchRecord], sink: Sink<'_>) -> IndexState {
             let normed =
                 index::normalize_records(records, &order, index::chunk_size(records.len()));
             let avglen = index::average_length(&normed);
-            let r = index::build_postings(&normed, &vids, POSTINGS_CAP, avglen);
-            drop(normed);
-            (r, avglen)
+            (
+                index::build_postings(normed, &vids, POSTINGS_CAP, avglen),
+                avglen,
+            )
         },
         || shard::write_display(records, &order, &vids, sink),
     );

@@ -244,14 +244,14 @@ pub(crate) fn display_object(items: &[(u32, &SearchRecord)]) -> Vec<u8> {
     let mut recs = Vec::with_capacity(text);
     for (n, &(slot, r)) in items.iter().enumerate() {
         let page = r.url.split('#').next().unwrap_or_default();
-        let doc = (r.doc.as_str(), r.title.as_str(), page);
+        let doc = (&*r.doc, &*r.title, page);
         let d = docs.iter().position(|x| *x == doc).unwrap_or_else(|| {
             docs.push(doc);
             docs.len() - 1
         });
-        let (prefix, rest) = match r.label.strip_suffix(r.citation.as_str()) {
-            Some(p) if !r.citation.is_empty() => (p, r.citation.as_str()),
-            _ => (r.label.as_str(), ""),
+        let (prefix, rest) = match r.label.strip_suffix(&*r.citation) {
+            Some(p) if !r.citation.is_empty() => (p, &*r.citation),
+            _ => (&*r.label, ""),
         };
         let label = intern(&mut strings, prefix);
         let heading = if r.heading_path.is_empty() {
@@ -277,7 +277,7 @@ pub(crate) fn display_object(items: &[(u32, &SearchRecord)]) -> Vec<u8> {
         recs.push(b',');
         push_js_string(&mut recs, &r.text);
         let standard = match &r.id {
-            Some(id) => r.url.len() == page.len() + 1 + id.len() && r.url.ends_with(id.as_str()),
+            Some(id) => r.url.len() == page.len() + 1 + id.len() && r.url.ends_with(&**id),
             None => r.url == page,
         };
         if !standard {
@@ -402,7 +402,7 @@ pub(crate) fn write_meta(
     let mut years: Vec<i32> = records.iter().map(|r| r.year).collect();
     years.sort_unstable();
     years.dedup();
-    let mut departments: Vec<&str> = records.iter().map(|r| r.department.as_str()).collect();
+    let mut departments: Vec<&str> = records.iter().map(|r| &*r.department).collect();
     departments.sort_unstable();
     departments.dedup();
     // Records are ordered by year, then department: the filters only need
@@ -411,7 +411,7 @@ pub(crate) fn write_meta(
     let mut last: Option<(i32, &str)> = None;
     for (&i, &vid) in order.iter().zip(vids) {
         let r = &records[i];
-        let key = (r.year, r.department.as_str());
+        let key = (r.year, &*r.department);
         if last != Some(key) {
             last = Some(key);
             groups.push(u64::from(vid));

@@ -7,6 +7,7 @@ use super::normalize::is_word_char;
 use super::shard::{bucket_hash, DISPLAY_SHIFT, DISPLAY_TARGET, PACK_TARGET};
 use super::tokenize::{for_each_token, Token};
 use super::*;
+use fixture::own;
 use serde_json::Value;
 use std::collections::HashMap;
 
@@ -552,27 +553,27 @@ impl Site {
     }
 }
 
-fn rec(doc: &str, id: &str, citation: &str, heading: &str, text: &str) -> SearchRecord {
+fn rec(doc: &str, id: &str, citation: &str, heading: &str, text: &str) -> SearchRecord<'static> {
     let (year, department) = if doc.starts_with("2023") {
         (2023, "総務部")
     } else {
         (2026, "市民部")
     };
     SearchRecord {
-        url: format!("{doc}.html#{id}"),
-        doc: doc.into(),
-        id: Some(id.into()),
-        citation: citation.into(),
-        label: format!("{department}（令和{}年度）{citation}", year - 2018),
-        title: format!("{department}の運営方針"),
-        heading_path: heading.into(),
-        text: text.into(),
+        url: own(format!("{doc}.html#{id}")),
+        doc: own(doc),
+        id: Some(own(id)),
+        citation: own(citation),
+        label: own(format!("{department}（令和{}年度）{citation}", year - 2018)),
+        title: own(format!("{department}の運営方針")),
+        heading_path: own(heading),
+        text: own(text),
         year,
-        department: department.into(),
+        department: own(department),
     }
 }
 
-fn sample() -> Vec<SearchRecord> {
+fn sample() -> Vec<SearchRecord<'static>> {
     vec![
         rec(
             "2023/somu",
@@ -851,7 +852,7 @@ fn large_site_figures() {
 // The delta overlay.
 
 /// The sample with a third document, so that removing one leaves two.
-fn sample_site() -> Vec<SearchRecord> {
+fn sample_site() -> Vec<SearchRecord<'static>> {
     let mut records = sample();
     records.push(rec(
         "2026/kodomo",
@@ -862,12 +863,12 @@ fn sample_site() -> Vec<SearchRecord> {
     ));
     for r in records.iter_mut().filter(|r| r.doc == "2026/kodomo") {
         r.department = "子ども家庭部".into();
-        r.label = r.label.replace("市民部", "子ども家庭部");
+        r.label = r.label.replace("市民部", "子ども家庭部").into();
     }
     records
 }
 
-fn records_of(records: &[SearchRecord], doc: &str) -> Vec<SearchRecord> {
+fn records_of<'a>(records: &[SearchRecord<'a>], doc: &str) -> Vec<SearchRecord<'a>> {
     records.iter().filter(|r| r.doc == doc).cloned().collect()
 }
 
@@ -992,14 +993,14 @@ fn delta_results_match_a_full_build() {
     let (files, state) = build_index_with_state(&records);
     let mut site = Site::new(files);
     let docs: Vec<String> = {
-        let mut d: Vec<String> = records.iter().map(|r| r.doc.clone()).collect();
+        let mut d: Vec<String> = records.iter().map(|r| r.doc.to_string()).collect();
         d.dedup();
         d
     };
     // Edit one document, move another to a new department, add one, remove one.
     let mut edited = records_of(&records, &docs[10]);
     edited[4].text = "量子コンピュータの活用を検討すること。".into();
-    edited[9].text.push_str("人材育成を推進すること。");
+    edited[9].text.to_mut().push_str("人材育成を推進すること。");
     let mut moved = records_of(&records, &docs[20]);
     for r in &mut moved {
         r.department = "新設部".into();
@@ -1007,7 +1008,7 @@ fn delta_results_match_a_full_build() {
     let mut added = records_of(&records, &docs[30]);
     for r in &mut added {
         r.doc = "2030/added".into();
-        r.url = r.url.replacen(&docs[30], "2030/added", 1);
+        r.url = r.url.replacen(&docs[30], "2030/added", 1).into();
         r.year = 2030;
     }
     let removed = docs[40].clone();
@@ -1111,7 +1112,7 @@ fn equal_scores_rank_in_full_build_order() {
     site.apply(build_delta(&state, &[("2021/b".into(), b)], &[]));
     let (hits, _) = site.search("共通の語句", 20);
     let got: Vec<&str> = hits.iter().map(|h| h.url.as_str()).collect();
-    let want: Vec<&str> = records.iter().map(|r| r.url.as_str()).collect();
+    let want: Vec<&str> = records.iter().map(|r| &*r.url).collect();
     assert_eq!(got, want);
 }
 
@@ -1201,4 +1202,27 @@ fn normalize_matches_the_rule_on_random_text() {
 fn term_tables_grow() {
     // Past the first growth of the table (1,024 slots) and many more.
     assert!(index::id_table_round_trip(100_000));
+}
+
+#[test]
+fn a_chunks_compact_postings_read_back_as_written() {
+    // Gaps of every varint length (1 to 5 bytes with the impact's bits),
+    // the first record 0 or not, every impact.
+    let vids: Vec<u32> = (0..1u32 << 22).map(|r| r * 3 + 7).collect();
+    for first in [0u32, 1, 3, 4, 1000] {
+        let mut records = vec![first];
+        for gap in [1u32, 2, 3, 4, 5, 127, 128, 4095, 4096, 16_384, 1 << 20] {
+            records.push(records.last().unwrap() + gap);
+        }
+        let postings: Vec<u32> = records
+            .iter()
+            .zip((1..=QMAX).cycle())
+            .map(|(&r, q)| r << QBITS | q)
+            .collect();
+        let want: Vec<u32> = postings
+            .iter()
+            .map(|&p| vids[(p >> QBITS) as usize] << QBITS | (p & ((1 << QBITS) - 1)))
+            .collect();
+        assert_eq!(index::local_round_trip(&postings, &vids), want);
+    }
 }

@@ -97,8 +97,8 @@ impl Site {
         for r in &records {
             if !r.citation.is_empty() {
                 targets.insert(
-                    (r.department.clone(), r.year, r.citation.clone()),
-                    r.url.clone(),
+                    (r.department.to_string(), r.year, r.citation.to_string()),
+                    r.url.to_string(),
                 );
             }
             if !docs.iter().any(|(d, _)| *d == r.doc) {
@@ -798,13 +798,13 @@ fn delta_over_file_and_http() {
         .find(|r| r.url == target)
         .unwrap()
         .doc
-        .clone();
+        .to_string();
     let old = records.iter().find(|r| r.url == target).unwrap();
     let old_phrase = unique_phrase(&records, old);
     let new_phrase = "量子コンピュータ";
     let mut edited: Vec<SearchRecord> = records.iter().filter(|r| r.doc == somu).cloned().collect();
     for r in edited.iter_mut().filter(|r| r.url == target) {
-        r.text = format!("{new_phrase}の活用に向けた研究会を設けること。");
+        r.text = format!("{new_phrase}の活用に向けた研究会を設けること。").into();
     }
     write_files(
         &site.root,

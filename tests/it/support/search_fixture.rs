@@ -5,6 +5,13 @@
 //! including module must have `SearchRecord` in scope as `super::SearchRecord`.
 
 use super::SearchRecord;
+use std::borrow::Cow;
+
+/// A record field that owns its text (the fixtures' records outlive what
+/// they are made from).
+pub fn own(s: impl Into<String>) -> Cow<'static, str> {
+    Cow::Owned(s.into())
+}
 
 /// The seeds, as received (see shared/seeds/README.md).
 pub const SEEDS: [(&str, i32, &str, &str, &str); 2] = [
@@ -86,18 +93,18 @@ pub fn parse_seed(
     department: &str,
     title: &str,
     text: &str,
-) -> Vec<SearchRecord> {
+) -> Vec<SearchRecord<'static>> {
     let mut out = vec![SearchRecord {
-        url: format!("{doc}.html"),
-        doc: doc.into(),
+        url: own(format!("{doc}.html")),
+        doc: own(doc),
         id: None,
-        citation: String::new(),
-        label: title.into(),
-        title: title.into(),
-        heading_path: String::new(),
-        text: String::new(),
+        citation: own(String::new()),
+        label: own(title),
+        title: own(title),
+        heading_path: own(String::new()),
+        text: own(String::new()),
         year,
-        department: department.into(),
+        department: own(department),
     }];
     let mut path: Vec<(u32, String)> = Vec::new(); // (number, "1. text") per level
     for raw in text.lines() {
@@ -108,9 +115,9 @@ pub fn parse_seed(
         let Some((kind, n, rest)) = marker(line) else {
             let last = out.last_mut().unwrap();
             if !last.text.is_empty() {
-                last.text.push('\n');
+                last.text.to_mut().push('\n');
             }
-            last.text.push_str(line);
+            last.text.to_mut().push_str(line);
             continue;
         };
         path.truncate(kind);
@@ -148,16 +155,16 @@ pub fn parse_seed(
             .collect();
         let id = id.join("-");
         out.push(SearchRecord {
-            url: format!("{doc}.html#{id}"),
-            doc: doc.into(),
-            id: Some(id),
-            label: format!("{department}（{}）{citation}", era(year)),
-            citation,
-            title: title.into(),
-            heading_path,
-            text: rest.to_string(),
+            url: own(format!("{doc}.html#{id}")),
+            doc: own(doc),
+            id: Some(own(id)),
+            label: own(format!("{department}（{}）{citation}", era(year))),
+            citation: own(citation),
+            title: own(title),
+            heading_path: own(heading_path),
+            text: own(rest.to_string()),
             year,
-            department: department.into(),
+            department: own(department),
         });
         path.push((n, format!("{mark} {rest}")));
     }
@@ -165,7 +172,7 @@ pub fn parse_seed(
 }
 
 /// The seeds as records.
-pub fn seed_records() -> Vec<SearchRecord> {
+pub fn seed_records() -> Vec<SearchRecord<'static>> {
     SEEDS
         .iter()
         .flat_map(|&(doc, year, dept, title, text)| parse_seed(doc, year, dept, title, text))
@@ -298,7 +305,7 @@ fn fill(rng: &mut Rng, vocab: &[String], template: &str) -> String {
 /// preamble each, over 17 years and 30 departments, with PDF-style soft
 /// line breaks in a quarter of the texts. Texts average about 75 characters,
 /// as the seeds do.
-pub fn synthetic_site(docs: usize) -> Vec<SearchRecord> {
+pub fn synthetic_site(docs: usize) -> Vec<SearchRecord<'static>> {
     let vocab = vocabulary();
     let mut rng = Rng::new(0x2545_f491_4f6c_dd1d);
     let mut out = Vec::with_capacity(docs * 61);
@@ -327,16 +334,16 @@ pub fn synthetic_site(docs: usize) -> Vec<SearchRecord> {
             t
         };
         out.push(SearchRecord {
-            url: format!("{doc}.html"),
-            doc: doc.clone(),
+            url: own(format!("{doc}.html")),
+            doc: own(doc.clone()),
             id: None,
-            citation: String::new(),
-            label: title.clone(),
-            title: title.clone(),
-            heading_path: String::new(),
-            text: text(&mut rng, 3),
+            citation: own(String::new()),
+            label: own(title.clone()),
+            title: own(title.clone()),
+            heading_path: own(String::new()),
+            text: own(text(&mut rng, 3)),
             year,
-            department: department.into(),
+            department: own(department),
         });
         let mut count = 0;
         'top: for n in 1..=5 {
@@ -372,16 +379,16 @@ pub fn synthetic_site(docs: usize) -> Vec<SearchRecord> {
                 }
                 count += 1;
                 out.push(SearchRecord {
-                    url: format!("{doc}.html#{id}"),
-                    doc: doc.clone(),
-                    id: Some(id),
-                    label: format!("{department}（{era_label}）{citation}"),
-                    citation,
-                    title: title.clone(),
-                    heading_path,
-                    text: body,
+                    url: own(format!("{doc}.html#{id}")),
+                    doc: own(doc.clone()),
+                    id: Some(own(id)),
+                    label: own(format!("{department}（{era_label}）{citation}")),
+                    citation: own(citation),
+                    title: own(title.clone()),
+                    heading_path: own(heading_path),
+                    text: own(body),
                     year,
-                    department: department.into(),
+                    department: own(department),
                 });
             }
         }
