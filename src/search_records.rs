@@ -106,25 +106,6 @@ pub fn records(view: &SiteView<'_>) -> Vec<SearchRecord> {
     per_doc.into_iter().flatten().collect()
 }
 
-/// [`records`], or `None` as soon as `cancelled` says so: it is asked
-/// between batches of a few documents, so that watch can give way to a new
-/// change at once.
-pub fn records_unless(
-    view: &SiteView<'_>,
-    cancelled: &mut dyn FnMut() -> bool,
-) -> Option<Vec<SearchRecord>> {
-    const BATCH: usize = 64;
-    let mut all = Vec::new();
-    for docs in view.docs.chunks(BATCH) {
-        if cancelled() {
-            return None;
-        }
-        let per_doc: Vec<Vec<SearchRecord>> = docs.par_iter().map(document_records).collect();
-        all.extend(per_doc.into_iter().flatten());
-    }
-    Some(all)
-}
-
 /// The search index files of a site (with the empty delta).
 pub fn index_files(view: &SiteView<'_>) -> Vec<OutputFile> {
     index_files_with_state(view).0
