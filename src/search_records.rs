@@ -127,27 +127,6 @@ pub fn records<'a>(view: &SiteView<'a>) -> Vec<SearchRecord<'a>> {
     per_doc.into_iter().flatten().collect()
 }
 
-/// [`records`], owned (for watch's settle thread, which runs beside later
-/// edits), or `None` as soon as `cancelled` says so: it is asked between
-/// batches of a few documents, so that watch can give way to a new change
-/// at once.
-pub fn records_unless(
-    view: &SiteView<'_>,
-    cancelled: &mut dyn FnMut() -> bool,
-) -> Option<Vec<SearchRecord<'static>>> {
-    const BATCH: usize = 64;
-    let mut all = Vec::new();
-    for docs in view.docs.chunks(BATCH) {
-        if cancelled() {
-            return None;
-        }
-        let per_doc: Vec<Vec<SearchRecord<'static>>> =
-            docs.par_iter().map(owned_document_records).collect();
-        all.extend(per_doc.into_iter().flatten());
-    }
-    Some(all)
-}
-
 /// The search index files of a site (with the empty delta).
 pub fn index_files(view: &SiteView<'_>) -> Vec<OutputFile> {
     index_files_with_state(view).0

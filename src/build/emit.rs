@@ -41,11 +41,19 @@ pub struct Built {
     /// When the pages of the documents that changed were on disk (they are
     /// written before the rest of a rebuild), if any were.
     pub pages_first: Option<std::time::Instant>,
+    /// True when only those pages were written: the rest of the rebuild
+    /// gave way to a newer change, and the next rebuild does it.
+    pub gave_way: bool,
     /// Warnings of the documents read in this rebuild.
     pub warnings: Diagnostics,
     /// The output folder.
     pub output: PathBuf,
 }
+
+/// Pages rendered between two questions to `cancelled` (see
+/// [`render_and_write`]): the saved page's department and year listings,
+/// the home page and the directive index take a few milliseconds each.
+const RENDER_BATCH: usize = 4;
 
 /// What the last successful write left in the output folder.
 pub(super) struct Written {
@@ -78,6 +86,14 @@ pub(super) type Failed = (Diagnostics, Option<HashSet<String>>);
 /// The pages of `first` (the documents that changed) are rendered and
 /// written before anything else: the page an author is looking at does not
 /// wait for the listings, the directive index and the pages that cite it.
+///
+/// With deferred indexes, the rest (fingerprints, the other pages, the
+/// search overlay, removals) asks `cancelled` every few milliseconds and
+/// gives way, writing nothing more, as soon as it says so: the next save's
+/// page does not wait for this one's listings either. The state returned
+/// then is the previous write plus the pages of `first`, without their
+/// fingerprints, so the next rebuild renders everything this one left.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn render_and_write(
     loaded: &Loaded,
     previous: Option<&Written>,
@@ -85,6 +101,7 @@ pub(super) fn render_and_write(
     defer_indexes: bool,
     delta: Option<(&IndexState, &[String])>,
     first: &[usize],
+    cancelled: &mut dyn FnMut() -> bool,
     timings: &mut Timings,
 ) -> Result<(Built, Written, Option<IndexState>), Failed> {
     let Ok(theme) = &loaded.theme else {
@@ -132,9 +149,46 @@ pub(super) fn render_and_write(
         pages_first = Some(std::time::Instant::now());
         early.extend(files.into_iter().map(|f| f.path));
     }
-    let pages = timed(timings, "fingerprint", || {
-        fingerprint::pages(&view, &loaded.faces)
-    });
+    let defer_indexes = defer_indexes && previous.is_some();
+    // Only a rebuild that leaves the indexes for later can leave its pages
+    // for later too (a plain rebuild, or a first write, finishes).
+    let mut give_way = || defer_indexes && !everything && cancelled();
+    let gave_way = |previous: Option<&Written>, early: HashSet<String>| {
+        let previous = previous.expect("giving way needs a previous write");
+        let mut state = Written {
+            output: loaded.output.clone(),
+            fingerprints: previous.fingerprints.clone(),
+            files: previous.files.clone(),
+        };
+        for path in &early {
+            state.fingerprints.remove(path);
+        }
+        let built = Built {
+            documents: site.docs.len(),
+            directives: site.docs.iter().map(|d| d.directives.len()).sum(),
+            references: site.links.resolved,
+            rendered: early.len(),
+            pages: previous.fingerprints.len(),
+            written: early_written,
+            removed: 0,
+            full_write: false,
+            indexes_deferred: true,
+            pages_first,
+            gave_way: true,
+            warnings: Diagnostics::default(),
+            output: loaded.output.clone(),
+        };
+        state.files.extend(early);
+        Ok((built, state, None))
+    };
+    if give_way() {
+        return gave_way(previous, early);
+    }
+    let Some(pages) = timed(timings, "fingerprint", || {
+        fingerprint::pages_unless(&view, &loaded.faces, &mut give_way)
+    }) else {
+        return gave_way(previous, early);
+    };
     let dirty: Vec<_> = pages
         .iter()
         .filter(|p| {
@@ -144,14 +198,23 @@ pub(super) fn render_and_write(
                         .is_some_and(|w| w.fingerprints.get(&p.path) != Some(&p.fingerprint)))
         })
         .collect();
-    let results: Vec<_> = timed(timings, "render", || {
-        dirty
-            .par_iter()
-            .map(|p| view.render(theme, &p.page))
-            .collect()
+    let mut results = Vec::with_capacity(dirty.len());
+    let mut stopped = false;
+    timed(timings, "render", || {
+        // A few pages at a time, asking between them (a listing takes a
+        // few milliseconds).
+        for batch in dirty.chunks(RENDER_BATCH) {
+            if give_way() {
+                stopped = true;
+                return;
+            }
+            results.par_extend(batch.par_iter().map(|p| view.render(theme, &p.page)));
+        }
     });
+    if stopped {
+        return gave_way(previous, early);
+    }
     let mut files = rendered_files(results).map_err(|errors| (errors, None))?;
-    let defer_indexes = defer_indexes && previous.is_some();
     let mut search = None;
     if !defer_indexes {
         let (index, state) = timed(timings, "indexes", || index_files(&view));
@@ -170,6 +233,9 @@ pub(super) fn render_and_write(
     });
     if everything {
         files.extend(statics);
+    }
+    if give_way() {
+        return gave_way(previous, early);
     }
     // Every file the site has now, to find the ones to remove.
     let mut produced: HashSet<String> = pages.iter().map(|p| p.path.clone()).collect();
@@ -241,6 +307,7 @@ pub(super) fn render_and_write(
         full_write: previous.is_none(),
         indexes_deferred: defer_indexes,
         pages_first,
+        gave_way: false,
         warnings: Diagnostics::default(),
         output: loaded.output.clone(),
     };

@@ -100,6 +100,9 @@ pub struct Workspace {
     indexes_stale: bool,
     /// The last rebuild failed: the site in memory is not the one written.
     broken: bool,
+    /// The last rebuild wrote only the saved pages and gave way to a newer
+    /// change: the next rebuild does the rest, even if nothing changed.
+    unfinished: bool,
     /// Where the full search index written last put each document's records.
     search: Option<IndexState>,
     /// Documents added, changed or removed since that full index: the search
@@ -132,6 +135,7 @@ impl Workspace {
             defer_indexes: false,
             indexes_stale: false,
             broken: false,
+            unfinished: false,
             search: None,
             touched: BTreeSet::new(),
             settling: None,
@@ -173,7 +177,8 @@ impl Workspace {
         if self.settling.is_some() {
             return true;
         }
-        if !self.indexes_stale || self.broken {
+        // With pages still to write (a rebuild gave way), those come first.
+        if !self.indexes_stale || self.broken || self.unfinished {
             return false;
         }
         let (Some(loaded), Some(written)) = (self.loaded.as_ref(), self.written.as_ref()) else {
@@ -306,6 +311,7 @@ impl Workspace {
             full_write: false,
             indexes_deferred: false,
             pages_first: None,
+            gave_way: false,
             warnings: Diagnostics::default(),
             output: loaded.output.clone(),
         }))
@@ -424,12 +430,34 @@ impl Workspace {
 
     /// Brings the site up to date with `changes` and writes what changed.
     pub fn rebuild(&mut self, changes: &ChangeSet) -> Report {
-        let report = self.rebuild_inner(changes);
+        self.rebuild_unless(changes, &mut || false)
+    }
+
+    /// [`rebuild`](Workspace::rebuild), but once the pages of the documents
+    /// that changed are written, the rest (the pages that show them, the
+    /// search overlay) gives way as soon as `cancelled` says so, if the
+    /// indexes are deferred: then [`Built::gave_way`] is true, and the next
+    /// rebuild, with whatever changes (none too), writes what this one left.
+    pub fn rebuild_unless(
+        &mut self,
+        changes: &ChangeSet,
+        cancelled: &mut dyn FnMut() -> bool,
+    ) -> Report {
+        let report = self.rebuild_inner(changes, cancelled);
         self.broken = report.result.is_err();
         report
     }
 
-    fn rebuild_inner(&mut self, changes: &ChangeSet) -> Report {
+    /// True while the last rebuild's remainder gave way and is still to do.
+    pub fn unfinished(&self) -> bool {
+        self.unfinished
+    }
+
+    fn rebuild_inner(
+        &mut self,
+        changes: &ChangeSet,
+        cancelled: &mut dyn FnMut() -> bool,
+    ) -> Report {
         let start = Instant::now();
         let mut timings = Timings::default();
         let full = changes.everything || self.loaded.is_none();
@@ -462,6 +490,7 @@ impl Workspace {
             let same = !changes.theme
                 && !self.render_everything
                 && !self.broken
+                && !self.unfinished
                 && seen.iter().all(|s| s.change == Change::Unchanged)
                 && loaded.pending.changed.is_empty()
                 && !loaded.pending.structure
@@ -480,6 +509,7 @@ impl Workspace {
                     full_write: false,
                     indexes_deferred: self.indexes_stale,
                     pages_first: None,
+                    gave_way: false,
                     warnings: Diagnostics::default(),
                     output: loaded.output.clone(),
                 };
@@ -491,7 +521,11 @@ impl Workspace {
                 };
             }
         }
-        what.push(describe(changes, &seen, full));
+        what.push(if changes.is_empty() && self.unfinished {
+            "the rest of the last rebuild".to_string()
+        } else {
+            describe(changes, &seen, full)
+        });
         let report = |result, timings| Report {
             what: what.join(", "),
             result,
@@ -513,7 +547,7 @@ impl Workspace {
             job.touched_since.extend(touched.clone());
         }
         self.touched.extend(touched);
-        match self.finish(&fresh, full, &mut timings) {
+        match self.finish(&fresh, full, cancelled, &mut timings) {
             Ok(built) => report(Ok(built), timings),
             Err(d) => report(Err(d), timings),
         }
@@ -564,6 +598,7 @@ impl Workspace {
         &mut self,
         fresh: &[&str],
         full: bool,
+        cancelled: &mut dyn FnMut() -> bool,
         timings: &mut Timings,
     ) -> Result<Built, Diagnostics> {
         // A write of the whole output, or of the indexes, waits for the
@@ -648,6 +683,7 @@ impl Workspace {
             self.defer_indexes,
             delta,
             &first,
+            cancelled,
             timings,
         );
         match outcome {
@@ -661,7 +697,11 @@ impl Workspace {
                     self.touched.clear();
                 }
                 built.warnings = warnings_of(loaded, (!full).then_some(fresh));
-                loaded.pending_assets.clear();
+                self.unfinished = built.gave_way;
+                if !built.gave_way {
+                    // Copied by this write (one that gave way copied none).
+                    loaded.pending_assets.clear();
+                }
                 self.written = Some(written);
                 self.render_everything = false;
                 Ok(built)

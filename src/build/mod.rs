@@ -18,6 +18,7 @@ use crate::parse;
 use crate::render::{SiteView, Theme};
 use crate::write;
 
+mod background;
 mod content;
 mod emit;
 mod incremental;

@@ -26,6 +26,9 @@ use std::sync::{mpsc, Mutex};
 use std::thread::JoinHandle;
 use std::time::Instant;
 
+use rayon::prelude::*;
+
+use super::background;
 use super::emit::{remove_empty_folders, Written};
 use super::loaded::Loaded;
 use super::{timed, Timings};
@@ -36,6 +39,9 @@ use crate::write;
 
 /// What the deferred indexes are made of, taken from the site in memory.
 pub(super) struct Snapshot {
+    /// The settle's own threads (None if none could be had): the search
+    /// records are made on them, so that they are freed there too.
+    pool: Option<rayon::ThreadPool>,
     output: PathBuf,
     /// The bytes of `directives.json`.
     json: Vec<u8>,
@@ -57,14 +63,25 @@ pub(super) fn snapshot(
     let json = timed(timings, "json", || {
         json::directives_json_unless(&view, cancelled)
     })?;
+    // One thread less than the machine has (at least one), so that a
+    // rebuild meanwhile has a core of its own.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get().saturating_sub(1))
+        .max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("hoshin-settle-{i}"))
+        .build()
+        .ok();
     let records = if view.config.search_enabled {
         Some(timed(timings, "search records", || {
-            crate::search_records::records_unless(&view, cancelled)
+            records_unless(&view, pool.as_ref(), cancelled)
         })?)
     } else {
         None
     };
     Some(Snapshot {
+        pool,
         output: loaded.output.clone(),
         json,
         records,
@@ -75,6 +92,34 @@ pub(super) fn snapshot(
             .cloned()
             .collect(),
     })
+}
+
+/// Every search record of the site, owned (the settle thread runs beside
+/// later edits), a batch of documents at a time, made on `pool` (see
+/// [`spawn`]); None as soon as `cancelled` says so.
+fn records_unless(
+    view: &crate::render::SiteView<'_>,
+    pool: Option<&rayon::ThreadPool>,
+    cancelled: &mut dyn FnMut() -> bool,
+) -> Option<Vec<SearchRecord<'static>>> {
+    const BATCH: usize = 64;
+    let mut all = Vec::new();
+    for docs in view.docs.chunks(BATCH) {
+        if cancelled() {
+            return None;
+        }
+        let batch = || -> Vec<Vec<SearchRecord<'static>>> {
+            docs.par_iter()
+                .map(crate::search_records::owned_document_records)
+                .collect()
+        };
+        let per_doc = match pool {
+            Some(pool) => pool.install(batch),
+            None => batch(),
+        };
+        all.extend(per_doc.into_iter().flatten());
+    }
+    Some(all)
 }
 
 /// What the settle thread did.
@@ -110,9 +155,15 @@ pub(super) struct Job {
     pub(super) timings: Timings,
 }
 
-/// Builds and writes the indexes of `snapshot` on a thread of its own. With
-/// `hold`, the thread waits for a message (or the sender's end) before it
-/// starts: the tests use it to land a change while it runs.
+/// Builds and writes the indexes of `snapshot` on a thread of its own, at
+/// the lowest priority (see [`background`]). With `hold`, the thread waits
+/// for a message (or the sender's end) before it starts: the tests use it
+/// to land a change while it runs.
+///
+/// The search records were made on the settle's own pool, and are freed
+/// there: a few hundred thousand small strings freed into the allocator's
+/// lists of the rebuild's threads cost the next save's first allocations
+/// there, in one go (its read and parse took 100-200 ms instead of 5).
 pub(super) fn spawn(
     snapshot: Snapshot,
     hold: Option<mpsc::Receiver<()>>,
@@ -120,27 +171,25 @@ pub(super) fn spawn(
     std::thread::Builder::new()
         .name("hoshin-settle".into())
         .spawn(move || {
+            let mut snapshot = snapshot;
+            background::lower_priority();
             if let Some(hold) = hold {
                 let _ = hold.recv();
             }
-            // One thread less than the machine has (at least one), so that
-            // a rebuild meanwhile has a core of its own.
-            let threads = std::thread::available_parallelism()
-                .map_or(1, |n| n.get().saturating_sub(1))
-                .max(1);
-            match rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .thread_name(|i| format!("hoshin-settle-{i}"))
-                .build()
-            {
-                Ok(pool) => pool.install(|| run(snapshot)),
-                Err(_) => run(snapshot),
+            match snapshot.pool.take() {
+                Some(pool) => {
+                    // Not before: the snapshot waited for these threads.
+                    pool.broadcast(|_| background::lower_priority());
+                    pool.install(|| run(snapshot))
+                }
+                None => run(snapshot),
             }
         })
 }
 
 fn run(snapshot: Snapshot) -> Settled {
     let Snapshot {
+        pool: _,
         output,
         json,
         records,

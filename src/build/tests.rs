@@ -118,6 +118,48 @@ impl Site {
         }
     }
 
+    /// Rebuilds with the indexes deferred, and expects every page (every
+    /// file but the indexes, which wait for the settle) to be a clean build's.
+    fn rebuild_deferred(&mut self, changes: &ChangeSet, what: &str) -> super::Built {
+        let report = self.ws.rebuild(changes);
+        let built = match report.result {
+            Ok(built) => built,
+            Err(_) => panic!("{what}: rebuild failed:\n{}", errors(&report)),
+        };
+        self.assert_matches_clean_build_but_indexes(what);
+        built
+    }
+
+    fn assert_matches_clean_build_but_indexes(&self, what: &str) {
+        let opts = BuildOptions {
+            root: self.root.clone(),
+            output: Some(self.clean.clone()),
+            drafts: false,
+            force: false,
+        };
+        if let Err(f) = build::build(&opts, true) {
+            panic!("{what}: clean build failed:\n{}", f.diagnostics.render());
+        }
+        let pages = |dir: &Path| -> BTreeMap<String, Option<Vec<u8>>> {
+            tree(dir)
+                .into_iter()
+                .filter(|(p, _)| !crate::layout::is_index_file(p) && p != "search")
+                .collect()
+        };
+        let (watched, clean) = (pages(&self.out), pages(&self.clean));
+        assert_eq!(
+            watched.keys().collect::<Vec<_>>(),
+            clean.keys().collect::<Vec<_>>(),
+            "{what}: the same files"
+        );
+        for (path, bytes) in &watched {
+            assert!(
+                bytes == &clean[path],
+                "{what}: {path} differs from a clean build"
+            );
+        }
+    }
+
     fn assert_matches_clean_build(&self, what: &str) {
         let opts = BuildOptions {
             root: self.root.clone(),
@@ -749,4 +791,94 @@ fn year_over_year_edits_update_comparisons_badges_and_links_as_a_clean_build() {
     s.rebuild(&["2022/somu.md"], "predecessor deleted");
     assert!(!s.out.join("compare/2023/somu.html").exists());
     assert!(!page(&s, "2023/somu.html").contains("yoy-badge"));
+}
+
+#[test]
+fn a_rebuild_that_gives_way_leaves_the_rest_to_the_next_one() {
+    let mut site = Site::new();
+    site.ws.defer_indexes = true;
+    let one = |path: &str| ChangeSet {
+        content: [path.to_string()].into(),
+        ..ChangeSet::default()
+    };
+    let page = |site: &Site, rel: &str| std::fs::read_to_string(site.out.join(rel)).unwrap();
+
+    // 2.① is cited by 2024/shimin, whose page shows its text in a tooltip.
+    site.edit(
+        "2023/somu.md",
+        "研修に参加すること。",
+        "研修に毎年参加すること。",
+    );
+    let mut asked = 0;
+    let report = site.ws.rebuild_unless(&one("2023/somu.md"), &mut || {
+        asked += 1;
+        true
+    });
+    let built = report.result.expect("rebuild");
+    assert!(asked > 0, "the rest asked whether to give way");
+    assert!(built.gave_way);
+    assert!(site.ws.unfinished());
+    assert!(built.pages_first.is_some(), "the saved page was written");
+    assert!(page(&site, "2023/somu.html").contains("研修に毎年参加すること。"));
+    assert!(
+        !page(&site, "2024/shimin.html").contains("毎年"),
+        "the citing page is left for the next rebuild"
+    );
+    assert!(
+        !site.ws.start_settle(&mut || false),
+        "the pages come before the indexes"
+    );
+
+    // The same bytes saved again: not the shortcut, the rest is done.
+    let built = site.rebuild_deferred(&one("2023/somu.md"), "the same save after giving way");
+    assert!(!built.gave_way && !site.ws.unfinished());
+    assert!(page(&site, "2024/shimin.html").contains("毎年"));
+
+    // Giving way, then the next save of another document.
+    site.edit("2023/somu.md", "会議は短く。", "会議は十五分以内とする。");
+    let report = site.ws.rebuild_unless(&one("2023/somu.md"), &mut || true);
+    assert!(report.result.expect("rebuild").gave_way);
+    site.edit("2024/shimin.md", "案内を増やす。", "案内を大きく増やす。");
+    site.rebuild_deferred(&one("2024/shimin.md"), "the next save after giving way");
+
+    // Giving way with a document added and one removed, then nothing
+    // changed at all (the watch loop's own call for the rest).
+    site.put(
+        "2025/somu.md",
+        &doc(
+            "2025",
+            "総務部",
+            "総務部の方針 2025",
+            "1. 項目\n\n(1) 新規\n",
+        ),
+    );
+    std::fs::remove_file(site.content("2022/somu.md")).unwrap();
+    let changes = ChangeSet {
+        content: ["2025/somu.md".to_string(), "2022/somu.md".to_string()].into(),
+        ..ChangeSet::default()
+    };
+    let report = site.ws.rebuild_unless(&changes, &mut || true);
+    assert!(report.result.expect("rebuild").gave_way);
+    assert!(site.out.join("2025/somu.html").is_file(), "the new page");
+    let built = site.rebuild_deferred(&ChangeSet::default(), "the rest, with no change");
+    assert!(!built.gave_way && built.removed > 0);
+    let report = site.ws.settle(&mut || false).expect("indexes were stale");
+    assert!(report.result.is_ok(), "{}", errors(&report));
+    site.assert_matches_clean_build("after the settle");
+}
+
+#[test]
+fn a_rebuild_that_writes_the_indexes_does_not_give_way() {
+    let mut site = Site::new();
+    site.edit("2023/somu.md", "会議は短く。", "会議は十五分以内とする。");
+    let report = site.ws.rebuild_unless(
+        &ChangeSet {
+            content: ["2023/somu.md".to_string()].into(),
+            ..ChangeSet::default()
+        },
+        &mut || true,
+    );
+    assert!(!report.result.expect("rebuild").gave_way);
+    assert!(!site.ws.unfinished());
+    site.assert_matches_clean_build("a plain rebuild asked to give way");
 }

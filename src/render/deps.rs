@@ -96,6 +96,20 @@ pub struct PageFingerprint {
 ///
 /// `faces[i]` belongs to `view.docs[i]`.
 pub fn pages(view: &SiteView<'_>, faces: &[Faces]) -> Vec<PageFingerprint> {
+    pages_unless(view, faces, &mut || false).unwrap_or_default()
+}
+
+/// Pages fingerprinted between two questions to `cancelled`: a few
+/// milliseconds of work.
+const BATCH: usize = 1024;
+
+/// [`pages`], or None as soon as `cancelled` says so: it is asked between
+/// batches of pages, so that a watch rebuild can give way to a newer change.
+pub fn pages_unless(
+    view: &SiteView<'_>,
+    faces: &[Faces],
+    cancelled: &mut dyn FnMut() -> bool,
+) -> Option<Vec<PageFingerprint>> {
     let links = view.links;
     let split = view.directive_count() > DIRECTIVE_INDEX_SPLIT;
     let department_hash: HashMap<&str, u64> = view
@@ -117,75 +131,81 @@ pub fn pages(view: &SiteView<'_>, faces: &[Faces]) -> Vec<PageFingerprint> {
     let all = |h: &mut DefaultHasher, pick: fn(&Faces) -> u64| {
         faces.iter().for_each(|f| pick(f).hash(h));
     };
-    // Every page on its own: in parallel.
-    view.pages()
-        .into_par_iter()
-        .map(|page| {
-            let fingerprint = match &page {
-                Page::Document(i) => hash_of(|h| {
-                    let i = *i;
-                    ("doc", faces[i].source).hash(h);
-                    crate::compare::page::hash_marks(view.docs, view.comparisons, i, h);
-                    department_hash
-                        .get(view.docs[i].meta.department.as_str())
-                        .hash(h);
-                    for target in &links.targets[i] {
-                        match target {
-                            Some(t) => (1u8, faces[t.doc].face, &t.anchor, t.directive).hash(h),
-                            None => 0u8.hash(h),
-                        }
+    let fingerprint_of = |page: Page| {
+        let fingerprint = match &page {
+            Page::Document(i) => hash_of(|h| {
+                let i = *i;
+                ("doc", faces[i].source).hash(h);
+                crate::compare::page::hash_marks(view.docs, view.comparisons, i, h);
+                department_hash
+                    .get(view.docs[i].meta.department.as_str())
+                    .hash(h);
+                for target in &links.targets[i] {
+                    match target {
+                        Some(t) => (1u8, faces[t.doc].face, &t.anchor, t.directive).hash(h),
+                        None => 0u8.hash(h),
                     }
-                    let citers = links.directive_backlinks[i]
-                        .iter()
-                        .chain(std::iter::once(&links.document_backlinks[i]));
-                    for list in citers {
-                        list.len().hash(h);
-                        for c in list {
-                            (faces[c.doc].face, c.directive).hash(h);
-                        }
+                }
+                let citers = links.directive_backlinks[i]
+                    .iter()
+                    .chain(std::iter::once(&links.document_backlinks[i]));
+                for list in citers {
+                    list.len().hash(h);
+                    for c in list {
+                        (faces[c.doc].face, c.directive).hash(h);
                     }
-                }),
-                Page::Year(y) => hash_of(|h| {
-                    ("year", *y, split).hash(h);
-                    view.year_docs(*y)
-                        .iter()
-                        .for_each(|&j| (faces[j].listing, &changes[j]).hash(h));
-                }),
-                Page::Department(name) => hash_of(|h| {
-                    ("department", name).hash(h);
-                    view.department_docs(name)
-                        .iter()
-                        .for_each(|&j| (faces[j].listing, &changes[j]).hash(h));
-                }),
-                Page::Compare(i) => hash_of(|h| {
-                    let old = view.comparisons.predecessor(*i);
-                    ("compare", faces[*i].rows, old.map(|o| faces[o].rows)).hash(h);
-                }),
-                Page::DirectivesYear(y) => hash_of(|h| {
-                    ("directives-year", *y).hash(h);
-                    view.year_docs(*y)
-                        .iter()
-                        .for_each(|&j| faces[j].rows.hash(h));
-                }),
-                Page::Directives => hash_of(|h| {
-                    ("directives", split).hash(h);
-                    all(h, |f| f.rows);
-                }),
-                Page::Index => hash_of(|h| {
-                    "index".hash(h);
-                    all(h, |f| f.listing);
-                    all(h, |f| f.face);
-                    changes.hash(h);
-                }),
-                Page::Search => hash_of(|h| ("search", view.years(), view.departments()).hash(h)),
-                Page::NotFound => hash_of(|h| "404".hash(h)),
-            };
-            let path = view.path(&page);
-            PageFingerprint {
-                page,
-                path,
-                fingerprint,
-            }
-        })
-        .collect()
+                }
+            }),
+            Page::Year(y) => hash_of(|h| {
+                ("year", *y, split).hash(h);
+                view.year_docs(*y)
+                    .iter()
+                    .for_each(|&j| (faces[j].listing, &changes[j]).hash(h));
+            }),
+            Page::Department(name) => hash_of(|h| {
+                ("department", name).hash(h);
+                view.department_docs(name)
+                    .iter()
+                    .for_each(|&j| (faces[j].listing, &changes[j]).hash(h));
+            }),
+            Page::Compare(i) => hash_of(|h| {
+                let old = view.comparisons.predecessor(*i);
+                ("compare", faces[*i].rows, old.map(|o| faces[o].rows)).hash(h);
+            }),
+            Page::DirectivesYear(y) => hash_of(|h| {
+                ("directives-year", *y).hash(h);
+                view.year_docs(*y)
+                    .iter()
+                    .for_each(|&j| faces[j].rows.hash(h));
+            }),
+            Page::Directives => hash_of(|h| {
+                ("directives", split).hash(h);
+                all(h, |f| f.rows);
+            }),
+            Page::Index => hash_of(|h| {
+                "index".hash(h);
+                all(h, |f| f.listing);
+                all(h, |f| f.face);
+                changes.hash(h);
+            }),
+            Page::Search => hash_of(|h| ("search", view.years(), view.departments()).hash(h)),
+            Page::NotFound => hash_of(|h| "404".hash(h)),
+        };
+        let path = view.path(&page);
+        PageFingerprint {
+            page,
+            path,
+            fingerprint,
+        }
+    };
+    let all_pages = view.pages();
+    let mut out = Vec::with_capacity(all_pages.len());
+    // Every page on its own: in parallel, a batch at a time.
+    for batch in all_pages.chunks(BATCH) {
+        if cancelled() {
+            return None;
+        }
+        out.par_extend(batch.par_iter().cloned().map(fingerprint_of));
+    }
+    Some(out)
 }

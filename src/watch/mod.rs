@@ -74,9 +74,12 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
         }
     };
     let live = serve.map(|_| LiveState::new());
+    // See `next_settle`: events that arrive during a rebuild go here too.
+    let mut stash: Vec<DebounceEventResult> = Vec::new();
     rebuild(
         &mut workspace,
         &ChangeSet::everything(),
+        (&events, &mut stash),
         live.as_deref(),
         false,
     );
@@ -106,8 +109,6 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
     let mut recheck: Option<(Instant, ChangeSet)> = None;
     // See `SETTLE`: when to bring the deferred indexes up to date.
     let mut settle_at: Option<Instant> = None;
-    // Event batches that arrived while the indexes were being brought up to date.
-    let mut stash: Vec<DebounceEventResult> = Vec::new();
     loop {
         let deadline = [recheck.as_ref().map(|r| r.0), settle_at]
             .into_iter()
@@ -118,6 +119,9 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
             Next::Recheck if recheck.as_ref().is_some_and(|r| r.0 <= Instant::now()) => {
                 (recheck.take().expect("a recheck").1, true)
             }
+            // The last rebuild gave way to events that turned out not to
+            // matter: do the rest now.
+            Next::Recheck if workspace.unfinished() => (ChangeSet::default(), false),
             Next::Recheck => {
                 settle(&mut workspace, &events, &mut stash, live.as_deref());
                 // Still stale if it gave way to a change: try again after the pause.
@@ -141,7 +145,13 @@ pub fn run(opts: &BuildOptions, poll: bool, serve: Option<SocketAddr>) -> i32 {
         if let Err(e) = watcher.watch_all(&again) {
             eprintln!("warning: cannot watch a folder of the site: {e}");
         }
-        rebuild(&mut workspace, &changes, live.as_deref(), quiet);
+        rebuild(
+            &mut workspace,
+            &changes,
+            (&events, &mut stash),
+            live.as_deref(),
+            quiet,
+        );
         settle_at = next_settle(&workspace);
         if polling && !quiet && !changes.content.is_empty() {
             let again = ChangeSet {
@@ -181,9 +191,12 @@ const SETTLE: Duration = Duration::from_millis(1500);
 const SETTLE_POLL: Duration = Duration::from_millis(20);
 
 /// When to look at the deferred indexes next: soon if they are being
-/// written (to say so), after the pause if they are stale, else never.
+/// written (to say so), after the pause if they are stale, else never; at
+/// once if the last rebuild left pages to write (see `rebuild`).
 fn next_settle(workspace: &Workspace) -> Option<Instant> {
-    if workspace.settling() {
+    if workspace.unfinished() {
+        Some(Instant::now())
+    } else if workspace.settling() {
         Some(Instant::now() + SETTLE_POLL)
     } else {
         workspace.indexes_stale().then(|| Instant::now() + SETTLE)
@@ -280,8 +293,31 @@ fn matters(kind: &EventKind) -> bool {
 /// and the output keeps the last good site.
 ///
 /// A `quiet` rebuild (a recheck) says nothing unless something changed.
-fn rebuild(workspace: &mut Workspace, changes: &ChangeSet, live: Option<&LiveState>, quiet: bool) {
-    let outcome = panic::catch_unwind(AssertUnwindSafe(|| workspace.rebuild(changes)));
+///
+/// Once the saved pages are written, the rest of the rebuild gives way to
+/// the next save (its events are kept in `stash` for the loop): that save's
+/// rebuild writes its page first, then what this one left.
+fn rebuild(
+    workspace: &mut Workspace,
+    changes: &ChangeSet,
+    (events, stash): (
+        &Receiver<DebounceEventResult>,
+        &mut Vec<DebounceEventResult>,
+    ),
+    live: Option<&LiveState>,
+    quiet: bool,
+) {
+    let mut cancelled = || {
+        stash.extend(events.try_iter());
+        // Only events that can mean new content (not the rebuild's own reads).
+        stash.iter().any(|b| {
+            b.as_ref()
+                .is_ok_and(|list| list.iter().any(|e| matters(&e.kind)))
+        })
+    };
+    let outcome = panic::catch_unwind(AssertUnwindSafe(|| {
+        workspace.rebuild_unless(changes, &mut cancelled)
+    }));
     let report = match outcome {
         Ok(report) => report,
         Err(payload) => {
@@ -415,8 +451,13 @@ fn success_line(report: &Report, built: &Built, changes: &ChangeSet) -> String {
             )
         })
         .unwrap_or_default();
+    let rest = if built.gave_way {
+        "; the other pages gave way to a newer change"
+    } else {
+        ""
+    };
     format!(
-        "{}: {} of {} pages rendered, {} files written, {} removed in {ms:.0} ms{latency}{warnings}",
+        "{}: {} of {} pages rendered, {} files written, {} removed in {ms:.0} ms{latency}{rest}{warnings}",
         report.what, built.rendered, built.pages, built.written, built.removed
     )
 }
