@@ -288,15 +288,7 @@ impl<'a> DirectiveMarks<'a> {
         // the page's header names next year's document.
         if let Some((next, alignment, continued, dropped)) = &self.next {
             match alignment.new_of_old.get(n).copied().flatten() {
-                Some(j) => {
-                    let x = &next.directives[j];
-                    out.push_str("<a href=\"");
-                    out.push_str(continued);
-                    escape_attr(out, &x.id);
-                    out.push_str("\">次年度 ");
-                    escape_attr(out, &x.citation);
-                    out.push_str("</a>");
-                }
+                Some(j) => super::rows::link_with(out, continued, "次年度 ", &next.directives[j]),
                 None => {
                     out.push_str("<a class=\"yoy-dropped\" href=\"");
                     out.push_str(dropped);

@@ -134,10 +134,17 @@ fn attribute(out: &mut String, start: &str, value: &str) {
 
 /// The link to a directive, its citation as the text.
 fn link(out: &mut String, href: &str, d: &Directive) {
+    link_with(out, href, "", d);
+}
+
+/// The link to directive `d` (`href` is the escaped beginning of its URL,
+/// up to the `#`), its text `before` (already HTML) and its citation.
+pub(super) fn link_with(out: &mut String, href: &str, before: &str, d: &Directive) {
     out.push_str("<a href=\"");
     out.push_str(href);
     escape_attr(out, &d.id);
     out.push_str("\">");
+    out.push_str(before);
     escape_attr(out, &d.citation);
     out.push_str("</a>");
 }
