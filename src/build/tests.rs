@@ -130,7 +130,8 @@ impl Site {
         built
     }
 
-    fn assert_matches_clean_build_but_indexes(&self, what: &str) {
+    /// Builds the site afresh into `self.clean`, to compare with.
+    fn clean_build(&self, what: &str) {
         let opts = BuildOptions {
             root: self.root.clone(),
             output: Some(self.clean.clone()),
@@ -140,6 +141,10 @@ impl Site {
         if let Err(f) = build::build(&opts, true) {
             panic!("{what}: clean build failed:\n{}", f.diagnostics.render());
         }
+    }
+
+    fn assert_matches_clean_build_but_indexes(&self, what: &str) {
+        self.clean_build(what);
         let pages = |dir: &Path| -> BTreeMap<String, Option<Vec<u8>>> {
             tree(dir)
                 .into_iter()
@@ -161,15 +166,7 @@ impl Site {
     }
 
     fn assert_matches_clean_build(&self, what: &str) {
-        let opts = BuildOptions {
-            root: self.root.clone(),
-            output: Some(self.clean.clone()),
-            drafts: false,
-            force: false,
-        };
-        if let Err(f) = build::build(&opts, true) {
-            panic!("{what}: clean build failed:\n{}", f.diagnostics.render());
-        }
+        self.clean_build(what);
         assert_same_tree(&self.out, &self.clean, what);
     }
 }
