@@ -5,6 +5,11 @@ use std::time::Instant;
 
 use clap::Parser;
 
+/// The allocator of every hoshin process but the library's tests: see Cargo.toml.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use hoshin::build::{self, summary, BuildOptions, Failure, Outcome};
 use hoshin::cli::{Cli, Command};
 
