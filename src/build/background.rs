@@ -25,3 +25,16 @@ pub(super) fn lower_priority() {
         }
     }
 }
+
+/// Drops `value` on a thread of its own at the lowest priority: for large
+/// structures of many small allocations whose freeing would hold up the
+/// caller. If no thread can be had, it is dropped here (with the closure
+/// that `spawn` hands back).
+pub(super) fn free<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("hoshin-free".into())
+        .spawn(move || {
+            lower_priority();
+            drop(value);
+        });
+}

@@ -116,6 +116,9 @@ pub struct Workspace {
     /// The last verdict of the output plan and attachment checks, and the
     /// hash of what they read (see `plan_key`).
     plan: Option<(u64, Vec<crate::diagnostics::Diagnostic>)>,
+    /// Set while a rebuild runs: the settle thread's writes wait for it
+    /// (see [`crate::write::write_if_changed_paced`]).
+    foreground: crate::write::Foreground,
     /// Makes the next settle thread wait for a message before it starts
     /// (the tests land a change while it runs).
     #[cfg(test)]
@@ -141,6 +144,7 @@ impl Workspace {
             settling: None,
             generation: 0,
             plan: None,
+            foreground: crate::write::Foreground::default(),
             #[cfg(test)]
             hold_settle: None,
         }
@@ -190,7 +194,9 @@ impl Workspace {
         }
         let started = Instant::now();
         let mut timings = Timings::default();
-        let Some(snapshot) = settle::snapshot(loaded, written, cancelled, &mut timings) else {
+        let foreground = self.foreground.clone();
+        let Some(snapshot) = settle::snapshot(loaded, written, foreground, cancelled, &mut timings)
+        else {
             // Given way to a new change: still stale, settled after it.
             return false;
         };
@@ -321,6 +327,8 @@ impl Workspace {
     /// (before a rebuild that writes the indexes or the whole output itself).
     fn join_settle(&mut self) {
         if let Some(job) = self.settling.take() {
+            // Called during a rebuild: the settle's writes must not wait for it.
+            let _waiting = self.foreground.hurry();
             self.collect(job, false);
         }
     }
@@ -443,6 +451,9 @@ impl Workspace {
         changes: &ChangeSet,
         cancelled: &mut dyn FnMut() -> bool,
     ) -> Report {
+        // The settle thread's writes wait while this runs: a page written
+        // now need not queue behind them for the disk.
+        let _running = self.foreground.enter();
         let report = self.rebuild_inner(changes, cancelled);
         self.broken = report.result.is_err();
         report

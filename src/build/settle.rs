@@ -16,8 +16,10 @@
 //! rewrites (the search overlay) and the workspace writes once the thread
 //! is done. What the thread wrote is from the snapshot: if documents changed
 //! since, the indexes are still stale and are settled again after the next
-//! pause. Each file is written atomically (see [`write::write_if_changed`]),
-//! so nothing of hoshin's is left beside or inside the output.
+//! pause. Each file is written atomically and paced, a slice at a time and
+//! never while a rebuild runs (see [`write::write_if_changed_paced`]), so
+//! nothing of hoshin's is left beside or inside the output and a rebuild's
+//! pages do not wait for the disk behind the indexes.
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -49,6 +51,8 @@ pub(super) struct Snapshot {
     records: Option<Vec<SearchRecord<'static>>>,
     /// The index files the output holds now.
     before: HashSet<String>,
+    /// Whether a rebuild runs: the thread's writes wait for it.
+    foreground: write::Foreground,
 }
 
 /// Takes the snapshot, asking `cancelled` between batches of documents;
@@ -56,6 +60,7 @@ pub(super) struct Snapshot {
 pub(super) fn snapshot(
     loaded: &Loaded,
     written: &Written,
+    foreground: write::Foreground,
     cancelled: &mut dyn FnMut() -> bool,
     timings: &mut Timings,
 ) -> Option<Snapshot> {
@@ -74,9 +79,15 @@ pub(super) fn snapshot(
         .build()
         .ok();
     let records = if view.config.search_enabled {
-        Some(timed(timings, "search records", || {
+        let records = timed(timings, "search records", || {
             records_unless(&view, pool.as_ref(), cancelled)
-        })?)
+        });
+        if records.is_none() {
+            // Unmapping 160 MB is not free either: the save is waiting.
+            background::free(json);
+            return None;
+        }
+        records
     } else {
         None
     };
@@ -91,6 +102,7 @@ pub(super) fn snapshot(
             .filter(|f| layout::is_index_file(f))
             .cloned()
             .collect(),
+        foreground,
     })
 }
 
@@ -102,10 +114,15 @@ fn records_unless(
     pool: Option<&rayon::ThreadPool>,
     cancelled: &mut dyn FnMut() -> bool,
 ) -> Option<Vec<SearchRecord<'static>>> {
-    const BATCH: usize = 64;
+    // A save that lands meanwhile waits for the batch under way: 16
+    // documents are a few milliseconds on one thread.
+    const BATCH: usize = 16;
     let mut all = Vec::new();
     for docs in view.docs.chunks(BATCH) {
         if cancelled() {
+            // Freeing up to a few hundred thousand strings took this thread
+            // 40-100 ms, which the save that cancelled waited for.
+            background::free(all);
             return None;
         }
         let batch = || -> Vec<Vec<SearchRecord<'static>>> {
@@ -194,6 +211,7 @@ fn run(snapshot: Snapshot) -> Settled {
         json,
         records,
         before,
+        foreground,
     } = snapshot;
     let mut timings = Timings::default();
     let written = AtomicUsize::new(0);
@@ -220,7 +238,7 @@ fn run(snapshot: Snapshot) -> Settled {
             }
             return;
         }
-        match write::write_if_changed(&output, &f) {
+        match write::write_if_changed_paced(&output, &f, &foreground) {
             Ok(true) => {
                 written.fetch_add(1, Ordering::Relaxed);
             }
