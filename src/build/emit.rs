@@ -11,7 +11,6 @@ use super::loaded::Loaded;
 use super::{timed, Timings};
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::layout::{self, OutputFile};
-use crate::model::Asset;
 use crate::render::deps as fingerprint;
 use crate::render::{json, Page, SiteView};
 use crate::search::IndexState;
@@ -76,7 +75,8 @@ pub(super) type Failed = (Diagnostics, Option<HashSet<String>>);
 ///
 /// The full render is the same composition as `build::build` (pages,
 /// `directives.json`, the theme's static files, the search index), and the
-/// first write swaps a whole new output folder in, as `hoshin build` does.
+/// first write streams a whole new output folder and swaps it in, as
+/// `hoshin build` does (see [`super::first_write`]).
 ///
 /// With `defer_indexes` (and an output already written), `directives.json`
 /// and the search index are left as they are, to be brought up to date by
@@ -189,13 +189,17 @@ pub(super) fn render_and_write(
     }) else {
         return gave_way(previous, early);
     };
+    // The first write (or one into an output deleted meanwhile) streams
+    // the whole site into a staging folder; what follows writes changes.
+    let Some(before) = previous else {
+        return super::first_write::first_write(loaded, theme, pages, timings);
+    };
     let dirty: Vec<_> = pages
         .iter()
         .filter(|p| {
             everything
                 || (!early.contains(&p.path)
-                    && previous
-                        .is_some_and(|w| w.fingerprints.get(&p.path) != Some(&p.fingerprint)))
+                    && before.fingerprints.get(&p.path) != Some(&p.fingerprint))
         })
         .collect();
     let mut results = Vec::with_capacity(dirty.len());
@@ -239,48 +243,38 @@ pub(super) fn render_and_write(
     }
     // Every file the site has now, to find the ones to remove.
     let mut produced: HashSet<String> = pages.iter().map(|p| p.path.clone()).collect();
-    if let (true, Some(w)) = (defer_indexes, previous) {
+    if defer_indexes {
         // The indexes written before stay until the settle.
-        produced.extend(w.files.iter().filter(|f| layout::is_index_file(f)).cloned());
+        produced.extend(
+            before
+                .files
+                .iter()
+                .filter(|f| layout::is_index_file(f))
+                .cloned(),
+        );
     }
     produced.extend(files.iter().map(|f| f.path.clone()));
     produced.extend(theme.static_files.iter().map(|(p, _)| p.clone()));
     produced.extend(loaded.assets.keys().cloned());
-    let write_result = timed(timings, "write", || match previous {
-        None => {
-            let assets: Vec<Asset> = loaded
-                .assets
-                .iter()
-                .map(|(path, source)| Asset {
-                    path: path.clone(),
-                    source: source.clone(),
-                })
-                .collect();
-            write::write_all(&loaded.output, &files, &assets).map(|n| write::Changed {
-                written: n,
-                removed: 0,
-            })
-        }
-        Some(written) => {
-            let copy: Vec<&String> = if everything {
-                loaded.assets.keys().collect()
-            } else {
-                loaded.pending_assets.iter().collect()
-            };
-            for rel in copy {
-                // An attachment deleted since is dealt with at its own event.
-                if let Ok(bytes) = std::fs::read(&loaded.assets[rel]) {
-                    files.push(OutputFile {
-                        path: rel.clone(),
-                        bytes,
-                    });
-                }
+    let write_result = timed(timings, "write", || -> std::io::Result<write::Changed> {
+        let copy: Vec<&String> = if everything {
+            loaded.assets.keys().collect()
+        } else {
+            loaded.pending_assets.iter().collect()
+        };
+        for rel in copy {
+            // An attachment deleted since is dealt with at its own event.
+            if let Ok(bytes) = std::fs::read(&loaded.assets[rel]) {
+                files.push(OutputFile {
+                    path: rel.clone(),
+                    bytes,
+                });
             }
-            let stale: HashSet<String> = written.files.difference(&produced).cloned().collect();
-            let counts = write::write_changed(&loaded.output, &files, &stale)?;
-            remove_empty_folders(&loaded.output, &stale);
-            Ok(counts)
         }
+        let stale: HashSet<String> = before.files.difference(&produced).cloned().collect();
+        let counts = write::write_changed(&loaded.output, &files, &stale)?;
+        remove_empty_folders(&loaded.output, &stale);
+        Ok(counts)
     });
     let write::Changed { written, removed } = match write_result {
         Ok(counts) => write::Changed {
@@ -304,7 +298,7 @@ pub(super) fn render_and_write(
         pages: pages.len(),
         written,
         removed,
-        full_write: previous.is_none(),
+        full_write: false,
         indexes_deferred: defer_indexes,
         pages_first,
         gave_way: false,

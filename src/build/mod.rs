@@ -21,6 +21,7 @@ use crate::write;
 mod background;
 mod content;
 mod emit;
+mod first_write;
 mod incremental;
 mod loaded;
 mod memory;
