@@ -64,6 +64,21 @@ pub(super) struct Written {
     pub(super) files: HashSet<String>,
 }
 
+impl Written {
+    /// What a complete write of `pages` and `files` into `output` left.
+    pub(super) fn of(
+        output: &Path,
+        pages: Vec<fingerprint::PageFingerprint>,
+        files: HashSet<String>,
+    ) -> Written {
+        Written {
+            output: output.to_path_buf(),
+            fingerprints: pages.into_iter().map(|p| (p.path, p.fingerprint)).collect(),
+            files,
+        }
+    }
+}
+
 /// A failed render or write: its diagnostics, and if the write failed half-way,
 /// the files the site has now (some may have been written).
 pub(super) type Failed = (Diagnostics, Option<HashSet<String>>);
@@ -305,12 +320,7 @@ pub(super) fn render_and_write(
         warnings: Diagnostics::default(),
         output: loaded.output.clone(),
     };
-    let state = Written {
-        output: loaded.output.clone(),
-        fingerprints: pages.into_iter().map(|p| (p.path, p.fingerprint)).collect(),
-        files: produced,
-    };
-    Ok((built, state, search))
+    Ok((built, Written::of(&loaded.output, pages, produced), search))
 }
 
 /// True if the output folder still holds hoshin's marker and the theme's

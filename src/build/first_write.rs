@@ -134,10 +134,5 @@ pub(super) fn first_write(
         warnings: Diagnostics::default(),
         output: loaded.output.clone(),
     };
-    let state = Written {
-        output: loaded.output.clone(),
-        fingerprints: pages.into_iter().map(|p| (p.path, p.fingerprint)).collect(),
-        files: produced,
-    };
-    Ok((built, state, search))
+    Ok((built, Written::of(&loaded.output, pages, produced), search))
 }

@@ -123,6 +123,15 @@ fn to_disk(_file: &File, _at: usize, _len: usize) {}
 mod tests {
     use super::*;
 
+    /// A scratch folder, a file path in it, and a rebuild running.
+    fn running_rebuild() -> (tempfile::TempDir, std::path::PathBuf, Foreground, Entered) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.json");
+        let foreground = Foreground::default();
+        let rebuild = foreground.enter();
+        (dir, path, foreground, rebuild)
+    }
+
     #[test]
     fn a_paced_write_holds_every_byte() {
         let dir = tempfile::tempdir().unwrap();
@@ -134,10 +143,7 @@ mod tests {
 
     #[test]
     fn a_paced_write_waits_for_the_rebuild() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.json");
-        let foreground = Foreground::default();
-        let rebuild = foreground.enter();
+        let (_dir, path, foreground, rebuild) = running_rebuild();
         let writer = {
             let (path, foreground) = (path.clone(), foreground.clone());
             std::thread::spawn(move || write_slices(&path, b"{}", &foreground))
@@ -155,10 +161,7 @@ mod tests {
 
     #[test]
     fn a_rebuild_that_waits_for_the_background_lets_it_write() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.json");
-        let foreground = Foreground::default();
-        let _rebuild = foreground.enter();
+        let (_dir, path, foreground, _rebuild) = running_rebuild();
         let _waiting = foreground.hurry();
         assert!(!foreground.busy());
         write_slices(&path, b"[]", &foreground).unwrap();
