@@ -134,13 +134,14 @@ pub fn index_files(view: &SiteView<'_>) -> Vec<OutputFile> {
 
 /// Builds the search index of a site and hands each file to `sink` as soon
 /// as it is made (a full build writes it at once, so the index never sits
-/// in memory whole). Returns the files `sink` could not take.
+/// in memory whole). Returns the files `sink` could not take, and what
+/// [`delta_files`] needs to overlay later changes on the index.
 pub fn write_index(
     view: &SiteView<'_>,
     sink: &(dyn Fn(OutputFile) -> std::io::Result<()> + Sync),
-) -> Vec<(String, std::io::Error)> {
+) -> (Vec<(String, std::io::Error)>, IndexState) {
     let failed = std::sync::Mutex::new(Vec::new());
-    crate::search::write_index(&records(view), &|f| {
+    let state = crate::search::write_index(&records(view), &|f| {
         let path = f.path.clone();
         if let Err(e) = sink(convert(f)) {
             if let Ok(mut failed) = failed.lock() {
@@ -150,7 +151,7 @@ pub fn write_index(
     });
     let mut failed = failed.into_inner().unwrap_or_default();
     failed.sort_by(|a, b| a.0.cmp(&b.0));
-    failed
+    (failed, state)
 }
 
 /// Builds the search index of `records` (those of [`records`]) and hands

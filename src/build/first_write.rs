@@ -8,7 +8,6 @@
 //! state a later search overlay needs are kept until written.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use super::emit::{Built, Failed, Written};
@@ -42,10 +41,13 @@ pub(super) fn first_write(
     };
     let output = loaded.output.display().to_string();
     let staging = Staging::new(&loaded.output).map_err(|e| (fail(cannot(&output, e)), None))?;
-    let written = AtomicUsize::new(0);
+    // Every file the sink writes is what the output will hold.
+    let produced = Mutex::new(HashSet::new());
     let sink = |f: OutputFile| -> std::io::Result<()> {
         staging.write(&f.path, &f.bytes)?;
-        written.fetch_add(1, Ordering::Relaxed);
+        if let Ok(mut produced) = produced.lock() {
+            produced.insert(f.path);
+        }
         Ok(())
     };
     let problems = timed(timings, "render", || {
@@ -53,9 +55,7 @@ pub(super) fn first_write(
             Ok(file) => file,
             Err(e) => return vec![cannot(layout::DIRECTIVES_JSON, e)],
         };
-        let problems = view.render_each(theme, &sink, &mut json);
-        written.fetch_add(1, Ordering::Relaxed);
-        problems
+        view.render_each(theme, &sink, &mut json)
     });
     let mut errors = Diagnostics::default();
     for p in problems {
@@ -64,53 +64,27 @@ pub(super) fn first_write(
     if errors.has_errors() {
         return Err((errors, None));
     }
-    let mut produced: HashSet<String> = pages.iter().map(|p| p.path.clone()).collect();
-    produced.insert(layout::DIRECTIVES_JSON.into());
-    produced.extend(theme.static_files.iter().map(|(p, _)| p.clone()));
-    produced.extend(loaded.assets.keys().cloned());
-    let search = site.config.search_enabled.then(|| {
-        timed(timings, "indexes", || {
-            let index_files = Mutex::new(Vec::new());
-            let failed = Mutex::new(Vec::new());
-            let state = crate::search_records::write_records_index(
-                &crate::search_records::records(&view),
-                &|f| {
-                    let path = f.path.clone();
-                    if let Err(e) = sink(f) {
-                        if let Ok(mut failed) = failed.lock() {
-                            failed.push(cannot(&path, e));
-                        }
-                    }
-                    if let Ok(mut files) = index_files.lock() {
-                        files.push(path);
-                    }
-                },
-            );
-            (
-                state,
-                index_files.into_inner().unwrap_or_default(),
-                failed.into_inner().unwrap_or_default(),
-            )
-        })
-    });
-    let search = match search {
-        Some((state, files, failed)) => {
-            produced.extend(files);
-            if !failed.is_empty() {
-                let mut d = Diagnostics::default();
-                for f in failed {
-                    d.push(f);
-                }
-                return Err((d, Some(produced)));
-            }
-            Some(state)
-        }
-        None => None,
+    let (failed, search) = if site.config.search_enabled {
+        let (failed, state) = timed(timings, "indexes", || {
+            crate::search_records::write_index(&view, &sink)
+        });
+        (failed, Some(state))
+    } else {
+        (Vec::new(), None)
     };
+    let mut produced = produced.into_inner().unwrap_or_default();
+    produced.insert(layout::DIRECTIVES_JSON.into());
+    produced.extend(loaded.assets.keys().cloned());
+    if !failed.is_empty() {
+        let mut d = Diagnostics::default();
+        for (path, e) in failed {
+            d.push(cannot(&path, e));
+        }
+        return Err((d, Some(produced)));
+    }
     let swapped = timed(timings, "write", || {
         for (path, source) in &loaded.assets {
             staging.copy(path, source)?;
-            written.fetch_add(1, Ordering::Relaxed);
         }
         staging.commit()
     });
@@ -125,7 +99,7 @@ pub(super) fn first_write(
         references: site.links.resolved,
         rendered: pages.len(),
         pages: pages.len(),
-        written: written.into_inner(),
+        written: produced.len(),
         removed: 0,
         full_write: true,
         indexes_deferred: false,

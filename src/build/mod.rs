@@ -355,6 +355,7 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
     if site.config.search_enabled && !diagnostics.has_errors() {
         let search_errors = timings.record("search index", || {
             crate::search_records::write_index(&view, &sink)
+                .0
                 .into_iter()
                 .map(|(path, e)| Diagnostic::error(format!("cannot write {path}: {e}")))
                 .collect::<Vec<_>>()

@@ -502,7 +502,7 @@ mod tests {
         let foreground = Foreground::default();
         assert!(write_if_changed_paced(out, &file("i.json", "[1,2]"), &foreground).unwrap());
         assert!(!write_if_changed_paced(out, &file("i.json", "[1,2]"), &foreground).unwrap());
-        assert!(write_if_changed(out, &file("i.json", "[1,3]"),).unwrap());
+        assert!(write_if_changed(out, &file("i.json", "[1,3]")).unwrap());
         assert_eq!(
             std::fs::read_to_string(out.join("i.json")).unwrap(),
             "[1,3]"
