@@ -55,7 +55,11 @@ pub(super) fn first_write(
             Ok(file) => file,
             Err(e) => return vec![cannot(layout::DIRECTIVES_JSON, e)],
         };
-        view.render_each(theme, &sink, &mut json)
+        let mut problems = view.render_each(theme, &sink, &mut json);
+        if let Err(e) = json.finish() {
+            problems.push(cannot(layout::DIRECTIVES_JSON, e));
+        }
+        problems
     });
     let mut errors = Diagnostics::default();
     for p in problems {

@@ -330,19 +330,24 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
         }
     };
     let render_errors = timings.record("render+write", || {
-        let mut json_file: Box<dyn std::io::Write> = match &staging {
-            Some(s) => match s.create(crate::layout::DIRECTIVES_JSON) {
-                Ok(f) => Box::new(f),
-                Err(e) => {
-                    return vec![Diagnostic::error(format!(
-                        "cannot write {}: {e}",
-                        crate::layout::DIRECTIVES_JSON
-                    ))]
-                }
-            },
-            None => Box::new(std::io::sink()),
+        let cannot = |e: std::io::Error| {
+            Diagnostic::error(format!(
+                "cannot write {}: {e}",
+                crate::layout::DIRECTIVES_JSON
+            ))
         };
-        site.view().render_each(&theme, &sink, &mut json_file)
+        let Some(staging) = &staging else {
+            return site.view().render_each(&theme, &sink, &mut std::io::sink());
+        };
+        let mut json_file = match staging.create(crate::layout::DIRECTIVES_JSON) {
+            Ok(f) => f,
+            Err(e) => return vec![cannot(e)],
+        };
+        let mut errors = site.view().render_each(&theme, &sink, &mut json_file);
+        if let Err(e) = json_file.finish() {
+            errors.push(cannot(e));
+        }
+        errors
     });
     diagnostics.extend(render_errors);
     // Every page is written: what only pages show (the body, the table of

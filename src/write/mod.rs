@@ -11,8 +11,10 @@
 //!   background thread a slice at a time so that it does not hold up the
 //!   rebuilds' writes (see [`paced`]).
 
+mod carry;
 mod paced;
 
+pub use carry::StagedFile;
 pub use paced::{Entered, Foreground};
 
 use std::collections::HashSet;
@@ -136,6 +138,9 @@ impl Replaced {
 pub struct Staging {
     tmp: PathBuf,
     output: PathBuf,
+    /// The output exists: files equal to its own are carried over by hard
+    /// link instead of written (see [`carry`]).
+    carry: bool,
     committed: bool,
 }
 
@@ -153,38 +158,45 @@ impl Staging {
         Ok(Staging {
             tmp,
             output: output.to_path_buf(),
+            carry: output.is_dir(),
             committed: false,
         })
     }
 
-    /// Writes one file (its folders are created as needed). Safe to call from many threads.
+    /// Writes one file (its folders are created as needed), or carries the
+    /// output's file over when it holds the same bytes. Safe to call from
+    /// many threads.
     pub fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
         let target = self.target(path)?;
-        match std::fs::write(&target, bytes) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent)?;
-                }
-                std::fs::write(&target, bytes)
-            }
-            other => other,
+        if self.carry && carry::carry_bytes(&self.output.join(path), &target, bytes) {
+            return Ok(());
         }
+        use std::io::Write as _;
+        carry::create_fresh(&target)?.write_all(bytes)
     }
 
-    /// Opens a file for writing in pieces (large files such as directives.json).
-    pub fn create(&self, path: &str) -> io::Result<std::fs::File> {
-        let target = self.target(path)?;
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::File::create(target)
+    /// Opens a file for writing in pieces (large files such as
+    /// directives.json), carried over from the output when its bytes turn out
+    /// the same; [`StagedFile::finish`] completes it.
+    pub fn create(&self, path: &str) -> io::Result<StagedFile> {
+        let old = self.output.join(path);
+        StagedFile::new(&self.target(path)?, self.carry.then_some(old.as_path()))
     }
 
-    /// Copies a file into the staging folder.
+    /// Copies a file into the staging folder, or carries the output's file
+    /// over when it holds the same bytes.
     pub fn copy(&self, path: &str, source: &Path) -> io::Result<()> {
         let target = self.target(path)?;
+        if self.carry && carry::carry_copy(&self.output.join(path), &target, source) {
+            return Ok(());
+        }
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
+        }
+        // Never copied over a name that may be the previous site's file.
+        match std::fs::remove_file(&target) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
         }
         std::fs::copy(source, target).map(|_| ())
     }
@@ -360,7 +372,8 @@ fn holds(path: &Path, bytes: &[u8]) -> bool {
     {
         return false;
     }
-    let mut block = vec![0; 64 * 1024];
+    // On the stack: a rebuild compares every page of the replaced output.
+    let mut block = [0u8; 16 * 1024];
     let mut rest = bytes;
     loop {
         match file.read(&mut block) {
@@ -466,6 +479,83 @@ mod tests {
         drop(staging);
         assert_eq!(names(dir.path()), ["public"]);
         assert_eq!(names(&out), [crate::output_dir::MARKER, "a.html"]);
+    }
+
+    #[cfg(unix)]
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::symlink_metadata(path).unwrap().ino()
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_rebuild_carries_unchanged_files_over_and_writes_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let source = dir.path().join("map.pdf");
+        std::fs::write(&source, "pdf").unwrap();
+        let asset = Asset {
+            path: "files/map.pdf".into(),
+            source: source.clone(),
+        };
+        let first = [file("a.html", "same"), file("x/b.html", "old b")];
+        write_all(&out, &first, std::slice::from_ref(&asset)).unwrap();
+        let before = [
+            inode(&out.join("a.html")),
+            inode(&out.join("x/b.html")),
+            inode(&out.join("files/map.pdf")),
+        ];
+        // b.html changes, to text of the same length.
+        let second = [file("a.html", "same"), file("x/b.html", "new b")];
+        write_all(&out, &second, std::slice::from_ref(&asset)).unwrap();
+        assert_eq!(
+            inode(&out.join("a.html")),
+            before[0],
+            "unchanged: carried over"
+        );
+        assert_eq!(inode(&out.join("files/map.pdf")), before[2]);
+        assert_ne!(inode(&out.join("x/b.html")), before[1], "changed: written");
+        assert_eq!(
+            std::fs::read_to_string(out.join("x/b.html")).unwrap(),
+            "new b"
+        );
+        assert_eq!(names(dir.path()), ["map.pdf", "public"]);
+    }
+
+    #[test]
+    fn a_failed_rebuild_leaves_carried_files_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_all(&out, &[file("a.html", "v1")], &[]).unwrap();
+        let staging = Staging::new(&out).unwrap();
+        staging.write("a.html", b"v1").unwrap();
+        // The same path written again (with other bytes) replaces the
+        // carried name; it does not write through it into the old site.
+        staging.write("a.html", b"v2 longer").unwrap();
+        let mut json = staging.create("a.html").unwrap();
+        std::io::Write::write_all(&mut json, b"v3").unwrap();
+        json.finish().unwrap();
+        drop(staging);
+        assert_eq!(std::fs::read_to_string(out.join("a.html")).unwrap(), "v1");
+        assert_eq!(names(dir.path()), ["public"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_in_the_old_output_is_not_carried_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_all(&out, &[file("index.html", "1")], &[]).unwrap();
+        let elsewhere = dir.path().join("elsewhere.html");
+        std::fs::write(&elsewhere, "same").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, out.join("a.html")).unwrap();
+        write_all(&out, &[file("a.html", "same")], &[]).unwrap();
+        let meta = std::fs::symlink_metadata(out.join("a.html")).unwrap();
+        assert!(
+            meta.file_type().is_file(),
+            "a file of its own, not the link"
+        );
+        assert_ne!(inode(&out.join("a.html")), inode(&elsewhere));
     }
 
     #[test]
