@@ -26,6 +26,7 @@ HOSHIN=${HOSHIN:-}                     # use this binary instead of building one
 HOSHIN_BEFORE=${HOSHIN_BEFORE:-}       # an older hoshin binary, measured beside it
 PAGEFIND=${PAGEFIND:-}                 # pagefind_extended binary: Hugo + Pagefind row
 PAGEFIND_RUNS=${PAGEFIND_RUNS:-0}      # 0: its wall time is that of the /usr/bin/time run
+AGAIN=${AGAIN:-1}                      # 1: also time hoshin and Hugo building again over their own output
 TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
 
 mkdir -p "$BENCH_DIR"/{bin,logs,out}
@@ -145,12 +146,15 @@ field() { sed -n 2p "$2" | grep -o "$1 [0-9]*" | awk '{print $2}'; }
 
 # measure LABEL OUTDIR CMD...: one build under /usr/bin/time -v (peak RSS and the
 # command's output), then RUNS timed builds (hyperfine or a date loop), each from
-# an empty OUTDIR. Sets M_OK M_WHY M_MEDIAN M_MIN M_MAX M_RSS_KB M_STDOUT.
+# an empty OUTDIR (or, with M_KEEP=1, over the OUTDIR the previous build left:
+# a build run again). Sets M_OK M_WHY M_MEDIAN M_MIN M_MAX M_RSS_KB M_STDOUT.
+M_KEEP=0
 measure() {
     local label=$1 out=$2; shift 2
     local stdout=$LOGS/$label.stdout stderr=$LOGS/$label.stderr tv=$LOGS/$label.time
     M_OK=1 M_WHY="" M_MEDIAN="" M_MIN="" M_MAX="" M_RSS_KB="" M_STDOUT=$stdout
-    rm -rf "$out"
+    local clear="rm -rf $(printf '%q' "$out")"
+    if [ "$M_KEEP" = 1 ]; then clear=true; else rm -rf "$out"; fi
     log "$label: $*"
     local rc=0
     if [ -n "$GNU_TIME" ]; then
@@ -180,7 +184,7 @@ measure() {
         cmd=""
         for q in "$@"; do cmd+=" $(printf '%q' "$q")"; done
         if "$HYPERFINE" --style basic --warmup 1 --runs "$RUNS" \
-            --prepare "rm -rf $(printf '%q' "$out")" --export-json "$json" \
+            --prepare "$clear" --export-json "$json" \
             "timeout $BENCH_TIMEOUT$cmd" >"$LOGS/$label.hyperfine" 2>&1; then
             mapfile -t times < <(tr -d ' \n' <"$json" | grep -o '"times":\[[^]]*\]' | head -n1 \
                 | sed 's/.*\[//; s/\]//' | tr ',' '\n')
@@ -192,7 +196,7 @@ measure() {
     else
         local i t0 t1
         for ((i = 0; i <= RUNS; i++)); do     # run 0 is the warm-up
-            rm -rf "$out"
+            eval "$clear"
             t0=$(date +%s%N)
             if ! timeout "$BENCH_TIMEOUT" "$@" >/dev/null 2>>"$stderr"; then
                 M_OK=0; M_WHY="failed on timed run $i"; return 0
@@ -283,6 +287,13 @@ hoshin_row() {
     else
         ROWS+=("| $n | $label | failed | | | | | | | | |")
         note "$label, $n documents: $M_WHY"
+        return 0
+    fi
+    if [ "$AGAIN" = 1 ]; then
+        M_KEEP=1
+        measure "$label-again-$n" "$hout" "$bin" build --root "$dir" --output "$hout"
+        M_KEEP=0
+        if [ "$M_OK" = 1 ]; then row "$label, again" "$hout"; else note "$label again, $n documents: $M_WHY"; fi
     fi
 }
 
@@ -292,6 +303,7 @@ for n in $SIZES; do
     CORPORA+=("- $n: $(field documents "$ok") documents, $(field directives "$ok") directives, $(field references "$ok") references, $(mb "$(field bytes "$ok")") MB of Markdown$(gs=$(awk '/^gen_seconds/{print $2}' "$ok"); [ -n "$gs" ] && echo ", generated in $gs s")")
     first_row=${#ROWS[@]}
     g_med="" g_rss="" g_files="" g_out=""
+    ga_med="" ga_rss="" ga_files="" ga_out=""
     if [ "$HOSHIN_OK" = 1 ]; then
         hoshin_row hoshin "$HOSHIN"
         [ -z "$HOSHIN_BEFORE" ] || hoshin_row hoshin-before "$HOSHIN_BEFORE"
@@ -303,6 +315,16 @@ for n in $SIZES; do
         if [ "$M_OK" = 1 ]; then
             row hugo "$gout"
             g_med=$LAST_MED g_rss=$LAST_RSS g_files=$LAST_FILES g_out=$LAST_BYTES
+            if [ "$AGAIN" = 1 ]; then
+                M_KEEP=1
+                measure "hugo-again-$n" "$gout" "$HUGO" --quiet --source "$HUGO_SITE" --contentDir "$dir/content" \
+                    --destination "$gout" --cacheDir "$BENCH_DIR/hugo-cache"
+                M_KEEP=0
+                if [ "$M_OK" = 1 ]; then
+                    row "hugo, again" "$gout"
+                    ga_med=$LAST_MED ga_rss=$LAST_RSS ga_files=$LAST_FILES ga_out=$LAST_BYTES
+                else note "hugo again, $n documents: $M_WHY"; fi
+            fi
         else
             note "hugo, $n documents: $M_WHY"
         fi
@@ -322,17 +344,19 @@ for n in $SIZES; do
             fi
         fi
     fi
-    # ratios against this size's Hugo row
+    # ratios against this size's Hugo row (a build run again: Hugo's run again)
     for ((k = first_row; k < ${#ROWS[@]}; k++)); do
         r=${ROWS[$k]}
+        bw=$g_med bm=$g_rss bf=$g_files bb=$g_out
+        if [[ $r == *", again |"* ]]; then bw=$ga_med bm=$ga_rss bf=$ga_files bb=$ga_out; fi
         w=$(grep -o '__WALL_[0-9.]*' <<<"$r" | cut -c8-) || true
         m=$(grep -o '__RSS_[0-9]*' <<<"$r" | cut -c7-) || true
         f=$(grep -o '__FILES_[0-9]*' <<<"$r" | cut -c9-) || true
         b=$(grep -o '__BYTES_[0-9]*' <<<"$r" | cut -c9-) || true
-        r=${r//__WALL_$w/$(ratio "$w" "$g_med")}
-        r=${r//__RSS_$m/$(ratio "$m" "$g_rss")}
-        r=${r//__FILES_$f/$(ratio "$f" "$g_files")}
-        r=${r//__BYTES_$b/$(ratio "$b" "$g_out")}
+        r=${r//__WALL_$w/$(ratio "$w" "$bw")}
+        r=${r//__RSS_$m/$(ratio "$m" "$bm")}
+        r=${r//__FILES_$f/$(ratio "$f" "$bf")}
+        r=${r//__BYTES_$b/$(ratio "$b" "$bb")}
         ROWS[$k]=$r
     done
 done
@@ -347,7 +371,7 @@ REPORT=$(mktemp)
     echo "- commit: $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo 'none')$(git -C "$REPO" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
     echo "- machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); load average at start $LOAD_AT_START, at end $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
     echo "- hoshin: $HOSHIN_VERSION$([ -n "$HOSHIN_BEFORE" ] && echo "; hoshin-before: $HOSHIN_BEFORE"); hugo: $HUGO_VERSION$([ -n "$PAGEFIND" ] && echo "; pagefind: $("$PAGEFIND" --version 2>/dev/null | head -n1)")"
-    echo "- timing: $([ -n "$HYPERFINE" ] && "$HYPERFINE" --version || echo 'date loop'), median of $RUNS runs after 1 warm-up, each from an empty output folder; Hugo + Pagefind: $([ "$PAGEFIND_RUNS" = 0 ] && echo "the one /usr/bin/time run" || echo "$PAGEFIND_RUNS runs"); peak memory from /usr/bin/time -v"
+    echo "- timing: $([ -n "$HYPERFINE" ] && "$HYPERFINE" --version || echo 'date loop'), median of $RUNS runs after 1 warm-up, each from an empty output folder (rows \"again\": each over the output the build before left, nothing changed); Hugo + Pagefind: $([ "$PAGEFIND_RUNS" = 0 ] && echo "the one /usr/bin/time run" || echo "$PAGEFIND_RUNS runs"); peak memory from /usr/bin/time -v"
     echo "- corpus: examples/gen_corpus.rs, seed $SEED (generator $GEN_HASH), under $BENCH_DIR"
     printf '%s\n' "${CORPORA[@]}"
     echo
