@@ -356,6 +356,7 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
     for d in &mut site.docs {
         d.release_page_parts();
     }
+    memory::return_freed();
     let view = site.view();
     if site.config.search_enabled && !diagnostics.has_errors() {
         let search_errors = timings.record("search index", || {
