@@ -250,13 +250,16 @@ pub struct Document {
 }
 
 impl Document {
-    /// Drops what only the document's own page shows, the body and the
-    /// table of contents: for a full build, once every page is written
-    /// (then the search index, which reads directives and preamble only, is
-    /// made with a third less memory). The document renders empty after.
+    /// Drops what only the document's own page needs, the body, the
+    /// table of contents and the references its links are made from: for a
+    /// full build, once every page is written (then the search index, which
+    /// reads directives and preamble only, is made with a third less
+    /// memory). The document renders empty after, and cannot be linked
+    /// again.
     pub fn release_page_parts(&mut self) {
         self.body = Vec::new();
         self.toc = Vec::new();
+        self.references = Vec::new();
     }
 
     /// `2023/somu.html`, relative to the site root.

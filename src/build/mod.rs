@@ -351,11 +351,15 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
     });
     diagnostics.extend(render_errors);
     // Every page is written: what only pages show (the body, the table of
-    // contents) goes before the search index, the build's peak of memory,
-    // is made.
+    // contents, the references) goes before the search index, the build's
+    // peak of memory, is made; so do the links and the comparisons, which
+    // the index does not read (~45 MB at 5,000 policies).
     for d in &mut site.docs {
         d.release_page_parts();
     }
+    let references = site.links.resolved;
+    site.links = Default::default();
+    site.comparisons = Default::default();
     memory::return_freed();
     let view = site.view();
     if site.config.search_enabled && !diagnostics.has_errors() {
@@ -397,7 +401,7 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
     Ok(Outcome {
         documents: site.docs.len(),
         directives: site.docs.iter().map(|d| d.directives.len()).sum(),
-        references: site.links.resolved,
+        references,
         pages_written,
         diagnostics,
         timings,
