@@ -479,3 +479,33 @@ fn a_reference_to_a_directive_previews_its_text() {
     let title = site::decode_entities(link.attr("title").expect("a tooltip"));
     assert!(title.starts_with(&opening), "{title:?} / {opening:?}");
 }
+
+#[test]
+fn the_summary_line_counts_the_references_it_resolved() {
+    let site = Site::fixture("references");
+    let run = site.build_ok();
+    let built = run.stdout.lines().next().unwrap_or_default().to_string();
+    // Every resolved reference is a link on some page: the count the
+    // summary gives must be the count of those links, not 0.
+    let count: usize = built
+        .split(", ")
+        .find_map(|part| part.strip_suffix(" references"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no reference count in {built:?}"));
+    assert!(count > 0, "{built}");
+    let mut links = 0;
+    for entry in walkdir::WalkDir::new(site.public()) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        let is_page = path.extension().is_some_and(|e| e == "html")
+            && !path.components().any(|c| c.as_os_str() == "compare");
+        if is_page && entry.file_type().is_file() {
+            let html = std::fs::read_to_string(path).unwrap();
+            links += tags(&html)
+                .into_iter()
+                .filter(|t| t.name == "a" && t.attr("class") == Some("ref"))
+                .count();
+        }
+    }
+    assert_eq!(count, links, "{built}");
+}
