@@ -204,14 +204,11 @@ pub struct Asset {
     pub source: std::path::PathBuf,
 }
 
-/// One piece of a document's body, in order. HTML comes from the author's
-/// Markdown (escaped or sanitised); every other kind is a place where render
-/// puts markup of hoshin's own, known by its type and never by any byte of the
-/// text, so nothing a document contains can be mistaken for one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Segment {
-    /// HTML, written out as it is.
-    Html(String),
+/// A place in a document's body where render puts markup of hoshin's own,
+/// known by its type and never by any byte of the text, so nothing a
+/// document contains can be mistaken for one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slot {
     /// The permalink and copy button of directive n (an index into
     /// [`Document::directives`]).
     Tools(usize),
@@ -226,6 +223,85 @@ pub enum Segment {
     Backlinks(usize),
 }
 
+/// One piece of a document's body, in order, as [`Body::segments`] gives
+/// them: HTML from the author's Markdown (escaped or sanitised), or a slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Segment<'a> {
+    /// HTML, written out as it is.
+    Html(&'a str),
+    /// A place render fills in.
+    Slot(Slot),
+}
+
+/// A document's body: its HTML in one string, and the slots with the byte
+/// offset where each stands in it.
+///
+/// One string a document, not one a piece between slots: at 5,000 policies
+/// the pieces were 660,000 small strings, 150 MB held through the pages,
+/// and once freed they left the slabs they shared with the directives'
+/// strings half used, 150 MB that stayed resident through the search
+/// index (BENCHMARKS.md, issue 11, sixth round).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Body {
+    html: String,
+    /// In order of offset; every offset is a char boundary of `html`
+    /// (the HTML is only ever pushed whole strings).
+    slots: Vec<(usize, Slot)>,
+}
+
+impl Body {
+    /// Appends HTML.
+    pub fn push_html(&mut self, html: &str) {
+        self.html.push_str(html);
+    }
+
+    /// Puts a slot after the HTML pushed so far.
+    pub fn push_slot(&mut self, slot: Slot) {
+        self.slots.push((self.html.len(), slot));
+    }
+
+    /// Gives back what growing by pushes left unused: the body is kept for
+    /// the whole build.
+    pub fn shrink_to_fit(&mut self) {
+        self.html.shrink_to_fit();
+        self.slots.shrink_to_fit();
+    }
+
+    /// Bytes of HTML, slots aside.
+    pub fn html_len(&self) -> usize {
+        self.html.len()
+    }
+
+    /// The pieces in order; no HTML piece is empty.
+    pub fn segments(&self) -> impl Iterator<Item = Segment<'_>> + '_ {
+        let mut from = 0;
+        let mut slots = self.slots.iter();
+        let mut pending: Option<Slot> = None;
+        std::iter::from_fn(move || {
+            if let Some(slot) = pending.take() {
+                return Some(Segment::Slot(slot));
+            }
+            match slots.next() {
+                Some(&(at, slot)) => {
+                    let html = self.html.get(from..at).unwrap_or_default();
+                    from = at;
+                    if html.is_empty() {
+                        Some(Segment::Slot(slot))
+                    } else {
+                        pending = Some(slot);
+                        Some(Segment::Html(html))
+                    }
+                }
+                None => {
+                    let html = self.html.get(from..).unwrap_or_default();
+                    from = self.html.len();
+                    (!html.is_empty()).then_some(Segment::Html(html))
+                }
+            }
+        })
+    }
+}
+
 /// A parsed policy document.
 #[derive(Debug, Clone)]
 pub struct Document {
@@ -238,7 +314,7 @@ pub struct Document {
     /// Title: front matter, else first H1, else 「{department}運営方針（{和暦年度}）」.
     pub title: String,
     /// The body: HTML made by parse, and the slots render fills in.
-    pub body: Vec<Segment>,
+    pub body: Body,
     /// Directives in document order.
     pub directives: Vec<Directive>,
     /// Table of contents.
@@ -257,7 +333,7 @@ impl Document {
     /// memory). The document renders empty after, and cannot be linked
     /// again.
     pub fn release_page_parts(&mut self) {
-        self.body = Vec::new();
+        self.body = Body::default();
         self.toc = Vec::new();
         self.references = Vec::new();
     }
@@ -306,6 +382,30 @@ mod tests {
         let text = "  職員の育成に努める。\n研修を行う。";
         let h = Heading::new("職員の育成に努める。", text);
         assert_eq!(h, Heading::InText { start: 2, end: 32 });
+    }
+
+    #[test]
+    fn a_body_gives_its_html_and_slots_in_order_without_empty_pieces() {
+        let mut body = Body::default();
+        body.push_slot(Slot::Tools(0));
+        body.push_html("<p>詳しくは");
+        body.push_slot(Slot::Reference(0));
+        body.push_slot(Slot::Backlinks(0));
+        body.push_html("を参照。</p>");
+        body.shrink_to_fit();
+        let pieces: Vec<Segment> = body.segments().collect();
+        assert_eq!(
+            pieces,
+            [
+                Segment::Slot(Slot::Tools(0)),
+                Segment::Html("<p>詳しくは"),
+                Segment::Slot(Slot::Reference(0)),
+                Segment::Slot(Slot::Backlinks(0)),
+                Segment::Html("を参照。</p>"),
+            ]
+        );
+        assert_eq!(body.html_len(), "<p>詳しくはを参照。</p>".len());
+        assert_eq!(Body::default().segments().count(), 0);
     }
 
     #[test]

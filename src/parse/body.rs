@@ -11,7 +11,7 @@ use super::inline::{self, is_inline, Piece};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::marker::{self, katakana_follows, Marker, MarkerKind, Number};
-use crate::model::{Directive, Heading, RawReference, ReferenceKind, Segment};
+use crate::model::{Directive, Heading, RawReference, ReferenceKind, Slot};
 
 /// What the walker emits: Markdown events for pulldown-cmark's HTML writer,
 /// and the places where hoshin's own markup goes. They are values of their
@@ -22,8 +22,8 @@ pub enum Out<'a> {
     /// The attributes of directive n's element (`id`, `class`, `data-cite`),
     /// written once the hierarchy has given it its id.
     Attributes(usize),
-    /// A segment that render fills in (tools, a reference, backlinks).
-    Slot(Segment),
+    /// A place that render fills in (tools, a reference, backlinks).
+    Slot(Slot),
 }
 
 /// A heading that is not a directive (「別紙」): it gets an id of its own
@@ -370,9 +370,9 @@ impl<'a> Walker<'a> {
     /// alt text (an attribute).
     fn reference_slot(&mut self, n: usize) {
         self.out.push(Out::Slot(if self.in_image > 0 {
-            Segment::ReferenceText(n)
+            Slot::ReferenceText(n)
         } else {
-            Segment::Reference(n)
+            Slot::Reference(n)
         }));
     }
 
@@ -588,7 +588,7 @@ impl<'a> Walker<'a> {
     /// Ends the current segment: the directive's tools, the closing tag, its backlinks.
     fn close_segment(&mut self, leaf: &Leaf) {
         if let Some(d) = leaf.directive {
-            self.out.push(Out::Slot(Segment::Tools(d)));
+            self.out.push(Out::Slot(Slot::Tools(d)));
             let block = leaf.segment_text.trim();
             let end = block
                 .char_indices()
@@ -601,7 +601,7 @@ impl<'a> Walker<'a> {
             self.push(Event::Html(leaf.close.into()));
         }
         if let Some(d) = leaf.directive {
-            self.out.push(Out::Slot(Segment::Backlinks(d)));
+            self.out.push(Out::Slot(Slot::Backlinks(d)));
         }
     }
 
@@ -997,6 +997,7 @@ fn is_document_link(dest: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Segment;
 
     /// What the tests look at: the walked body and its HTML (slots left out).
     struct Walked {
@@ -1011,12 +1012,12 @@ mod tests {
         let file = SourceFile::new("content/2023/t.md", markdown);
         let config = Config::default();
         let body = walk(&file, 0, &config, true);
-        let segments = crate::parse::segments::segments(body.events, &body.directives);
-        let html = segments
-            .iter()
+        let made = crate::parse::segments::segments(body.events, &body.directives);
+        let html = made
+            .segments()
             .filter_map(|s| match s {
-                Segment::Html(h) => Some(h.as_str()),
-                _ => None,
+                Segment::Html(h) => Some(h),
+                Segment::Slot(_) => None,
             })
             .collect();
         Walked {

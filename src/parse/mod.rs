@@ -56,7 +56,7 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
         .or(h1)
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| format!("{}運営方針（{}）", meta.department, meta.era_year()));
-    let body_segments = segments::segments(events, &directives);
+    let body = segments::segments(events, &directives);
     let toc = table_of_contents(&directives, &plain_headings);
     fit(&mut directives);
     let preamble = preamble.trim().to_string();
@@ -66,7 +66,7 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
             source,
             meta,
             title,
-            body: body_segments,
+            body,
             directives,
             toc,
             preamble,
@@ -132,7 +132,7 @@ pub fn shortened(text: &str, max: usize) -> (&str, bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Segment;
+    use crate::model::{Segment, Slot};
 
     fn parse(body: &str) -> Document {
         let text = format!("---\nyear: 2023\ndepartment: 総務部\nauthor: 総務部長\n---\n{body}");
@@ -145,16 +145,16 @@ mod tests {
 
     fn html(doc: &Document) -> String {
         doc.body
-            .iter()
+            .segments()
             .filter_map(|s| match s {
-                Segment::Html(h) => Some(h.as_str()),
-                _ => None,
+                Segment::Html(h) => Some(h),
+                Segment::Slot(_) => None,
             })
             .collect()
     }
 
     fn count(doc: &Document, f: fn(&Segment) -> bool) -> usize {
-        doc.body.iter().filter(|s| f(s)).count()
+        doc.body.segments().filter(|s| f(s)).count()
     }
 
     /// The old body held `\0R{n}\0`-style marks in its HTML: an author's NUL
@@ -172,10 +172,22 @@ mod tests {
         );
         assert_eq!(doc.directives.len(), 2);
         assert!(doc.references.is_empty());
-        assert_eq!(count(&doc, |s| matches!(s, Segment::Reference(_))), 0);
-        assert_eq!(count(&doc, |s| matches!(s, Segment::ReferenceText(_))), 0);
-        assert_eq!(count(&doc, |s| matches!(s, Segment::Tools(_))), 2);
-        assert_eq!(count(&doc, |s| matches!(s, Segment::Backlinks(_))), 2);
+        assert_eq!(
+            count(&doc, |s| matches!(s, Segment::Slot(Slot::Reference(_)))),
+            0
+        );
+        assert_eq!(
+            count(&doc, |s| matches!(s, Segment::Slot(Slot::ReferenceText(_)))),
+            0
+        );
+        assert_eq!(
+            count(&doc, |s| matches!(s, Segment::Slot(Slot::Tools(_)))),
+            2
+        );
+        assert_eq!(
+            count(&doc, |s| matches!(s, Segment::Slot(Slot::Backlinks(_)))),
+            2
+        );
         let html = html(&doc);
         for text in [
             "見出し",
@@ -204,10 +216,10 @@ mod tests {
         assert_eq!(doc.references.len(), 2);
         let kinds: Vec<String> = doc
             .body
-            .iter()
+            .segments()
             .map(|s| match s {
                 Segment::Html(h) => format!("html:{h}"),
-                other => format!("{other:?}"),
+                Segment::Slot(slot) => format!("{slot:?}"),
             })
             .collect();
         let at = |needle: &str| kinds.iter().position(|k| k.contains(needle)).unwrap();

@@ -1,6 +1,6 @@
 //! From the walker's output to the typed body of the model: pulldown-cmark
 //! writes the HTML, and each place where hoshin's own markup goes becomes a
-//! segment of its own (see [`Segment`]), so that no byte of a document can
+//! slot of its own (see [`crate::model::Slot`]), so that no byte of a document can
 //! ever be read as one of hoshin's marks.
 
 use std::cell::RefCell;
@@ -10,66 +10,39 @@ use pulldown_cmark::Event;
 
 use super::body::Out;
 use super::escape_attr;
-use crate::model::{Directive, Segment};
+use crate::model::{Body, Directive};
 
-/// Segments as they are made: the HTML written since the last slot, and the
-/// segments before it.
-#[derive(Default)]
-struct Segments {
-    done: Vec<Segment>,
-    html: String,
-}
-
-impl Segments {
-    fn slot(&mut self, segment: Segment) {
-        self.flush();
-        self.done.push(segment);
-    }
-
-    /// Ends the HTML segment being made. The segment gets a copy of exactly
-    /// its length and the buffer is kept for the next one: segments live
-    /// for the whole build, and a string grown by pushing holds up to twice
-    /// its length (a fifth of a parsed site's memory, measured with massif).
-    fn flush(&mut self) {
-        if !self.html.is_empty() {
-            self.done.push(Segment::Html(self.html.as_str().into()));
-            self.html.clear();
-        }
-    }
-}
-
-/// The HTML writer's output goes into the HTML segment being made.
-struct Writer<'s>(&'s RefCell<Segments>);
+/// The HTML writer's output goes into the body being made.
+struct Writer<'s>(&'s RefCell<Body>);
 
 impl fmt::Write for Writer<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        self.0.borrow_mut().html.push_str(s);
+        self.0.borrow_mut().push_html(s);
         Ok(())
     }
 }
 
-/// Writes the body's HTML and cuts it into segments at the walker's slots.
+/// Writes the body's HTML and puts the walker's slots in it.
 ///
 /// The HTML writer pulls one event at a time and writes it before it pulls
 /// the next, so a slot taken from the stream lands exactly where it stood.
 /// An empty text event stands in for each slot: the writer then knows, as
 /// with any inline content, that the output does not end a line.
-pub fn segments(events: Vec<Out<'_>>, directives: &[Directive]) -> Vec<Segment> {
-    let made = RefCell::new(Segments::default());
+pub fn segments(events: Vec<Out<'_>>, directives: &[Directive]) -> Body {
+    let made = RefCell::new(Body::default());
     let stream = events.into_iter().map(|out| match out {
         Out::Event(e) => e,
         Out::Attributes(d) => Event::Html(attributes(&directives[d]).into()),
-        Out::Slot(segment) => {
-            made.borrow_mut().slot(segment);
+        Out::Slot(slot) => {
+            made.borrow_mut().push_slot(slot);
             Event::Text("".into())
         }
     });
     // Writing to a String cannot fail.
     let _ = pulldown_cmark::html::write_html_fmt(Writer(&made), stream);
     let mut made = made.into_inner();
-    made.flush();
-    made.done.shrink_to_fit();
-    made.done
+    made.shrink_to_fit();
+    made
 }
 
 /// ` id="n1-p3" class="directive depth-2" data-cite="1.(3)"`: only what a

@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 
 use crate::layout::{encode_path, root_of};
 use crate::link::{Citer, Links, Target};
-use crate::model::{Document, ReferenceKind, Segment};
+use crate::model::{Document, ReferenceKind, Segment, Slot};
 use crate::parse::escape_attr;
 
 /// The document's body HTML, every slot filled in; `marks` adds what a
@@ -21,18 +21,11 @@ pub fn fill(
 ) -> String {
     let doc = &docs[di];
     let root = root_of(&doc.url());
-    let html_len: usize = doc
-        .body
-        .iter()
-        .map(|s| match s {
-            Segment::Html(h) => h.len(),
-            _ => 0,
-        })
-        .sum();
+    let html_len = doc.body.html_len();
     let mut out = String::with_capacity(html_len + html_len / 8);
-    for segment in &doc.body {
-        match *segment {
-            Segment::Html(ref h) => out.push_str(h),
+    for segment in doc.body.segments() {
+        match segment {
+            Segment::Html(h) => out.push_str(h),
             // The permalink and copy button are added here by hoshin.js
             // (the same markup on every directive of every page was a sixth
             // of a document page); the label and the `[[…]]` markup come
@@ -40,10 +33,10 @@ pub fn fill(
             // data-ref-prefix.
             // The year-over-year marks stay in the page (they differ per
             // directive and must work without script).
-            Segment::Tools(d) => marks(&mut out, d),
-            Segment::Reference(n) => reference(&mut out, docs, links, di, n, &root),
-            Segment::ReferenceText(n) => reference_text(&mut out, docs, links, di, n),
-            Segment::Backlinks(d) => {
+            Segment::Slot(Slot::Tools(d)) => marks(&mut out, d),
+            Segment::Slot(Slot::Reference(n)) => reference(&mut out, docs, links, di, n, &root),
+            Segment::Slot(Slot::ReferenceText(n)) => reference_text(&mut out, docs, links, di, n),
+            Segment::Slot(Slot::Backlinks(d)) => {
                 if let Some(citers) = links.directive_backlinks.get(di).and_then(|b| b.get(d)) {
                     backlinks(&mut out, docs, citers, di, &root);
                 }
