@@ -22,9 +22,36 @@ pub enum Severity {
 pub struct SourceFile {
     /// The path as shown to the user (relative to the site root, `/`-separated).
     pub display_path: String,
-    /// The whole text (BOM removed).
+    /// The whole text (BOM removed); once [`SourceFile::keep_lines`] has
+    /// been called, only the lines it kept, one after another.
     pub text: Arc<str>,
+    /// Where each line starts in `text`; empty once lines are kept.
     line_starts: Vec<usize>,
+    /// The lines [`SourceFile::keep_lines`] kept, in order (empty while
+    /// the whole text is held).
+    kept: Vec<KeptLine>,
+}
+
+/// A line of a [`SourceFile`] kept after the rest of its text was dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct KeptLine {
+    /// 1-based line number.
+    number: usize,
+    /// Byte offset of the line in the whole text.
+    start: usize,
+    /// Byte offset of the line in the kept text.
+    at: usize,
+}
+
+/// A line of a source file, as [`SourceFile::line_of`] finds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Line<'a> {
+    /// 1-based line number.
+    number: usize,
+    /// Byte offset of the line in the whole text.
+    start: usize,
+    /// The line with its line ending.
+    text: &'a str,
 }
 
 impl SourceFile {
@@ -37,6 +64,7 @@ impl SourceFile {
             display_path: display_path.into(),
             text,
             line_starts,
+            kept: Vec::new(),
         }
     }
 
@@ -46,44 +74,101 @@ impl SourceFile {
     /// of its peak memory (100 MB at 5,000 policies). Locating in a released
     /// file gives line 1, column 1.
     pub fn release(&mut self) {
-        self.text = Arc::from("");
-        self.line_starts = vec![0];
+        self.keep_lines(std::iter::empty());
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
-    pub fn locate(&self, offset: usize) -> (usize, usize) {
+    /// Keeps only the lines that hold the byte offsets `at` (of the whole
+    /// text), and drops the rest of the text and the line index: a
+    /// diagnostic at an offset on a kept line reads as before, one
+    /// elsewhere points at line 1, column 1. A full build keeps the lines
+    /// of each document's references and `previous:` once it is parsed,
+    /// which are all that link and compare can point at: the whole
+    /// sources were a fifth of the memory those stages hold at 5,000
+    /// policies (BENCHMARKS.md, issue 11, sixth round).
+    pub fn keep_lines(&mut self, at: impl IntoIterator<Item = usize>) {
+        let mut lines: Vec<Line<'_>> = at.into_iter().filter_map(|o| self.line_of(o)).collect();
+        lines.sort_unstable_by_key(|l| l.number);
+        lines.dedup_by_key(|l| l.number);
+        let mut text = String::with_capacity(lines.iter().map(|l| l.text.len()).sum());
+        let mut kept = Vec::with_capacity(lines.len());
+        for line in &lines {
+            kept.push(KeptLine {
+                number: line.number,
+                start: line.start,
+                at: text.len(),
+            });
+            text.push_str(line.text);
+        }
+        self.text = Arc::from(text);
+        self.line_starts = Vec::new();
+        self.kept = kept;
+    }
+
+    /// The line that holds byte offset `offset` of the whole text (the
+    /// last line for an offset past the end); `None` where the line was
+    /// not kept.
+    fn line_of(&self, offset: usize) -> Option<Line<'_>> {
+        if self.line_starts.is_empty() {
+            let i = match self.kept.binary_search_by_key(&offset, |k| k.start) {
+                Ok(i) => i,
+                Err(0) => return None,
+                Err(i) => i - 1,
+            };
+            let k = self.kept[i];
+            let end = self.kept.get(i + 1).map_or(self.text.len(), |n| n.at);
+            let text = self.text.get(k.at..end)?;
+            // An offset past the line's end (its newline included) is on a
+            // line that was not kept; the end of a last line without one
+            // is on it.
+            let past = offset - k.start;
+            let on = past < text.len() || (past == text.len() && !text.ends_with('\n'));
+            return on.then_some(Line {
+                number: k.number,
+                start: k.start,
+                text,
+            });
+        }
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
+        let i = match self.line_starts.binary_search(&offset) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
-        let column = self.text[start..floor_char_boundary(&self.text, offset)]
-            .chars()
-            .count()
-            + 1;
-        (line + 1, column)
-    }
-
-    /// The text of a 1-based line, without its line ending.
-    pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
-            return "";
-        };
+        let start = self.line_starts[i];
         let end = self
             .line_starts
-            .get(line)
+            .get(i + 1)
             .copied()
             .unwrap_or(self.text.len());
-        self.text[start..end].trim_end_matches(['\n', '\r'])
+        Some(Line {
+            number: i + 1,
+            start,
+            text: &self.text[start..end],
+        })
     }
 
-    /// Byte offset where a 1-based line starts.
-    pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts
-            .get(line.wrapping_sub(1))
-            .copied()
-            .unwrap_or(self.text.len())
+    /// 1-based line and column (in characters) of a byte offset; line 1,
+    /// column 1 where its line is not kept.
+    pub fn locate(&self, offset: usize) -> (usize, usize) {
+        match self.line_of(offset) {
+            Some(line) => (line.number, line.column(offset)),
+            None => (1, 1),
+        }
+    }
+}
+
+impl Line<'_> {
+    /// 1-based column, in characters, of a byte offset on this line.
+    fn column(&self, offset: usize) -> usize {
+        let within = offset.saturating_sub(self.start).min(self.text.len());
+        self.text[..floor_char_boundary(self.text, within)]
+            .chars()
+            .count()
+            + 1
+    }
+
+    /// The line without its line ending.
+    fn content(&self) -> &str {
+        self.text.trim_end_matches(['\n', '\r'])
     }
 }
 
@@ -178,18 +263,24 @@ impl Diagnostic {
 
     /// Points the diagnostic at a byte range of a file.
     pub fn at(mut self, file: &SourceFile, span: Range<usize>) -> Self {
-        let (line, column) = file.locate(span.start);
-        let source_line = file.line_text(line);
+        let Some(line) = file.line_of(span.start) else {
+            return self.in_file(&file.display_path);
+        };
+        let column = line.column(span.start);
+        let source_line = line.content();
         // Underline the span, clipped to its first line.
-        let line_start = file.line_start(line);
-        let line_end = line_start + source_line.len();
-        let start = floor_char_boundary(&file.text, span.start.clamp(line_start, line_end));
-        let end = floor_char_boundary(&file.text, span.end.clamp(start, line_end));
-        let width = file.text[start..end].chars().count().max(1);
+        let within = |offset: usize| {
+            floor_char_boundary(
+                source_line,
+                offset.saturating_sub(line.start).min(source_line.len()),
+            )
+        };
+        let (start, end) = (within(span.start), within(span.end.max(span.start)));
+        let width = source_line[start..end].chars().count().max(1);
         let (source_line, excerpt_column, width) = excerpt(source_line, column - 1, width);
         self.location = Some(Box::new(Location {
             path: file.display_path.clone(),
-            line,
+            line: line.number,
             column,
             source_line,
             excerpt_column,
@@ -353,7 +444,40 @@ mod tests {
         assert_eq!(f.locate(0), (1, 1));
         let x = f.text.find('x').unwrap();
         assert_eq!(f.locate(x), (2, 5));
-        assert_eq!(f.line_text(2), "二行目 x");
+        let d = Diagnostic::error("e").at(&f, x..x + 1);
+        assert_eq!(d.location.unwrap().source_line, "二行目 x");
+    }
+
+    #[test]
+    fn a_diagnostic_on_a_kept_line_reads_as_it_did_on_the_whole_text() {
+        let text =
+            "---\nprevious: 2024/som\n---\n前文\r\n① 詳しくは[[2023/kikak]]を参照。\r\n② 末尾[[x]]";
+        let whole = SourceFile::new("content/2025/somu.md", text);
+        let mut kept = whole.clone();
+        let spans: Vec<Range<usize>> = ["2024/som", "[[2023/kikak]]", "[[x]]"]
+            .iter()
+            .map(|n| text.find(n).map(|s| s..s + n.len()).unwrap())
+            .collect();
+        kept.keep_lines(spans.iter().map(|s| s.start));
+        assert!(kept.text.len() < text.len() && !kept.text.contains("前文"));
+        for span in &spans {
+            let on = |f: &SourceFile| Diagnostic::error("e").at(f, span.clone()).to_string();
+            assert_eq!(on(&kept), on(&whole), "{span:?}");
+        }
+        // A line that was not kept: line 1, column 1, no excerpt.
+        let preface = text.find("前文").unwrap();
+        assert_eq!(kept.locate(preface), (1, 1));
+        let d = Diagnostic::error("e").at(&kept, preface..preface + 3);
+        assert_eq!(d.location.unwrap().source_line, "");
+        // The start of a line that was not kept is not the end of the one before.
+        let next = text.find("---\n前文").unwrap();
+        assert_eq!(kept.locate(next), (1, 1));
+        // Keeping again keeps within what was kept; releasing drops it all.
+        kept.keep_lines([spans[2].start]);
+        assert_eq!(kept.locate(spans[2].start), whole.locate(spans[2].start));
+        assert_eq!(kept.locate(spans[1].start), (1, 1));
+        kept.release();
+        assert_eq!((kept.text.len(), kept.locate(spans[2].start)), (0, (1, 1)));
     }
 
     #[test]

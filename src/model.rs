@@ -338,6 +338,16 @@ impl Document {
         self.references = Vec::new();
     }
 
+    /// Keeps of the source text only the lines that link and compare can
+    /// point a diagnostic at, those of the references and of `previous:`
+    /// (see [`SourceFile::keep_lines`]): what a full build holds of a
+    /// document once it is parsed.
+    pub fn keep_cited_lines(&mut self) {
+        let previous = self.meta.previous.as_ref().map(|p| p.span.start);
+        let references = self.references.iter().map(|r| r.span.start);
+        self.source.keep_lines(references.chain(previous));
+    }
+
     /// `2023/somu.html`, relative to the site root.
     pub fn url(&self) -> String {
         crate::layout::document(&self.key)

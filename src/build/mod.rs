@@ -155,7 +155,9 @@ pub fn load_config(root: &Path) -> Result<Config, Failure> {
     })
 }
 
-/// Parses loaded files in parallel; drafts are dropped unless asked for.
+/// Parses loaded files in parallel, each document keeping of its source
+/// only the lines later stages can point at ([`Document::keep_cited_lines`]);
+/// drafts are dropped unless asked for.
 pub fn parse_all(
     files: Vec<LoadedFile>,
     config: &Config,
@@ -164,7 +166,16 @@ pub fn parse_all(
 ) -> Vec<Document> {
     let results: Vec<parse::ParseResult> = files
         .into_par_iter()
-        .map(|f| parse::parse_document(f, config))
+        .map(|f| {
+            let mut parsed = parse::parse_document(f, config);
+            // Each source goes as soon as its document is parsed, but for
+            // what link and compare can point at: the sources whole were a
+            // fifth of what those stages hold.
+            if let Ok((doc, _)) = &mut parsed {
+                doc.keep_cited_lines();
+            }
+            parsed
+        })
         .collect();
     let mut docs = Vec::with_capacity(results.len());
     for r in results {
@@ -195,7 +206,9 @@ pub fn compile(
     let (content, load_errors) = timings.record("load", || load::load(root, &content_dir));
     diagnostics.extend(load_errors);
     let docs = timings.record("parse", || {
-        parse_all(content.files, &config, drafts, &mut diagnostics)
+        let docs = parse_all(content.files, &config, drafts, &mut diagnostics);
+        memory::return_freed();
+        docs
     });
     let (links, link_errors) = timings.record("link", || link::link(&docs, &config));
     diagnostics.extend(link_errors);
@@ -311,6 +324,7 @@ pub fn build(opts: &BuildOptions, write_output: bool) -> Result<Outcome, Failure
     for d in &mut site.docs {
         d.source.release();
     }
+    memory::return_freed();
     // Pages are written to the staging folder as they are rendered, so the
     // site never sits in memory as a whole; the staging folder replaces the
     // output only if everything succeeded.
