@@ -62,8 +62,10 @@ pub fn compare(docs: &[Document], config: &Config) -> (Comparisons, Vec<Diagnost
     (assemble(docs, &predecessors, alignments), errors)
 }
 
-/// How many pairs [`align_chains`] aligns at a time.
-const BATCH: usize = 256;
+/// How many pairs [`align_chains`] aligns at a time: 64 held the compare
+/// stage's peak 26 MB lower than 256 at 5,000 policies, in the same time
+/// (BENCHMARKS.md, issue 11, sixth round).
+const BATCH: usize = 64;
 
 /// The alignment of every document with its predecessor.
 ///
