@@ -15,37 +15,104 @@ use crate::model::Document;
 use crate::render::SiteView;
 use crate::search::{build_delta, build_index_with_state, IndexState, SearchRecord};
 
+/// What every record of a document shares, made once per document: the
+/// records of a full build borrow it, as they borrow the document's text
+/// (at 5,000 policies a copy of these per record was 55 MB of the search
+/// index's peak; BENCHMARKS.md, issue 11, sixth round).
+pub struct Shared {
+    /// The page, `2023/somu.html`, encoded.
+    page: String,
+    /// 「総務部（令和5年度）」, what each directive's label has before its
+    /// citation.
+    label_head: String,
+    /// `paths[i]`: the heading path of directive i's children, its own
+    /// path and its step (`1. 人材の育成 › (1) 研修の充実`); empty for a
+    /// directive without children, whose path no record shows.
+    paths: Vec<String>,
+}
+
+impl Shared {
+    /// The shared strings of `doc`'s records.
+    pub fn of(doc: &Document) -> Shared {
+        let mut has_children = vec![false; doc.directives.len()];
+        for d in &doc.directives {
+            if let Some(flag) = d.parent.and_then(|p| has_children.get_mut(p)) {
+                *flag = true;
+            }
+        }
+        let mut paths: Vec<String> = Vec::with_capacity(doc.directives.len());
+        for (i, d) in doc.directives.iter().enumerate() {
+            if !has_children[i] {
+                paths.push(String::new());
+                continue;
+            }
+            let own = step(d);
+            paths.push(match heading_path(doc, &paths, i) {
+                Cow::Borrowed("") => own,
+                parent => concat(&[&parent, " › ", &own]),
+            });
+        }
+        Shared {
+            page: encode_path(&doc.url()),
+            label_head: doc.label_prefix(),
+            paths,
+        }
+    }
+}
+
+/// Directive i's heading path: its parent's entry of `paths` (which holds
+/// the entries of the directives before i).
+fn heading_path<'p>(doc: &Document, paths: &'p [String], i: usize) -> Cow<'p, str> {
+    match doc.directives[i].parent {
+        Some(p) if p < i => Cow::Borrowed(paths[p].as_str()),
+        Some(_) => {
+            // Parents come first in a parsed document; just in case.
+            let ancestry = doc.ancestry(i);
+            Cow::Owned(
+                ancestry[..ancestry.len() - 1]
+                    .iter()
+                    .map(|&a| step(&doc.directives[a]))
+                    .collect::<Vec<_>>()
+                    .join(" › "),
+            )
+        }
+        None => Cow::Borrowed(""),
+    }
+}
+
 /// The search records of one document, borrowing its text, key, title and
-/// department (a full build indexes them while the documents are in memory).
-pub fn document_records(doc: &Document) -> Vec<SearchRecord<'_>> {
-    records_of(doc, Cow::Borrowed)
+/// department and `shared` ([`Shared::of`] the document): a full build
+/// indexes them while the documents are in memory.
+pub fn document_records<'a>(doc: &'a Document, shared: &'a Shared) -> Vec<SearchRecord<'a>> {
+    records_of(doc, shared, Cow::Borrowed)
 }
 
 /// The search records of one document, owning every field: for a thread
-/// that outlives the documents (watch's deferred index).
+/// that outlives the documents (watch's deferred index), and for a delta's
+/// few documents.
 pub fn owned_document_records(doc: &Document) -> Vec<SearchRecord<'static>> {
-    records_of(doc, |s| Cow::Owned(s.to_string()))
+    let shared = Shared::of(doc);
+    records_of(doc, &shared, Cow::Borrowed)
         .into_iter()
         .map(SearchRecord::into_owned)
         .collect()
 }
 
 /// The records of `doc`, with `take` making the fields that come from the
-/// document as they are (borrowed or copied); the others are made here and
-/// owned.
+/// document as they are (borrowed or copied).
 fn records_of<'a>(
     doc: &'a Document,
+    shared: &'a Shared,
     take: impl Fn(&'a str) -> Cow<'a, str>,
 ) -> Vec<SearchRecord<'a>> {
-    let url = encode_path(&doc.url());
     let mut records = Vec::with_capacity(doc.directives.len() + 1);
     if !doc.preamble.is_empty() {
         records.push(SearchRecord {
-            url: Cow::Owned(url.clone()),
+            page: Cow::Borrowed(&shared.page),
             doc: take(&doc.key),
             id: None,
             citation: Cow::Borrowed(""),
-            label: take(&doc.title),
+            label_head: take(&doc.title),
             title: take(&doc.title),
             heading_path: Cow::Borrowed(""),
             text: take(&doc.preamble),
@@ -53,50 +120,15 @@ fn records_of<'a>(
             department: take(&doc.meta.department),
         });
     }
-    // Every record of the document has the same label prefix
-    // (「総務部（令和5年度）」) before its citation: made once, unless the
-    // label is not of that shape.
-    let prefix = doc.directives.first().and_then(|d| {
-        doc.label(d)
-            .strip_suffix(d.citation.as_str())
-            .map(str::to_string)
-    });
-    // A directive's heading path is its parent's path and the parent's
-    // step ("(3) 事務の適正化に向けて"): `within[i]` is directive i's path with
-    // its own step, made once and extended by its children.
-    let mut within: Vec<String> = Vec::with_capacity(doc.directives.len());
     for (i, d) in doc.directives.iter().enumerate() {
-        let heading_path = match d.parent {
-            Some(p) if p < i => within[p].clone(),
-            Some(_) => {
-                // Parents come first in a parsed document; just in case.
-                let ancestry = doc.ancestry(i);
-                ancestry[..ancestry.len() - 1]
-                    .iter()
-                    .map(|&a| step(&doc.directives[a]))
-                    .collect::<Vec<_>>()
-                    .join(" › ")
-            }
-            None => String::new(),
-        };
-        let own = step(d);
-        within.push(if heading_path.is_empty() {
-            own
-        } else {
-            concat(&[&heading_path, " › ", &own])
-        });
-        let label = match &prefix {
-            Some(p) => concat(&[p, &d.citation]),
-            None => doc.label(d),
-        };
         records.push(SearchRecord {
-            url: Cow::Owned(concat(&[&url, "#", &d.id])),
+            page: Cow::Borrowed(&shared.page),
             doc: take(&doc.key),
             id: Some(take(&d.id)),
             citation: take(&d.citation),
-            label: Cow::Owned(label),
+            label_head: Cow::Borrowed(&shared.label_head),
             title: take(&doc.title),
-            heading_path: Cow::Owned(heading_path),
+            heading_path: heading_path(doc, &shared.paths, i),
             text: take(&d.text),
             year: doc.meta.year,
             department: take(&doc.meta.department),
@@ -121,10 +153,26 @@ fn concat(parts: &[&str]) -> String {
     s
 }
 
-/// Every search record of the site, in document order.
-pub fn records<'a>(view: &SiteView<'a>) -> Vec<SearchRecord<'a>> {
-    let per_doc: Vec<Vec<SearchRecord<'a>>> = view.docs.par_iter().map(document_records).collect();
-    per_doc.into_iter().flatten().collect()
+/// The shared strings of every document's records ([`Shared::of`]), in
+/// document order: what [`records`] borrows.
+pub fn shared(view: &SiteView<'_>) -> Vec<Shared> {
+    view.docs.par_iter().map(Shared::of).collect()
+}
+
+/// Every search record of the site, in document order; `shared` is
+/// [`shared`] of the same view.
+pub fn records<'a>(view: &SiteView<'a>, shared: &'a [Shared]) -> Vec<SearchRecord<'a>> {
+    let per_doc: Vec<Vec<SearchRecord<'a>>> = view
+        .docs
+        .par_iter()
+        .zip(shared)
+        .map(|(doc, shared)| document_records(doc, shared))
+        .collect();
+    let mut all = Vec::with_capacity(per_doc.iter().map(Vec::len).sum());
+    for records in per_doc {
+        all.extend(records);
+    }
+    all
 }
 
 /// The search index files of a site (with the empty delta).
@@ -141,7 +189,8 @@ pub fn write_index(
     sink: &(dyn Fn(OutputFile) -> std::io::Result<()> + Sync),
 ) -> (Vec<(String, std::io::Error)>, IndexState) {
     let failed = std::sync::Mutex::new(Vec::new());
-    let state = crate::search::write_index(&records(view), &|f| {
+    let shared = shared(view);
+    let state = crate::search::write_index(&records(view, &shared), &|f| {
         let path = f.path.clone();
         if let Err(e) = sink(convert(f)) {
             if let Ok(mut failed) = failed.lock() {
@@ -167,7 +216,8 @@ pub fn write_records_index(
 /// The search index files of a site, and the state that [`delta_files`]
 /// needs to overlay later changes on them.
 pub fn index_files_with_state(view: &SiteView<'_>) -> (Vec<OutputFile>, IndexState) {
-    let (files, state) = build_index_with_state(&records(view));
+    let shared = shared(view);
+    let (files, state) = build_index_with_state(&records(view, &shared));
     (files.into_iter().map(convert).collect(), state)
 }
 
@@ -188,7 +238,7 @@ pub fn delta_files(state: &IndexState, view: &SiteView<'_>, touched: &[String]) 
         // A scan, not a binary search: it need not trust the order of the
         // documents, and a scan of thousands of keys takes microseconds.
         match view.docs.iter().find(|d| d.key == *key) {
-            Some(doc) => changed.push((key.clone(), document_records(doc))),
+            Some(doc) => changed.push((key.clone(), owned_document_records(doc))),
             None => removed.push(key.clone()),
         }
     }
@@ -213,10 +263,11 @@ mod tests {
     const BODY: &str =
         "前文の段落。\n\n## 1. 人材の育成\n\n### (1) 研修の充実\n\n職員研修を充実すること。\n";
 
-    /// The document-side fields of a record, by whether they borrow.
+    /// The fields of a record, by whether they borrow.
     fn borrowed(r: &SearchRecord<'_>) -> Vec<bool> {
         let b = |c: &Cow<'_, str>| matches!(c, Cow::Borrowed(_));
         let mut out = vec![b(&r.doc), b(&r.title), b(&r.text), b(&r.department)];
+        out.extend([b(&r.page), b(&r.label_head), b(&r.heading_path)]);
         out.extend(r.id.as_ref().map(b));
         out
     }
@@ -224,7 +275,8 @@ mod tests {
     #[test]
     fn a_full_build_borrows_the_documents_text_and_the_settle_thread_owns_it() {
         let d = doc("2023/somu", 2023, BODY);
-        let borrowing = document_records(&d);
+        let shared = Shared::of(&d);
+        let borrowing = document_records(&d, &shared);
         let owning = owned_document_records(&d);
         assert!(borrowing.len() >= 3, "{borrowing:?}");
         // The same records either way: only where their text lives differs.
@@ -238,5 +290,31 @@ mod tests {
         // A borrowed record's text is the document's own, not a copy.
         let last = borrowing.last().map(|r| r.text.as_ptr());
         assert_eq!(last, d.directives.last().map(|x| x.text.as_ptr()));
+    }
+
+    #[test]
+    fn records_show_their_url_label_and_the_heading_path_of_their_ancestors() {
+        let d = doc("2023/somu", 2023, BODY);
+        let shared = Shared::of(&d);
+        let records = document_records(&d, &shared);
+        let shown: Vec<(String, String, &str)> = records
+            .iter()
+            .map(|r| (r.url(), r.label(), &*r.heading_path))
+            .collect();
+        let label = |c: &str| format!("{}{c}", d.label_prefix());
+        assert_eq!(
+            shown,
+            [
+                ("2023/somu.html".to_string(), d.title.clone(), ""),
+                ("2023/somu.html#n1".to_string(), label("1."), ""),
+                (
+                    "2023/somu.html#n1-p1".to_string(),
+                    label("1.(1)"),
+                    "1. 人材の育成"
+                ),
+            ]
+        );
+        // Only a directive with children keeps a path for them.
+        assert_eq!(shared.paths, ["1. 人材の育成".to_string(), String::new()]);
     }
 }

@@ -22,10 +22,11 @@ pub fn now() -> Option<Memory> {
 
 /// Hands the pages that jemalloc holds freed back to the system at once
 /// (`arena.<all>.purge`), instead of over the next ten seconds as its decay
-/// would. A full build calls it when it has dropped the pages' bodies,
-/// links and comparisons and before it makes the search index, the build's
-/// peak of memory: at 5,000 policies it lowers that peak by ~30 MB
-/// (BENCHMARKS.md, issue 11, fifth round). Purging always, as
+/// would. A full build calls it each time it has dropped a large part of
+/// what it holds: the sources after parse, their kept lines before render,
+/// and the pages' bodies, links and comparisons before the search index
+/// (there it lowered the peak by ~30 MB at 5,000 policies; BENCHMARKS.md,
+/// issue 11, fifth round). Purging always, as
 /// `dirty_decay_ms:0` does, costs seconds of system time; a short decay
 /// from here on (100 ms) saved 25 MB more for 0.15–0.4 s, and is not used.
 ///

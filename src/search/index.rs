@@ -185,7 +185,7 @@ fn split_label<'a>(
     // The usual label is a prefix shared by the document, then the
     // citation: when normalising them apart gives the same text, the
     // prefix is normalised once per document and the rest is the citation.
-    if let Some(prefix) = r.label.strip_suffix(&*r.citation).filter(|_| cited) {
+    if let Some(prefix) = Some(&*r.label_head).filter(|_| cited) {
         if let Some((raw, head)) = *last_prefix {
             if raw == prefix {
                 return (head, citation);
@@ -210,14 +210,10 @@ fn split_label<'a>(
     // Otherwise as a whole, cut before the citation if it ends the label
     // after a separator.
     scratch.clear();
-    if r.label.contains(&*r.citation) {
-        normalize_into(&r.label, scratch);
+    if r.citation.is_empty() {
+        normalize_into(&r.label_head, scratch);
     } else {
-        let mut joined = String::with_capacity(r.label.len() + r.citation.len() + 1);
-        joined.push_str(&r.label);
-        joined.push(' ');
-        joined.push_str(&r.citation);
-        normalize_into(&joined, scratch);
+        normalize_into(&r.label(), scratch);
     }
     let cit = &arena[citation.0 as usize..citation.1 as usize];
     let cut = scratch.len().saturating_sub(cit.len());

@@ -91,16 +91,20 @@ pub const POSTINGS_CAP: usize = 8_000;
 /// [`SearchRecord::into_owned`] makes a record that outlives them.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SearchRecord<'a> {
-    /// Relative to the site root, e.g. `2023/somu.html#n1-p3-c6`.
-    pub url: Cow<'a, str>,
+    /// The document's page, relative to the site root, e.g. `2023/somu.html`:
+    /// the record links to `page#id` ([`SearchRecord::url`]).
+    pub page: Cow<'a, str>,
     /// Document key, e.g. `2023/somu`.
     pub doc: Cow<'a, str>,
     /// Anchor id; `None` for a preamble record.
     pub id: Option<Cow<'a, str>>,
     /// Citation, e.g. `1.(3)⑥` (`""` for a preamble).
     pub citation: Cow<'a, str>,
-    /// Label, e.g. `総務部（令和5年度）1.(3)⑥` (the document title for a preamble).
-    pub label: Cow<'a, str>,
+    /// What the label shows before the citation, e.g. `総務部（令和5年度）`
+    /// (the document title for a preamble): the label is the head and the
+    /// citation ([`SearchRecord::label`]). Every record of a document has
+    /// the same head, which a full build borrows like the heading paths.
+    pub label_head: Cow<'a, str>,
     /// Document title.
     pub title: Cow<'a, str>,
     /// Ancestors, e.g. `1. 令和５年度… › (3) 事務の適正化に向けて`.
@@ -114,16 +118,29 @@ pub struct SearchRecord<'a> {
 }
 
 impl SearchRecord<'_> {
+    /// Relative to the site root, e.g. `2023/somu.html#n1-p3-c6`.
+    pub fn url(&self) -> String {
+        match &self.id {
+            Some(id) => format!("{}#{id}", self.page),
+            None => self.page.to_string(),
+        }
+    }
+
+    /// Label, e.g. `総務部（令和5年度）1.(3)⑥` (the document title for a preamble).
+    pub fn label(&self) -> String {
+        format!("{}{}", self.label_head, self.citation)
+    }
+
     /// The record with every field owned, borrowing nothing (what a thread
     /// that outlives the documents needs). Fields already owned are moved.
     pub fn into_owned(self) -> SearchRecord<'static> {
         let own = |s: Cow<'_, str>| Cow::Owned(s.into_owned());
         SearchRecord {
-            url: own(self.url),
+            page: own(self.page),
             doc: own(self.doc),
             id: self.id.map(own),
             citation: own(self.citation),
-            label: own(self.label),
+            label_head: own(self.label_head),
             title: own(self.title),
             heading_path: own(self.heading_path),
             text: own(self.text),

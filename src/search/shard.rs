@@ -27,9 +27,9 @@
 //!   text of Japanese policies shrinks about threefold, and large shards
 //!   mean a few thousand files instead of tens of thousands. Inflated, it
 //!   is `{d: [[doc, title, page]…], s: [strings…], r: [[slot, doc, id,
-//!   label prefix, label rest, heading, text, url?]…]}` where the label is
+//!   label prefix, label rest, heading, text]…]}` where the label is
 //!   `s[prefix] + rest`, the heading `s[heading]` (-1: none) and the url
-//!   `page#id` unless given.
+//!   `page#id` (the page, for a preamble's record, whose id is null).
 //!
 //! Record numbers are virtual: record `r` sits in display shard `r >> 9`,
 //! slot `r & 511`, and a shard is closed early once it holds about
@@ -236,23 +236,20 @@ pub(crate) fn push_num(out: &mut Vec<u8>, n: i64) {
 
 /// The display data of `items`, (slot, record) in order:
 /// `{"d":[[doc, title, page]…],"s":[strings…],"r":[[slot, doc, id, label
-/// prefix, label rest, heading, text, url?]…]}` (see the module docs).
+/// prefix, label rest, heading, text]…]}` (see the module docs).
 pub(crate) fn display_object(items: &[(u32, &SearchRecord)]) -> Vec<u8> {
     let mut docs: Vec<(&str, &str, &str)> = Vec::new();
     let mut strings: Vec<&str> = Vec::new();
     let text: usize = items.iter().map(|(_, r)| r.text.len() + 64).sum();
     let mut recs = Vec::with_capacity(text);
     for (n, &(slot, r)) in items.iter().enumerate() {
-        let page = r.url.split('#').next().unwrap_or_default();
+        let page = &*r.page;
         let doc = (&*r.doc, &*r.title, page);
         let d = docs.iter().position(|x| *x == doc).unwrap_or_else(|| {
             docs.push(doc);
             docs.len() - 1
         });
-        let (prefix, rest) = match r.label.strip_suffix(&*r.citation) {
-            Some(p) if !r.citation.is_empty() => (p, &*r.citation),
-            _ => (&*r.label, ""),
-        };
+        let (prefix, rest) = (&*r.label_head, &*r.citation);
         let label = intern(&mut strings, prefix);
         let heading = if r.heading_path.is_empty() {
             -1
@@ -276,14 +273,6 @@ pub(crate) fn display_object(items: &[(u32, &SearchRecord)]) -> Vec<u8> {
         push_num(&mut recs, heading);
         recs.push(b',');
         push_js_string(&mut recs, &r.text);
-        let standard = match &r.id {
-            Some(id) => r.url.len() == page.len() + 1 + id.len() && r.url.ends_with(&**id),
-            None => r.url == page,
-        };
-        if !standard {
-            recs.push(b',');
-            push_js_string(&mut recs, &r.url);
-        }
         recs.push(b']');
     }
     if items.is_empty() {

@@ -532,10 +532,9 @@ impl Site {
                 continue;
             }
             let doc = &shard["d"][rec[1].as_u64().unwrap() as usize];
-            let url = match (rec.get(7), rec[2].as_str()) {
-                (Some(u), _) => u.as_str().unwrap().to_string(),
-                (None, Some(id)) => format!("{}#{id}", doc[2].as_str().unwrap()),
-                (None, None) => doc[2].as_str().unwrap().to_string(),
+            let url = match rec[2].as_str() {
+                Some(id) => format!("{}#{id}", doc[2].as_str().unwrap()),
+                None => doc[2].as_str().unwrap().to_string(),
             };
             let doc = doc[0].as_str().unwrap().to_string();
             hits.push(Hit {
@@ -560,11 +559,11 @@ fn rec(doc: &str, id: &str, citation: &str, heading: &str, text: &str) -> Search
         (2026, "市民部")
     };
     SearchRecord {
-        url: own(format!("{doc}.html#{id}")),
+        page: own(format!("{doc}.html")),
         doc: own(doc),
         id: Some(own(id)),
         citation: own(citation),
-        label: own(format!("{department}（令和{}年度）{citation}", year - 2018)),
+        label_head: own(format!("{department}（令和{}年度）", year - 2018)),
         title: own(format!("{department}の運営方針")),
         heading_path: own(heading),
         text: own(text),
@@ -863,7 +862,7 @@ fn sample_site() -> Vec<SearchRecord<'static>> {
     ));
     for r in records.iter_mut().filter(|r| r.doc == "2026/kodomo") {
         r.department = "子ども家庭部".into();
-        r.label = r.label.replace("市民部", "子ども家庭部").into();
+        r.label_head = r.label_head.replace("市民部", "子ども家庭部").into();
     }
     records
 }
@@ -1008,7 +1007,7 @@ fn delta_results_match_a_full_build() {
     let mut added = records_of(&records, &docs[30]);
     for r in &mut added {
         r.doc = "2030/added".into();
-        r.url = r.url.replacen(&docs[30], "2030/added", 1).into();
+        r.page = r.page.replacen(&docs[30], "2030/added", 1).into();
         r.year = 2030;
     }
     let removed = docs[40].clone();
@@ -1074,7 +1073,7 @@ fn delta_results_match_a_full_build() {
         }
     }
     let first = &site.search("量子コンピュータ", 5).0[0];
-    assert_eq!(first.url, edited[4].url);
+    assert_eq!(first.url, edited[4].url());
     let d = site.delta.as_ref().unwrap();
     assert!(d["years"].as_array().unwrap().contains(&2030.into()));
     assert!(d["departments"]
@@ -1112,7 +1111,7 @@ fn equal_scores_rank_in_full_build_order() {
     site.apply(build_delta(&state, &[("2021/b".into(), b)], &[]));
     let (hits, _) = site.search("共通の語句", 20);
     let got: Vec<&str> = hits.iter().map(|h| h.url.as_str()).collect();
-    let want: Vec<&str> = records.iter().map(|r| &*r.url).collect();
+    let want: Vec<String> = records.iter().map(|r| r.url()).collect();
     assert_eq!(got, want);
 }
 

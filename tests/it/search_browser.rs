@@ -98,7 +98,7 @@ impl Site {
             if !r.citation.is_empty() {
                 targets.insert(
                     (r.department.to_string(), r.year, r.citation.to_string()),
-                    r.url.to_string(),
+                    r.url(),
                 );
             }
             if !docs.iter().any(|(d, _)| *d == r.doc) {
@@ -756,12 +756,12 @@ fn unique_phrase(records: &[SearchRecord], target: &SearchRecord) -> String {
     let fields: Vec<String> = records
         .iter()
         .flat_map(|r| {
-            let text = if r.url == target.url {
+            let text = if r.url() == target.url() {
                 String::new()
             } else {
                 normalize(&r.text)
             };
-            [text, normalize(&r.heading_path), normalize(&r.label)]
+            [text, normalize(&r.heading_path), normalize(&r.label())]
         })
         .collect();
     let chars: Vec<char> = normalize(&target.text).chars().collect();
@@ -795,15 +795,15 @@ fn delta_over_file_and_http() {
     let target = site.url(SOMU, 2023, "1.(3)⑤");
     let somu = records
         .iter()
-        .find(|r| r.url == target)
+        .find(|r| r.url() == target)
         .unwrap()
         .doc
         .to_string();
-    let old = records.iter().find(|r| r.url == target).unwrap();
+    let old = records.iter().find(|r| r.url() == target).unwrap();
     let old_phrase = unique_phrase(&records, old);
     let new_phrase = "量子コンピュータ";
     let mut edited: Vec<SearchRecord> = records.iter().filter(|r| r.doc == somu).cloned().collect();
-    for r in edited.iter_mut().filter(|r| r.url == target) {
+    for r in edited.iter_mut().filter(|r| r.url() == target) {
         r.text = format!("{new_phrase}の活用に向けた研究会を設けること。").into();
     }
     write_files(
@@ -815,7 +815,7 @@ fn delta_over_file_and_http() {
     let full = tempfile::tempdir().unwrap();
     let new_records: Vec<SearchRecord> = records
         .iter()
-        .map(|r| match edited.iter().find(|e| e.url == r.url) {
+        .map(|r| match edited.iter().find(|e| e.url() == r.url()) {
             Some(e) => e.clone(),
             None => r.clone(),
         })

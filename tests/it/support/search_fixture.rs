@@ -95,11 +95,11 @@ pub fn parse_seed(
     text: &str,
 ) -> Vec<SearchRecord<'static>> {
     let mut out = vec![SearchRecord {
-        url: own(format!("{doc}.html")),
+        page: own(format!("{doc}.html")),
         doc: own(doc),
         id: None,
         citation: own(String::new()),
-        label: own(title),
+        label_head: own(title),
         title: own(title),
         heading_path: own(String::new()),
         text: own(String::new()),
@@ -155,10 +155,10 @@ pub fn parse_seed(
             .collect();
         let id = id.join("-");
         out.push(SearchRecord {
-            url: own(format!("{doc}.html#{id}")),
+            page: own(format!("{doc}.html")),
             doc: own(doc),
             id: Some(own(id)),
-            label: own(format!("{department}（{}）{citation}", era(year))),
+            label_head: own(format!("{department}（{}）", era(year))),
             citation: own(citation),
             title: own(title),
             heading_path: own(heading_path),
@@ -334,11 +334,11 @@ pub fn synthetic_site(docs: usize) -> Vec<SearchRecord<'static>> {
             t
         };
         out.push(SearchRecord {
-            url: own(format!("{doc}.html")),
+            page: own(format!("{doc}.html")),
             doc: own(doc.clone()),
             id: None,
             citation: own(String::new()),
-            label: own(title.clone()),
+            label_head: own(title.clone()),
             title: own(title.clone()),
             heading_path: own(String::new()),
             text: own(text(&mut rng, 3)),
@@ -379,10 +379,10 @@ pub fn synthetic_site(docs: usize) -> Vec<SearchRecord<'static>> {
                 }
                 count += 1;
                 out.push(SearchRecord {
-                    url: own(format!("{doc}.html#{id}")),
+                    page: own(format!("{doc}.html")),
                     doc: own(doc.clone()),
                     id: Some(own(id)),
-                    label: own(format!("{department}（{era_label}）{citation}")),
+                    label_head: own(format!("{department}（{era_label}）")),
                     citation: own(citation),
                     title: own(title.clone()),
                     heading_path: own(heading_path),

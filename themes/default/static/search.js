@@ -496,7 +496,7 @@
   // Record `r` of display data `d` (a shard, or the delta's).
   function displayRecord(d, r) {
     var doc = d.d[r[1]];
-    var url = r.length > 7 ? r[7] : r[2] === null ? doc[2] : doc[2] + '#' + r[2];
+    var url = r[2] === null ? doc[2] : doc[2] + '#' + r[2];
     return {
       url: url,
       doc: doc[0],
