@@ -120,54 +120,58 @@ pub(crate) fn normalize_records(
     let positions: Vec<usize> = (0..order.len()).collect();
     positions
         .par_chunks(per_chunk.max(1))
-        .map(|chunk| {
-            let bytes: usize = chunk
-                .iter()
-                .map(|&k| records[order[k]].text.len() + 32)
-                .sum();
-            let mut arena = String::with_capacity(bytes + bytes / 4);
-            let mut items = Vec::with_capacity(chunk.len());
-            // Siblings share a heading path, and a document goes back to
-            // its parent's path after each child: keep the last few.
-            let mut recent: Vec<(&str, Span)> = Vec::with_capacity(RECENT);
-            // The label head of the last records, by raw label prefix: the
-            // same for a whole document.
-            let mut last_prefix: Option<(&str, Span)> = None;
-            let mut scratch = String::new();
-            for &k in chunk {
-                let r = &records[order[k]];
-                let is_heading = order
-                    .get(k + 1)
-                    .is_some_and(|&next| heads(r, &records[next]));
-                let heading = match recent.iter().find(|(raw, _)| *raw == r.heading_path) {
-                    Some(&(_, span)) => span,
-                    None => {
-                        let (span, _) = push_normalized(&mut arena, &r.heading_path);
-                        if recent.len() == RECENT {
-                            recent.remove(0);
-                        }
-                        recent.push((&r.heading_path, span));
-                        span
-                    }
-                };
-                let (citation, _) = push_normalized(&mut arena, &r.citation);
-                let (label_head, label) =
-                    split_label(r, citation, &mut arena, &mut scratch, &mut last_prefix);
-                let (text, _) = push_normalized(&mut arena, &r.text);
-                let len = arena[text.0 as usize..text.1 as usize].chars().count() as u32;
-                items.push(Normed {
-                    text,
-                    label_head,
-                    citation,
-                    heading,
-                    label,
-                    len,
-                    is_heading,
-                });
-            }
-            NormChunk { arena, items }
-        })
+        .map(|chunk| normalize_chunk(records, order, chunk))
         .collect()
+}
+
+/// Normalises the records at `chunk`, positions in `order`: one chunk of
+/// [`normalize_records`].
+fn normalize_chunk(records: &[SearchRecord], order: &[usize], chunk: &[usize]) -> NormChunk {
+    let bytes: usize = chunk
+        .iter()
+        .map(|&k| records[order[k]].text.len() + 32)
+        .sum();
+    let mut arena = String::with_capacity(bytes + bytes / 4);
+    let mut items = Vec::with_capacity(chunk.len());
+    // Siblings share a heading path, and a document goes back to
+    // its parent's path after each child: keep the last few.
+    let mut recent: Vec<(&str, Span)> = Vec::with_capacity(RECENT);
+    // The label head of the last records, by raw label prefix: the
+    // same for a whole document.
+    let mut last_prefix: Option<(&str, Span)> = None;
+    let mut scratch = String::new();
+    for &k in chunk {
+        let r = &records[order[k]];
+        let is_heading = order
+            .get(k + 1)
+            .is_some_and(|&next| heads(r, &records[next]));
+        let heading = match recent.iter().find(|(raw, _)| *raw == r.heading_path) {
+            Some(&(_, span)) => span,
+            None => {
+                let (span, _) = push_normalized(&mut arena, &r.heading_path);
+                if recent.len() == RECENT {
+                    recent.remove(0);
+                }
+                recent.push((&r.heading_path, span));
+                span
+            }
+        };
+        let (citation, _) = push_normalized(&mut arena, &r.citation);
+        let (label_head, label) =
+            split_label(r, citation, &mut arena, &mut scratch, &mut last_prefix);
+        let (text, _) = push_normalized(&mut arena, &r.text);
+        let len = arena[text.0 as usize..text.1 as usize].chars().count() as u32;
+        items.push(Normed {
+            text,
+            label_head,
+            citation,
+            heading,
+            label,
+            len,
+            is_heading,
+        });
+    }
+    NormChunk { arena, items }
 }
 
 /// The normalised label of `r` as (head, rest): the head is the part
@@ -722,7 +726,10 @@ impl Builder {
 }
 
 /// Average text length of `chunks` in normalised characters (at least 1),
-/// the BM25 length normalisation's reference.
+/// the BM25 length normalisation's reference: what
+/// [`average_text_length`] finds without the chunks (the tests check both
+/// agree).
+#[cfg(test)]
 pub(crate) fn average_length(chunks: &[NormChunk]) -> f64 {
     let total: u64 = chunks
         .iter()
@@ -743,7 +750,7 @@ pub(crate) fn chunk_size(records: usize) -> usize {
 /// Builds the posting list of every term of the records of `normed`,
 /// numbered `vids` in order (increasing); lists longer than `cap` keep the
 /// `cap` records of highest impact (the lowest record numbers among equal
-/// impacts). `avglen` is [`average_length`] of the collection the impacts
+/// impacts). `avglen` is [`average_text_length`] of the collection the impacts
 /// are for: a delta ranks its few records against the main index's
 /// statistics.
 ///
@@ -756,7 +763,6 @@ pub(crate) fn build_postings(
     cap: usize,
     avglen: f64,
 ) -> Vec<TermList> {
-    let cap = cap.max(1);
     let mut slices = Vec::with_capacity(normed.len());
     let mut from = 0;
     for c in normed {
@@ -768,7 +774,58 @@ pub(crate) fn build_postings(
         .into_par_iter()
         .map(|(c, v)| (Builder::new(c.arena.len() / 3).index(&c, avglen), v))
         .collect();
+    merge_chunks(chunks, cap)
+}
 
+/// [`build_postings`] of [`normalize_records`]`(records, order, per_chunk)`,
+/// each chunk normalised just before it is indexed: the normalised text of
+/// a large site is never held whole (at 5,000 policies, 150 MB of the
+/// search stage's peak; BENCHMARKS.md, issue 11, sixth round). `avglen` is
+/// [`average_text_length`] of the same records.
+pub(crate) fn index_records(
+    records: &[SearchRecord],
+    order: &[usize],
+    per_chunk: usize,
+    vids: &[u32],
+    cap: usize,
+    avglen: f64,
+) -> Vec<TermList> {
+    let positions: Vec<usize> = (0..order.len()).collect();
+    let chunks: Vec<(Chunk, &[u32])> = positions
+        .par_chunks(per_chunk.max(1))
+        .map(|chunk| {
+            let normed = normalize_chunk(records, order, chunk);
+            let from = chunk.first().copied().unwrap_or_default();
+            let builder = Builder::new(normed.arena.len() / 3);
+            (
+                builder.index(&normed, avglen),
+                &vids[from..from + chunk.len()],
+            )
+        })
+        .collect();
+    merge_chunks(chunks, cap)
+}
+
+/// Average text length of `records` in normalised characters (at least
+/// 1), the BM25 length normalisation's reference: each text normalised
+/// into a scratch string and counted, so that the normalised records need
+/// not be held to know it before they are indexed.
+pub(crate) fn average_text_length(records: &[SearchRecord]) -> f64 {
+    let total: u64 = records
+        .par_iter()
+        .map_init(String::new, |scratch, r| {
+            scratch.clear();
+            normalize_into(&r.text, scratch);
+            scratch.chars().count() as u64
+        })
+        .sum();
+    (total as f64 / records.len().max(1) as f64).max(1.0)
+}
+
+/// The posting lists of the indexed chunks, each with the record numbers
+/// of its records, in record order.
+fn merge_chunks(chunks: Vec<(Chunk, &[u32])>, cap: usize) -> Vec<TermList> {
+    let cap = cap.max(1);
     // Merge chunk-local ids; chunks are in record order, so concatenating
     // their lists keeps each list sorted.
     let mut ids: FxMap<u64, usize> = FxMap::default();

@@ -238,11 +238,10 @@ pub fn write_index(records: &[SearchRecord], sink: Sink<'_>) -> IndexState {
     // Display shards need only the records; build them beside the postings.
     let ((terms, avglen), ()) = rayon::join(
         || {
-            let normed =
-                index::normalize_records(records, &order, index::chunk_size(records.len()));
-            let avglen = index::average_length(&normed);
+            let avglen = index::average_text_length(records);
+            let per_chunk = index::chunk_size(records.len());
             (
-                index::build_postings(normed, &vids, POSTINGS_CAP, avglen),
+                index::index_records(records, &order, per_chunk, &vids, POSTINGS_CAP, avglen),
                 avglen,
             )
         },

@@ -847,6 +847,31 @@ fn large_site_figures() {
     }
 }
 
+#[test]
+fn indexing_chunk_by_chunk_gives_the_postings_of_the_whole_normalised_site() {
+    // Texts with spaces, full-width forms and an empty one: their
+    // normalised lengths differ from their raw ones.
+    let mut records = sample_site();
+    records.push(rec("2026/shimin", "n9", "9.", "", "ＡＢＣ 窓口　の  案内"));
+    records.push(rec("2026/shimin", "n10", "10.", "", ""));
+    let order = index_order(&records);
+    let vids: Vec<u32> = (0..records.len() as u32).map(|v| v * 3).collect();
+    for per_chunk in [1, 2, records.len()] {
+        let normed = index::normalize_records(&records, &order, per_chunk);
+        let avglen = index::average_length(&normed);
+        assert_eq!(index::average_text_length(&records), avglen);
+        let whole = index::build_postings(normed, &vids, 2, avglen);
+        let chunked = index::index_records(&records, &order, per_chunk, &vids, 2, avglen);
+        let lists = |t: &[index::TermList]| -> Vec<(String, u32, Vec<u8>)> {
+            t.iter()
+                .map(|l| (l.key.clone(), l.df, l.encoded.clone()))
+                .collect()
+        };
+        assert!(!whole.is_empty());
+        assert_eq!(lists(&chunked), lists(&whole), "{per_chunk} a chunk");
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The delta overlay.
 
