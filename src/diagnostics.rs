@@ -83,8 +83,9 @@ impl SourceFile {
     /// elsewhere points at line 1, column 1. A full build keeps the lines
     /// of each document's references and `previous:` once it is parsed,
     /// which are all that link and compare can point at: the whole
-    /// sources were a fifth of the memory those stages hold at 5,000
-    /// policies (BENCHMARKS.md, issue 11, sixth round).
+    /// sources were a quarter of the memory allocated after parse at 5,000
+    /// policies, the kept lines a fifth of them (BENCHMARKS.md, issue 11,
+    /// sixth round).
     pub fn keep_lines(&mut self, at: impl IntoIterator<Item = usize>) {
         let mut lines: Vec<Line<'_>> = at.into_iter().filter_map(|o| self.line_of(o)).collect();
         lines.sort_unstable_by_key(|l| l.number);

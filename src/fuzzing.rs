@@ -52,11 +52,24 @@ pub fn check_document(text: &str) {
                 assert!(d.id.is_ascii(), "{}", d.id);
                 assert!(d.span.end <= file.text.len());
             }
+            // A full build links and compares documents that keep only
+            // the lines of their references and `previous:`: what it
+            // reports must read as it does against the whole source.
+            let whole = vec![doc.clone()];
+            let shown = |errors: &[Diagnostic]| -> Vec<String> {
+                errors.iter().map(ToString::to_string).collect()
+            };
+            let (_, whole_link) = crate::link::link(&whole, &config);
+            let (_, whole_compare) = crate::compare::site::compare(&whole, &config);
+            let mut doc = doc;
+            doc.keep_cited_lines();
             let docs = vec![doc];
             let (links, errors) = crate::link::link(&docs, &config);
             check_diagnostics(&errors, &file);
+            assert_eq!(shown(&errors), shown(&whole_link));
             let (comparisons, errors) = crate::compare::site::compare(&docs, &config);
             check_diagnostics(&errors, &file);
+            assert_eq!(shown(&errors), shown(&whole_compare));
             let view = SiteView::new(&config, &docs, &links, &comparisons);
             let page = view
                 .render(theme(), &Page::Document(0))

@@ -239,8 +239,8 @@ pub enum Segment<'a> {
 /// One string a document, not one a piece between slots: at 5,000 policies
 /// the pieces were 660,000 small strings, 150 MB held through the pages,
 /// and once freed they left the slabs they shared with the directives'
-/// strings half used, 150 MB that stayed resident through the search
-/// index (BENCHMARKS.md, issue 11, sixth round).
+/// strings half used: the search index started from 110 MB more resident
+/// memory (BENCHMARKS.md, issue 11, sixth round).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Body {
     html: String,

@@ -170,7 +170,7 @@ pub fn parse_all(
             let mut parsed = parse::parse_document(f, config);
             // Each source goes as soon as its document is parsed, but for
             // what link and compare can point at: the sources whole were a
-            // fifth of what those stages hold.
+            // quarter of what those stages hold.
             if let Ok((doc, _)) = &mut parsed {
                 doc.keep_cited_lines();
             }

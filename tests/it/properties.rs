@@ -63,7 +63,7 @@ proptest! {
 
     #[test]
     fn any_front_matter_value_is_read_or_located(
-        key in prop_oneof![Just("year"), Just("department"), Just("date"), Just("tags"), Just("extra"), Just("title")],
+        key in prop_oneof![Just("year"), Just("department"), Just("date"), Just("tags"), Just("extra"), Just("title"), Just("previous")],
         value in policy_text(40),
     ) {
         let text = format!("---\nyear: 2023\ndepartment: 総務部\nauthor: X\n{key}: {value}\n---\n本文\n");
