@@ -4,6 +4,7 @@
 
 mod support;
 
+mod accessibility;
 mod build;
 mod build_errors;
 mod cli;
