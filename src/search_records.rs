@@ -84,7 +84,36 @@ fn heading_path<'p>(doc: &Document, paths: &'p [String], i: usize) -> Cow<'p, st
 /// department and `shared` ([`Shared::of`] the document): a full build
 /// indexes them while the documents are in memory.
 pub fn document_records<'a>(doc: &'a Document, shared: &'a Shared) -> Vec<SearchRecord<'a>> {
-    records_of(doc, shared, Cow::Borrowed)
+    let mut records = Vec::with_capacity(doc.directives.len() + 1);
+    if !doc.preamble.is_empty() {
+        records.push(SearchRecord {
+            page: Cow::Borrowed(&shared.page),
+            doc: Cow::Borrowed(&doc.key),
+            id: None,
+            citation: Cow::Borrowed(""),
+            label_head: Cow::Borrowed(&doc.title),
+            title: Cow::Borrowed(&doc.title),
+            heading_path: Cow::Borrowed(""),
+            text: Cow::Borrowed(&doc.preamble),
+            year: doc.meta.year,
+            department: Cow::Borrowed(&doc.meta.department),
+        });
+    }
+    for (i, d) in doc.directives.iter().enumerate() {
+        records.push(SearchRecord {
+            page: Cow::Borrowed(&shared.page),
+            doc: Cow::Borrowed(&doc.key),
+            id: Some(Cow::Borrowed(&d.id)),
+            citation: Cow::Borrowed(&d.citation),
+            label_head: Cow::Borrowed(&shared.label_head),
+            title: Cow::Borrowed(&doc.title),
+            heading_path: heading_path(doc, &shared.paths, i),
+            text: Cow::Borrowed(&d.text),
+            year: doc.meta.year,
+            department: Cow::Borrowed(&doc.meta.department),
+        });
+    }
+    records
 }
 
 /// The search records of one document, owning every field: for a thread
@@ -92,49 +121,10 @@ pub fn document_records<'a>(doc: &'a Document, shared: &'a Shared) -> Vec<Search
 /// few documents.
 pub fn owned_document_records(doc: &Document) -> Vec<SearchRecord<'static>> {
     let shared = Shared::of(doc);
-    records_of(doc, &shared, Cow::Borrowed)
+    document_records(doc, &shared)
         .into_iter()
         .map(SearchRecord::into_owned)
         .collect()
-}
-
-/// The records of `doc`, with `take` making the fields that come from the
-/// document as they are (borrowed or copied).
-fn records_of<'a>(
-    doc: &'a Document,
-    shared: &'a Shared,
-    take: impl Fn(&'a str) -> Cow<'a, str>,
-) -> Vec<SearchRecord<'a>> {
-    let mut records = Vec::with_capacity(doc.directives.len() + 1);
-    if !doc.preamble.is_empty() {
-        records.push(SearchRecord {
-            page: Cow::Borrowed(&shared.page),
-            doc: take(&doc.key),
-            id: None,
-            citation: Cow::Borrowed(""),
-            label_head: take(&doc.title),
-            title: take(&doc.title),
-            heading_path: Cow::Borrowed(""),
-            text: take(&doc.preamble),
-            year: doc.meta.year,
-            department: take(&doc.meta.department),
-        });
-    }
-    for (i, d) in doc.directives.iter().enumerate() {
-        records.push(SearchRecord {
-            page: Cow::Borrowed(&shared.page),
-            doc: take(&doc.key),
-            id: Some(take(&d.id)),
-            citation: take(&d.citation),
-            label_head: Cow::Borrowed(&shared.label_head),
-            title: take(&doc.title),
-            heading_path: heading_path(doc, &shared.paths, i),
-            text: take(&d.text),
-            year: doc.meta.year,
-            department: take(&doc.meta.department),
-        });
-    }
-    records
 }
 
 /// A directive's step in the heading paths of its descendants: its citation

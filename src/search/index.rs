@@ -186,10 +186,11 @@ fn split_label<'a>(
 ) -> (Span, Span) {
     const NONE: Span = (0, 0);
     let cited = citation.1 > citation.0;
-    // The usual label is a prefix shared by the document, then the
-    // citation: when normalising them apart gives the same text, the
-    // prefix is normalised once per document and the rest is the citation.
-    if let Some(prefix) = Some(&*r.label_head).filter(|_| cited) {
+    // The label is a head shared by the document, then the citation: when
+    // normalising them apart gives the same text, the head is normalised
+    // once per document and the rest is the citation.
+    if cited {
+        let prefix = &*r.label_head;
         if let Some((raw, head)) = *last_prefix {
             if raw == prefix {
                 return (head, citation);
@@ -214,11 +215,7 @@ fn split_label<'a>(
     // Otherwise as a whole, cut before the citation if it ends the label
     // after a separator.
     scratch.clear();
-    if r.citation.is_empty() {
-        normalize_into(&r.label_head, scratch);
-    } else {
-        normalize_into(&r.label(), scratch);
-    }
+    normalize_into(&r.label(), scratch);
     let cit = &arena[citation.0 as usize..citation.1 as usize];
     let cut = scratch.len().saturating_sub(cit.len());
     let from = arena.len() as u32;
