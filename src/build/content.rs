@@ -87,11 +87,16 @@ pub(super) fn read_document(
         source,
     };
     match parse::parse_document(file, config) {
-        Ok((doc, warnings)) => Fresh::Parsed {
-            hash,
-            doc: Box::new(doc),
-            warnings,
-        },
+        Ok((mut doc, warnings)) => {
+            // As in a full build: a rebuild knows a file changed by its
+            // hash, so of the source only what diagnostics point at stays.
+            doc.keep_cited_lines();
+            Fresh::Parsed {
+                hash,
+                doc: Box::new(doc),
+                warnings,
+            }
+        }
         Err(errors) => Fresh::Broken { hash, errors },
     }
 }

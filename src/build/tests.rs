@@ -427,6 +427,18 @@ fn deleting_a_cited_document_is_an_error_until_the_reference_goes() {
     });
     let text = errors(&report);
     assert!(text.contains("unresolved reference"), "{text}");
+    // The citing documents did not change: their errors point at the line
+    // and show it, from the lines each kept of its source.
+    let line = "前年度の [[2023/somu#1.(1)②]] を続ける。";
+    let at = std::fs::read_to_string(s.content("2024/somu.md"))
+        .unwrap()
+        .lines()
+        .position(|l| l.contains(line))
+        .unwrap();
+    assert!(
+        text.contains(&format!("content/2024/somu.md:{}:", at + 1)) && text.contains(line),
+        "{text}"
+    );
     assert!(
         s.out.join("2023/somu.html").exists(),
         "the last good site stays"
