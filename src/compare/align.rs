@@ -486,6 +486,80 @@ mod tests {
         ① 窓口手続のオンライン化を進めること。\n\n\
         ② 会議資料のペーパーレス化を徹底すること。\n";
 
+    /// Texts of `count` directives over a small alphabet, so that some
+    /// bigrams are held by most directives and others by a few (the
+    /// inverted index's long and short lists), with empty and
+    /// one-character texts among them.
+    fn random_items(count: usize, seed: u64) -> Vec<Item> {
+        const ALPHABET: &[char] = &[
+            '職', '員', 'の', 'を', 'す', 'る', 'こ', 'と', '育', '成', '防', '災', '計', '画',
+            '地', '域', '予', '算', '研', '修', '市', '民', '情', '報', '共', '有', '推', '進',
+            'に', 'て', '業', '務', '改', '革', '窓', '口', '電', '子', '申', '請',
+        ];
+        let mut state = seed;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize
+        };
+        (0..count)
+            .map(|k| {
+                let len = match k % 7 {
+                    0 => 0,
+                    1 => 1,
+                    _ => 2 + next() % 120,
+                };
+                // Skewed: low letters far more often, as particles are.
+                let text: String = (0..len)
+                    .map(|_| ALPHABET[(next() % ALPHABET.len()).min(next() % ALPHABET.len())])
+                    .collect();
+                Item {
+                    grams: bigrams(&text),
+                    text,
+                    kind: MarkerKind::C,
+                    parent: None,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn similarities_are_the_dice_coefficient_of_every_pair() {
+        for seed in 0..6 {
+            let old = random_items(90, seed);
+            let mut new = random_items(70, seed + 100);
+            new[5] = Item {
+                text: old[3].text.clone(),
+                grams: old[3].grams.clone(),
+                kind: MarkerKind::C,
+                parent: None,
+            };
+            let sim = Similarities::new(&old, &new);
+            for (i, o) in old.iter().enumerate() {
+                for (j, n) in new.iter().enumerate() {
+                    let shared = o
+                        .grams
+                        .iter()
+                        .filter(|g| n.grams.binary_search(g).is_ok())
+                        .count();
+                    let expected = if o.text == n.text {
+                        1.0
+                    } else if shared == 0 {
+                        0.0
+                    } else {
+                        2.0 * shared as f32 / (o.grams.len() + n.grams.len()) as f32
+                    };
+                    assert_eq!(
+                        sim.get(i, j),
+                        f64::from(expected),
+                        "seed {seed}, old {i}, new {j}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn identical_documents_pair_every_directive() {
         let r = rows(BASE, BASE);
