@@ -1,6 +1,7 @@
 //! The document model at the centre of the pipeline: what load and parse
 //! produce, what link annotates and render consumes. Plain data only.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use serde::Serialize;
@@ -241,39 +242,103 @@ pub enum Segment<'a> {
 /// and once freed they left the slabs they shared with the directives'
 /// strings half used: the search index started from 110 MB more resident
 /// memory (BENCHMARKS.md, issue 11, sixth round).
+///
+/// Once parse has made it, the body is [packed](Body::pack): the HTML is
+/// held LZ4-compressed until render reads it ([`Body::read`]). Bodies are
+/// only read when their page is written, and were a third of the memory
+/// held from parse to render; compressed they are a quarter of their size
+/// (BENCHMARKS.md, issue 11, seventh round).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Body {
+    /// The HTML while the body is being made; empty once packed.
     html: String,
-    /// In order of offset; every offset is a char boundary of `html`
+    /// The HTML once packed.
+    packed: Option<Packed>,
+    /// In order of offset; every offset is a char boundary of the HTML
     /// (the HTML is only ever pushed whole strings).
     slots: Vec<(usize, Slot)>,
+}
+
+/// A packed body's HTML: an LZ4 block of its UTF-8, and its length.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Packed {
+    lz4: Box<[u8]>,
+    len: usize,
+}
+
+impl Packed {
+    /// The HTML again. The block was made by [`Body::pack`] from a String
+    /// in this process, so it decompresses to valid UTF-8 of exactly `len`
+    /// bytes; were it ever not to, the page shows an empty body, not a panic.
+    fn unpack(&self) -> String {
+        lz4_flex::block::decompress(&self.lz4, self.len)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .unwrap_or_default()
+    }
 }
 
 impl Body {
     /// Appends HTML.
     pub fn push_html(&mut self, html: &str) {
-        self.html.push_str(html);
+        self.plain().push_str(html);
     }
 
     /// Puts a slot after the HTML pushed so far.
     pub fn push_slot(&mut self, slot: Slot) {
-        self.slots.push((self.html.len(), slot));
+        let at = self.plain().len();
+        self.slots.push((at, slot));
     }
 
-    /// Gives back what growing by pushes left unused: the body is kept for
-    /// the whole build.
-    pub fn shrink_to_fit(&mut self) {
-        self.html.shrink_to_fit();
+    /// The HTML made so far, unpacked first if need be (nothing pushes to
+    /// a packed body; this keeps every call well defined).
+    fn plain(&mut self) -> &mut String {
+        if let Some(packed) = self.packed.take() {
+            self.html = packed.unpack();
+        }
+        &mut self.html
+    }
+
+    /// Compresses the HTML for keeping, once the body is complete.
+    pub fn pack(&mut self) {
+        if self.packed.is_none() {
+            let html = std::mem::take(&mut self.html);
+            self.packed = Some(Packed {
+                lz4: lz4_flex::block::compress(html.as_bytes()).into_boxed_slice(),
+                len: html.len(),
+            });
+        }
         self.slots.shrink_to_fit();
     }
 
     /// Bytes of HTML, slots aside.
     pub fn html_len(&self) -> usize {
-        self.html.len()
+        self.packed.as_ref().map_or(self.html.len(), |p| p.len)
     }
 
+    /// The body to read: its HTML unpacked, and its slots.
+    pub fn read(&self) -> BodyText<'_> {
+        let html = match &self.packed {
+            None => Cow::Borrowed(self.html.as_str()),
+            Some(packed) => Cow::Owned(packed.unpack()),
+        };
+        BodyText {
+            html,
+            slots: &self.slots,
+        }
+    }
+}
+
+/// A body being read ([`Body::read`]): its HTML and its slots.
+pub struct BodyText<'a> {
+    html: Cow<'a, str>,
+    slots: &'a [(usize, Slot)],
+}
+
+impl BodyText<'_> {
     /// The pieces in order; no HTML piece is empty.
     pub fn segments(&self) -> impl Iterator<Item = Segment<'_>> + '_ {
+        let html: &str = &self.html;
         let mut from = 0;
         let mut slots = self.slots.iter();
         let mut pending: Option<Slot> = None;
@@ -283,19 +348,19 @@ impl Body {
             }
             match slots.next() {
                 Some(&(at, slot)) => {
-                    let html = self.html.get(from..at).unwrap_or_default();
+                    let piece = html.get(from..at).unwrap_or_default();
                     from = at;
-                    if html.is_empty() {
+                    if piece.is_empty() {
                         Some(Segment::Slot(slot))
                     } else {
                         pending = Some(slot);
-                        Some(Segment::Html(html))
+                        Some(Segment::Html(piece))
                     }
                 }
                 None => {
-                    let html = self.html.get(from..).unwrap_or_default();
-                    from = self.html.len();
-                    (!html.is_empty()).then_some(Segment::Html(html))
+                    let piece = html.get(from..).unwrap_or_default();
+                    from = html.len();
+                    (!piece.is_empty()).then_some(Segment::Html(piece))
                 }
             }
         })
@@ -402,20 +467,44 @@ mod tests {
         body.push_slot(Slot::Reference(0));
         body.push_slot(Slot::Backlinks(0));
         body.push_html("を参照。</p>");
-        body.shrink_to_fit();
-        let pieces: Vec<Segment> = body.segments().collect();
+        let expected = [
+            Segment::Slot(Slot::Tools(0)),
+            Segment::Html("<p>詳しくは"),
+            Segment::Slot(Slot::Reference(0)),
+            Segment::Slot(Slot::Backlinks(0)),
+            Segment::Html("を参照。</p>"),
+        ];
+        let plain = body.read();
+        assert!(matches!(plain.html, Cow::Borrowed(_)));
+        assert_eq!(plain.segments().collect::<Vec<_>>(), expected);
+        body.pack();
+        let packed = body.read();
+        assert!(
+            matches!(packed.html, Cow::Owned(_)),
+            "read from the packed HTML"
+        );
+        assert_eq!(packed.segments().collect::<Vec<_>>(), expected);
+        assert_eq!(body.html_len(), "<p>詳しくはを参照。</p>".len());
+        assert_eq!(Body::default().read().segments().count(), 0);
+    }
+
+    #[test]
+    fn a_packed_body_takes_more_html_after_what_it_holds() {
+        let mut body = Body::default();
+        body.push_html("<p>一</p>");
+        body.pack();
+        body.push_slot(Slot::Tools(1));
+        body.push_html("<p>二</p>");
+        body.pack();
+        let read = body.read();
         assert_eq!(
-            pieces,
+            read.segments().collect::<Vec<_>>(),
             [
-                Segment::Slot(Slot::Tools(0)),
-                Segment::Html("<p>詳しくは"),
-                Segment::Slot(Slot::Reference(0)),
-                Segment::Slot(Slot::Backlinks(0)),
-                Segment::Html("を参照。</p>"),
+                Segment::Html("<p>一</p>"),
+                Segment::Slot(Slot::Tools(1)),
+                Segment::Html("<p>二</p>"),
             ]
         );
-        assert_eq!(body.html_len(), "<p>詳しくはを参照。</p>".len());
-        assert_eq!(Body::default().segments().count(), 0);
     }
 
     #[test]

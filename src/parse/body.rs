@@ -1014,6 +1014,7 @@ mod tests {
         let body = walk(&file, 0, &config, true);
         let made = crate::parse::segments::segments(body.events, &body.directives);
         let html = made
+            .read()
             .segments()
             .filter_map(|s| match s {
                 Segment::Html(h) => Some(h),

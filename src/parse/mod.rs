@@ -145,6 +145,7 @@ mod tests {
 
     fn html(doc: &Document) -> String {
         doc.body
+            .read()
             .segments()
             .filter_map(|s| match s {
                 Segment::Html(h) => Some(h),
@@ -154,7 +155,7 @@ mod tests {
     }
 
     fn count(doc: &Document, f: fn(&Segment) -> bool) -> usize {
-        doc.body.segments().filter(|s| f(s)).count()
+        doc.body.read().segments().filter(|s| f(s)).count()
     }
 
     /// The old body held `\0R{n}\0`-style marks in its HTML: an author's NUL
@@ -216,6 +217,7 @@ mod tests {
         assert_eq!(doc.references.len(), 2);
         let kinds: Vec<String> = doc
             .body
+            .read()
             .segments()
             .map(|s| match s {
                 Segment::Html(h) => format!("html:{h}"),

@@ -41,7 +41,7 @@ pub fn segments(events: Vec<Out<'_>>, directives: &[Directive]) -> Body {
     // Writing to a String cannot fail.
     let _ = pulldown_cmark::html::write_html_fmt(Writer(&made), stream);
     let mut made = made.into_inner();
-    made.shrink_to_fit();
+    made.pack();
     made
 }
 

@@ -23,7 +23,7 @@ pub fn fill(
     let root = root_of(&doc.url());
     let html_len = doc.body.html_len();
     let mut out = String::with_capacity(html_len + html_len / 8);
-    for segment in doc.body.segments() {
+    for segment in doc.body.read().segments() {
         match segment {
             Segment::Html(h) => out.push_str(h),
             // The permalink and copy button are added here by hoshin.js
