@@ -92,6 +92,20 @@ impl Default for PostingWriter {
 }
 
 impl PostingWriter {
+    /// A writer that goes on with a list whose last record is `next - 1`
+    /// ([`PostingWriter::next`] of the writer that wrote it).
+    pub fn resume(next: u32) -> Self {
+        PostingWriter {
+            next,
+            ..PostingWriter::default()
+        }
+    }
+
+    /// The record after the last one written.
+    pub fn next(&self) -> u32 {
+        self.next
+    }
+
     /// Appends postings packed `record << QBITS | impact`, sorted by record
     /// and following those already written, then [`PostingWriter::flush`]es.
     pub fn push(&mut self, out: &mut Vec<u8>, postings: &[u32]) {

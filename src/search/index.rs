@@ -10,6 +10,7 @@
 //! the term's IDF. Lengths are counted in normalised characters.
 
 use super::encode::{PostingWriter, QBITS, QMAX};
+use super::fold::Fold;
 use super::normalize::normalize_into;
 use super::normalize::starts_clean;
 use super::normalize::{class_in, classes, is_cjk, is_word_char, CJK, WORD};
@@ -250,7 +251,7 @@ pub(crate) struct TermList {
 /// Multiplicative hash for the u64 term keys (std's SipHash is several
 /// times slower and needs no DoS resistance here).
 #[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
+pub(super) struct FxHasher(u64);
 
 impl Hasher for FxHasher {
     fn finish(&self) -> u64 {
@@ -266,7 +267,7 @@ impl Hasher for FxHasher {
     }
 }
 
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+pub(super) type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
 
 const TAG_CHAR: u64 = 1 << 62;
 const TAG_BIGRAM: u64 = 2 << 62;
@@ -289,7 +290,7 @@ fn word_key(w: &str) -> u64 {
     }
 }
 
-fn key_string(key: u64, words: &FxMap<u64, String>) -> String {
+pub(super) fn key_string(key: u64, words: &FxMap<u64, String>) -> String {
     let ch = |v: u64| char::from_u32((v & 0x1F_FFFF) as u32).unwrap_or('\u{fffd}');
     match key & (3 << 62) {
         TAG_CHAR => ch(key).to_string(),
@@ -404,11 +405,11 @@ impl IdTable {
 /// Compact because a large site's chunks are all held until every list is
 /// merged: 56 million postings at 5,000 policies, 229 MB as `u32`s, about
 /// a third of that as varints of small gaps.
-struct Chunk {
-    keys: Vec<u64>,
-    starts: Vec<u32>,
-    postings: Vec<u8>,
-    words: FxMap<u64, String>,
+pub(super) struct Chunk {
+    pub(super) keys: Vec<u64>,
+    pub(super) starts: Vec<u32>,
+    pub(super) postings: Vec<u8>,
+    pub(super) words: FxMap<u64, String>,
 }
 
 /// A posting within a chunk: the gap from the term's previous record of
@@ -442,7 +443,7 @@ fn push_local(out: &mut [u8], mut at: usize, mut v: u32) -> usize {
 /// see [`push_local`]) as `vid << QBITS | impact`, `vids` being the record
 /// numbers of the chunk's records.
 #[inline]
-fn decode_local(bytes: &[u8], vids: &[u32], mut each: impl FnMut(u32)) {
+pub(super) fn decode_local(bytes: &[u8], vids: &[u32], mut each: impl FnMut(u32)) {
     let qmask = (1u32 << QBITS) - 1;
     let (mut record, mut v, mut shift) = (0usize, 0u32, 0u32);
     for &b in bytes {
@@ -777,8 +778,10 @@ pub(crate) fn build_postings(
 /// [`build_postings`] of [`normalize_records`]`(records, order, per_chunk)`,
 /// each chunk normalised just before it is indexed: the normalised text of
 /// a large site is never held whole (at 5,000 policies, 150 MB of the
-/// search stage's peak; BENCHMARKS.md, issue 11, sixth round). `avglen` is
-/// [`average_text_length`] of the same records.
+/// search stage's peak; BENCHMARKS.md, issue 11, sixth round). Nor are the
+/// indexed chunks: they are folded into the lists a few at a time
+/// ([`Fold`]), four per thread. `avglen` is [`average_text_length`] of the
+/// same records. The lists come in no particular order.
 pub(crate) fn index_records(
     records: &[SearchRecord],
     order: &[usize],
@@ -787,20 +790,26 @@ pub(crate) fn index_records(
     cap: usize,
     avglen: f64,
 ) -> Vec<TermList> {
+    let per_chunk = per_chunk.max(1);
     let positions: Vec<usize> = (0..order.len()).collect();
-    let chunks: Vec<(Chunk, &[u32])> = positions
-        .par_chunks(per_chunk.max(1))
-        .map(|chunk| {
-            let normed = normalize_chunk(records, order, chunk);
-            let from = chunk.first().copied().unwrap_or_default();
-            let builder = Builder::new(normed.arena.len() / 3);
-            (
-                builder.index(&normed, avglen),
-                &vids[from..from + chunk.len()],
-            )
-        })
-        .collect();
-    merge_chunks(chunks, cap)
+    let mut fold = Fold::new(cap);
+    let per_fold = per_chunk * rayon::current_num_threads().max(1) * 4;
+    for group in positions.chunks(per_fold) {
+        let chunks: Vec<(Chunk, &[u32])> = group
+            .par_chunks(per_chunk)
+            .map(|chunk| {
+                let normed = normalize_chunk(records, order, chunk);
+                let from = chunk.first().copied().unwrap_or_default();
+                let builder = Builder::new(normed.arena.len() / 3);
+                (
+                    builder.index(&normed, avglen),
+                    &vids[from..from + chunk.len()],
+                )
+            })
+            .collect();
+        fold.add(&chunks);
+    }
+    fold.finish()
 }
 
 /// Average text length of `records` in normalised characters (at least
@@ -931,7 +940,12 @@ pub(crate) fn write_capped_for_tests(slices: &[&[u32]], cap: usize, out: &mut Ve
 /// and how many of it fit, and one pass in record order writes them: no
 /// copy, selection or sort of lists that can hold every record of the site
 /// (`の` and `こと` make most of a site's postings).
-fn write_capped(slices: &[&[u32]], cap: usize, writer: &mut PostingWriter, out: &mut Vec<u8>) {
+pub(super) fn write_capped(
+    slices: &[&[u32]],
+    cap: usize,
+    writer: &mut PostingWriter,
+    out: &mut Vec<u8>,
+) {
     let qmask = (1u32 << QBITS) - 1;
     let mut counts = [0usize; 1 << QBITS];
     for slice in slices {

@@ -65,6 +65,7 @@
 
 pub mod delta;
 pub mod encode;
+mod fold;
 pub mod index;
 pub mod normalize;
 pub mod shard;
