@@ -85,6 +85,16 @@ fn heading_path<'p>(doc: &Document, paths: &'p [String], i: usize) -> Cow<'p, st
 /// indexes them while the documents are in memory.
 pub fn document_records<'a>(doc: &'a Document, shared: &'a Shared) -> Vec<SearchRecord<'a>> {
     let mut records = Vec::with_capacity(doc.directives.len() + 1);
+    push_document_records(&mut records, doc, shared);
+    records
+}
+
+/// [`document_records`], appended to `records`.
+fn push_document_records<'a>(
+    records: &mut Vec<SearchRecord<'a>>,
+    doc: &'a Document,
+    shared: &'a Shared,
+) {
     if !doc.preamble.is_empty() {
         records.push(SearchRecord {
             page: Cow::Borrowed(&shared.page),
@@ -113,7 +123,6 @@ pub fn document_records<'a>(doc: &'a Document, shared: &'a Shared) -> Vec<Search
             department: Cow::Borrowed(&doc.meta.department),
         });
     }
-    records
 }
 
 /// The search records of one document, owning every field: for a thread
@@ -151,16 +160,21 @@ pub fn shared(view: &SiteView<'_>) -> Vec<Shared> {
 
 /// Every search record of the site, in document order; `shared` is
 /// [`shared`] of the same view.
+///
+/// Made in one thread straight into a vector of the exact size: the
+/// records only borrow, so this takes milliseconds, and a vector per
+/// document collected in parallel first held every record twice (60 MB
+/// of the search stage's peak at 5,000 policies; BENCHMARKS.md, issue 11,
+/// seventh round).
 pub fn records<'a>(view: &SiteView<'a>, shared: &'a [Shared]) -> Vec<SearchRecord<'a>> {
-    let per_doc: Vec<Vec<SearchRecord<'a>>> = view
+    let count = view
         .docs
-        .par_iter()
-        .zip(shared)
-        .map(|(doc, shared)| document_records(doc, shared))
-        .collect();
-    let mut all = Vec::with_capacity(per_doc.iter().map(Vec::len).sum());
-    for records in per_doc {
-        all.extend(records);
+        .iter()
+        .map(|d| d.directives.len() + usize::from(!d.preamble.is_empty()))
+        .sum();
+    let mut all = Vec::with_capacity(count);
+    for (doc, shared) in view.docs.iter().zip(shared) {
+        push_document_records(&mut all, doc, shared);
     }
     all
 }
