@@ -8,7 +8,12 @@
 //! the `cap` postings of highest impact of a whole list are those of its
 //! `cap` best so far together with the rest (the order, impact then record
 //! number, is total), so a list is cut back to `cap` whenever it reaches
-//! twice that, and once more at the end.
+//! twice that, and once more at the end. Once cut, a list takes no posting
+//! of an impact at or below the lowest it kept ([`Folded::floor`]): such a
+//! posting comes after all those it kept (records arrive in order), so it
+//! could never be among the `cap` best. Without that floor, the lists of
+//! the commonest terms were decoded and cut again every `cap` postings:
+//! 6 % of a build's time at 5,000 policies.
 
 use rayon::prelude::*;
 
@@ -24,6 +29,9 @@ struct Folded {
     kept: u32,
     /// The writer's state between chunks ([`PostingWriter::next`]).
     next: u32,
+    /// The lowest impact kept at the last cut (0 before any): a later
+    /// posting must have a higher impact to be among the `cap` best.
+    floor: u32,
     encoded: Vec<u8>,
 }
 
@@ -36,7 +44,7 @@ impl Folded {
             .collect();
         let mut encoded = Vec::with_capacity(self.encoded.len().min(cap * 3));
         let mut writer = PostingWriter::default();
-        write_capped(&[&postings], cap, &mut writer, &mut encoded);
+        self.floor = write_capped(&[&postings], cap, &mut writer, &mut encoded);
         self.encoded = encoded;
         self.kept = cap as u32;
         self.next = writer.next();
@@ -62,21 +70,26 @@ impl Part {
                 df: 0,
                 kept: 0,
                 next: 0,
+                floor: 0,
                 encoded: Vec::new(),
             });
             terms.len() as u32 - 1
         });
         let term = &mut terms[id as usize];
         let mut writer = PostingWriter::resume(term.next);
-        let mut added = 0u32;
-        let out = &mut term.encoded;
+        let (mut seen, mut added) = (0u32, 0u32);
+        let (out, floor) = (&mut term.encoded, term.floor);
+        let qmask = (1u32 << QBITS) - 1;
         decode_local(bytes, vids, |p| {
-            writer.push_one(out, p);
-            added += 1;
+            seen += 1;
+            if p & qmask > floor {
+                writer.push_one(out, p);
+                added += 1;
+            }
         });
         writer.flush(out);
         term.next = writer.next();
-        term.df += added;
+        term.df += seen;
         term.kept += added;
         if term.kept as usize > cap.saturating_mul(2) {
             term.cut(cap);

@@ -939,13 +939,14 @@ pub(crate) fn write_capped_for_tests(slices: &[&[u32]], cap: usize, out: &mut Ve
 /// `1..=QMAX` values, so one count per impact finds the lowest impact kept
 /// and how many of it fit, and one pass in record order writes them: no
 /// copy, selection or sort of lists that can hold every record of the site
-/// (`の` and `こと` make most of a site's postings).
+/// (`の` and `こと` make most of a site's postings). Returns the lowest
+/// impact written.
 pub(super) fn write_capped(
     slices: &[&[u32]],
     cap: usize,
     writer: &mut PostingWriter,
     out: &mut Vec<u8>,
-) {
+) -> u32 {
     let qmask = (1u32 << QBITS) - 1;
     let mut counts = [0usize; 1 << QBITS];
     for slice in slices {
@@ -972,4 +973,5 @@ pub(super) fn write_capped(
         }
     }
     writer.flush(out);
+    lowest
 }
