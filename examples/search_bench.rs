@@ -15,7 +15,8 @@
 //! `--delta N` also times `build_delta` for one edited document N times.
 
 use hoshin::build::{compile, load_config, Timings};
-use hoshin::search::{build_delta, build_index, build_index_with_state};
+use hoshin::search::{build_delta, build_index_with_state, Records, SearchRecord};
+use hoshin::search_records::SiteRecords;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -46,13 +47,14 @@ fn main() {
         return;
     }
     let shared = hoshin::search_records::shared(&view);
-    let mut records = Vec::new();
+    let mut state = None;
     for _ in 0..repeat {
         // The records too: the build's "search index" stage makes them.
         let t = Instant::now();
-        records = hoshin::search_records::records(&view, &shared);
-        let files = build_index(&records);
+        let records = SiteRecords::new(view.docs, &shared);
+        let (files, built) = build_index_with_state(&records);
         let took = t.elapsed();
+        state = Some(built);
         let bytes: usize = files.iter().map(|f| f.bytes.len()).sum();
         println!(
             "build_index: {} files, {:.1} MB in {:.0} ms",
@@ -61,11 +63,15 @@ fn main() {
             took.as_secs_f64() * 1e3
         );
     }
-    if delta > 0 {
-        let (_, state) = build_index_with_state(&records);
+    if let (true, Some(state)) = (delta > 0, state) {
         // Edit one directive of a document in the middle of the site.
-        let key = records[records.len() / 2].doc.to_string();
-        let mut edited: Vec<_> = records.iter().filter(|r| r.doc == key).cloned().collect();
+        let records = SiteRecords::new(view.docs, &shared);
+        let key = records.get(records.count() / 2).doc.to_string();
+        let mut edited: Vec<SearchRecord> = (0..records.count())
+            .map(|i| records.get(i))
+            .filter(|r| r.doc == key)
+            .map(SearchRecord::from)
+            .collect();
         if let Some(r) = edited.iter_mut().find(|r| r.id.is_some()) {
             r.text
                 .to_mut()

@@ -8,12 +8,13 @@
 //! full index again when the author pauses, which also empties the delta.
 
 use rayon::prelude::*;
-use std::borrow::Cow;
 
 use crate::layout::{encode_path, OutputFile};
 use crate::model::Document;
 use crate::render::SiteView;
-use crate::search::{build_delta, build_index_with_state, IndexState, SearchRecord};
+use crate::search::{
+    build_delta, build_index_with_state, IndexState, RecordRef, Records, SearchRecord,
+};
 
 /// What every record of a document shares, made once per document: the
 /// records of a full build borrow it, as they borrow the document's text
@@ -29,6 +30,10 @@ pub struct Shared {
     /// path and its step (`1. 人材の育成 › (1) 研修の充実`); empty for a
     /// directive without children, whose path no record shows.
     paths: Vec<String>,
+    /// The heading paths of directives whose parent comes after them,
+    /// which a parsed document never has (kept so that every record can
+    /// still borrow its path).
+    odd: Vec<(usize, String)>,
 }
 
 impl Shared {
@@ -40,6 +45,12 @@ impl Shared {
                 *flag = true;
             }
         }
+        let mut odd = Vec::new();
+        for (i, d) in doc.directives.iter().enumerate() {
+            if d.parent.is_some_and(|p| p >= i) {
+                odd.push((i, ancestry_path(doc, i)));
+            }
+        }
         let mut paths: Vec<String> = Vec::with_capacity(doc.directives.len());
         for (i, d) in doc.directives.iter().enumerate() {
             if !has_children[i] {
@@ -47,37 +58,48 @@ impl Shared {
                 continue;
             }
             let own = step(d);
-            paths.push(match heading_path(doc, &paths, i) {
-                Cow::Borrowed("") => own,
-                parent => concat(&[&parent, " › ", &own]),
+            let parent = heading_path(doc, &paths, &odd, i);
+            paths.push(match parent {
+                "" => own,
+                parent => concat(&[parent, " › ", &own]),
             });
         }
         Shared {
             page: encode_path(&doc.url()),
             label_head: doc.label_prefix(),
             paths,
+            odd,
         }
     }
 }
 
 /// Directive i's heading path: its parent's entry of `paths` (which holds
-/// the entries of the directives before i).
-fn heading_path<'p>(doc: &Document, paths: &'p [String], i: usize) -> Cow<'p, str> {
+/// the entries of the directives before i), or its entry of `odd`.
+fn heading_path<'p>(
+    doc: &Document,
+    paths: &'p [String],
+    odd: &'p [(usize, String)],
+    i: usize,
+) -> &'p str {
     match doc.directives[i].parent {
-        Some(p) if p < i => Cow::Borrowed(paths[p].as_str()),
-        Some(_) => {
-            // Parents come first in a parsed document; just in case.
-            let ancestry = doc.ancestry(i);
-            Cow::Owned(
-                ancestry[..ancestry.len() - 1]
-                    .iter()
-                    .map(|&a| step(&doc.directives[a]))
-                    .collect::<Vec<_>>()
-                    .join(" › "),
-            )
-        }
-        None => Cow::Borrowed(""),
+        Some(p) if p < i => paths[p].as_str(),
+        Some(_) => odd
+            .iter()
+            .find(|(at, _)| *at == i)
+            .map_or("", |(_, path)| path.as_str()),
+        None => "",
     }
+}
+
+/// Directive i's heading path made from its ancestors' steps, for a
+/// parent that comes after its child.
+fn ancestry_path(doc: &Document, i: usize) -> String {
+    let ancestry = doc.ancestry(i);
+    ancestry[..ancestry.len() - 1]
+        .iter()
+        .map(|&a| step(&doc.directives[a]))
+        .collect::<Vec<_>>()
+        .join(" › ")
 }
 
 /// The search records of one document, borrowing its text, key, title and
@@ -89,40 +111,53 @@ pub fn document_records<'a>(doc: &'a Document, shared: &'a Shared) -> Vec<Search
     records
 }
 
+/// How many records `doc` has: one per directive, and one for its
+/// preamble if it has one.
+fn record_count(doc: &Document) -> usize {
+    doc.directives.len() + usize::from(!doc.preamble.is_empty())
+}
+
+/// Record `k` of `doc` (`k < record_count(doc)`): its preamble first, if it
+/// has one, then its directives in order; `shared` is [`Shared::of`] it.
+/// The one home of what a record holds.
+fn record_ref<'a>(doc: &'a Document, shared: &'a Shared, k: usize) -> RecordRef<'a> {
+    let has_preamble = !doc.preamble.is_empty();
+    let Some(i) = k.checked_sub(usize::from(has_preamble)) else {
+        return RecordRef {
+            page: &shared.page,
+            doc: &doc.key,
+            id: None,
+            citation: "",
+            label_head: &doc.title,
+            title: &doc.title,
+            heading_path: "",
+            text: &doc.preamble,
+            year: doc.meta.year,
+            department: &doc.meta.department,
+        };
+    };
+    let d = &doc.directives[i];
+    RecordRef {
+        page: &shared.page,
+        doc: &doc.key,
+        id: Some(&d.id),
+        citation: &d.citation,
+        label_head: &shared.label_head,
+        title: &doc.title,
+        heading_path: heading_path(doc, &shared.paths, &shared.odd, i),
+        text: &d.text,
+        year: doc.meta.year,
+        department: &doc.meta.department,
+    }
+}
+
 /// [`document_records`], appended to `records`.
 fn push_document_records<'a>(
     records: &mut Vec<SearchRecord<'a>>,
     doc: &'a Document,
     shared: &'a Shared,
 ) {
-    if !doc.preamble.is_empty() {
-        records.push(SearchRecord {
-            page: Cow::Borrowed(&shared.page),
-            doc: Cow::Borrowed(&doc.key),
-            id: None,
-            citation: Cow::Borrowed(""),
-            label_head: Cow::Borrowed(&doc.title),
-            title: Cow::Borrowed(&doc.title),
-            heading_path: Cow::Borrowed(""),
-            text: Cow::Borrowed(&doc.preamble),
-            year: doc.meta.year,
-            department: Cow::Borrowed(&doc.meta.department),
-        });
-    }
-    for (i, d) in doc.directives.iter().enumerate() {
-        records.push(SearchRecord {
-            page: Cow::Borrowed(&shared.page),
-            doc: Cow::Borrowed(&doc.key),
-            id: Some(Cow::Borrowed(&d.id)),
-            citation: Cow::Borrowed(&d.citation),
-            label_head: Cow::Borrowed(&shared.label_head),
-            title: Cow::Borrowed(&doc.title),
-            heading_path: heading_path(doc, &shared.paths, i),
-            text: Cow::Borrowed(&d.text),
-            year: doc.meta.year,
-            department: Cow::Borrowed(&doc.meta.department),
-        });
-    }
+    records.extend((0..record_count(doc)).map(|k| SearchRecord::from(record_ref(doc, shared, k))));
 }
 
 /// The search records of one document, owning every field: for a thread
@@ -153,30 +188,46 @@ fn concat(parts: &[&str]) -> String {
 }
 
 /// The shared strings of every document's records ([`Shared::of`]), in
-/// document order: what [`records`] borrows.
+/// document order: what [`SiteRecords`] borrows.
 pub fn shared(view: &SiteView<'_>) -> Vec<Shared> {
     view.docs.par_iter().map(Shared::of).collect()
 }
 
-/// Every search record of the site, in document order; `shared` is
-/// [`shared`] of the same view.
-///
-/// Made in one thread straight into a vector of the exact size: the
-/// records only borrow, so this takes milliseconds, and a vector per
-/// document collected in parallel first held every record twice (60 MB
-/// of the search stage's peak at 5,000 policies; BENCHMARKS.md, issue 11,
-/// seventh round).
-pub fn records<'a>(view: &SiteView<'a>, shared: &'a [Shared]) -> Vec<SearchRecord<'a>> {
-    let count = view
-        .docs
-        .iter()
-        .map(|d| d.directives.len() + usize::from(!d.preamble.is_empty()))
-        .sum();
-    let mut all = Vec::with_capacity(count);
-    for (doc, shared) in view.docs.iter().zip(shared) {
-        push_document_records(&mut all, doc, shared);
+/// Every search record of the site, in document order, made when the
+/// index asks for it ([`Records`]): the records only borrow, so making one
+/// is a few copies of pointers, and the site's 300,000 records are never
+/// held (at 5,000 policies a vector of them was 68 MB of the search
+/// stage's peak, and a vector per document collected in parallel first
+/// held them twice; BENCHMARKS.md, issue 11, seventh and eighth rounds).
+pub struct SiteRecords<'a> {
+    docs: &'a [Document],
+    shared: &'a [Shared],
+    /// Per record: its document, and its number among the document's.
+    at: Vec<(u32, u32)>,
+}
+
+impl<'a> SiteRecords<'a> {
+    /// The records of `docs`; `shared[i]` is [`Shared::of`] `docs[i]`
+    /// ([`shared`] of their view).
+    pub fn new(docs: &'a [Document], shared: &'a [Shared]) -> Self {
+        let count = docs.iter().map(record_count).sum();
+        let mut at = Vec::with_capacity(count);
+        for (d, doc) in docs.iter().enumerate() {
+            at.extend((0..record_count(doc)).map(|k| (d as u32, k as u32)));
+        }
+        SiteRecords { docs, shared, at }
     }
-    all
+}
+
+impl Records for SiteRecords<'_> {
+    fn count(&self) -> usize {
+        self.at.len()
+    }
+
+    fn get(&self, i: usize) -> RecordRef<'_> {
+        let (d, k) = self.at[i];
+        record_ref(&self.docs[d as usize], &self.shared[d as usize], k as usize)
+    }
 }
 
 /// The search index files of a site (with the empty delta).
@@ -194,7 +245,7 @@ pub fn write_index(
 ) -> (Vec<(String, std::io::Error)>, IndexState) {
     let failed = std::sync::Mutex::new(Vec::new());
     let shared = shared(view);
-    let state = crate::search::write_index(&records(view, &shared), &|f| {
+    let state = crate::search::write_index(&SiteRecords::new(view.docs, &shared), &|f| {
         let path = f.path.clone();
         if let Err(e) = sink(convert(f)) {
             if let Ok(mut failed) = failed.lock() {
@@ -221,7 +272,7 @@ pub fn write_records_index(
 /// needs to overlay later changes on them.
 pub fn index_files_with_state(view: &SiteView<'_>) -> (Vec<OutputFile>, IndexState) {
     let shared = shared(view);
-    let (files, state) = build_index_with_state(&records(view, &shared));
+    let (files, state) = build_index_with_state(&SiteRecords::new(view.docs, &shared));
     (files.into_iter().map(convert).collect(), state)
 }
 
@@ -263,6 +314,7 @@ fn convert(f: crate::search::OutputFile) -> OutputFile {
 mod tests {
     use super::*;
     use crate::compare::testing::doc;
+    use std::borrow::Cow;
 
     const BODY: &str =
         "前文の段落。\n\n## 1. 人材の育成\n\n### (1) 研修の充実\n\n職員研修を充実すること。\n";
@@ -294,6 +346,34 @@ mod tests {
         // A borrowed record's text is the document's own, not a copy.
         let last = borrowing.last().map(|r| r.text.as_ptr());
         assert_eq!(last, d.directives.last().map(|x| x.text.as_ptr()));
+    }
+
+    #[test]
+    fn the_sites_records_made_on_demand_are_each_documents_records_in_order() {
+        let docs = vec![
+            doc("2023/somu", 2023, BODY),
+            doc(
+                "2023/zaisei",
+                2023,
+                "## 1. 予算\n\n### (1) 執行\n\n適正に執行すること。\n",
+            ),
+            doc("2024/somu", 2024, BODY),
+        ];
+        let shared: Vec<Shared> = docs.iter().map(Shared::of).collect();
+        let site = SiteRecords::new(&docs, &shared);
+        let expected: Vec<SearchRecord> = docs
+            .iter()
+            .zip(&shared)
+            .flat_map(|(d, s)| document_records(d, s))
+            .collect();
+        // One preamble (the second document has none) and two directives each.
+        assert_eq!(site.count(), 8);
+        let made: Vec<SearchRecord> = (0..site.count())
+            .map(|i| SearchRecord::from(site.get(i)))
+            .collect();
+        assert_eq!(made, expected);
+        assert_eq!(made[3].text, "予算");
+        assert_eq!(made[4].heading_path, "1. 予算");
     }
 
     #[test]

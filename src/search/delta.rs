@@ -28,7 +28,7 @@
 
 use super::encode::push_js_string;
 use super::shard::{display_object, push_num, DISPLAY_SHIFT};
-use super::{index, index_order, OutputFile, SearchRecord};
+use super::{index, index_order, OutputFile, RecordRef, Records, SearchRecord};
 use std::collections::HashMap;
 
 /// Where the delta is written (relative to the output root).
@@ -76,15 +76,15 @@ pub struct IndexState {
 impl IndexState {
     /// The state of the index of `records`, taken in `order` and numbered
     /// `vids`, whose impacts used `avglen`.
-    pub(crate) fn new(
-        records: &[SearchRecord],
+    pub(crate) fn new<R: Records + ?Sized>(
+        records: &R,
         order: &[usize],
         vids: &[u32],
         avglen: f64,
     ) -> Self {
         let mut spans: Vec<Span> = Vec::new();
         for (&i, &vid) in order.iter().zip(vids) {
-            let r = &records[i];
+            let r = records.get(i);
             match spans.last_mut() {
                 Some(s) if s.doc == r.doc && s.year == r.year && s.department == r.department => {
                     s.last = vid;
@@ -122,7 +122,7 @@ impl IndexState {
             eat(&s.last.to_le_bytes());
         }
         eat(&base.to_le_bytes());
-        eat(&(records.len() as u64).to_le_bytes());
+        eat(&(records.count() as u64).to_le_bytes());
         let mut years: HashMap<i32, usize> = HashMap::new();
         let mut departments: HashMap<&str, usize> = HashMap::new();
         for s in &spans {
@@ -204,10 +204,10 @@ pub fn build_delta(
     if tomb.is_empty() && records.is_empty() {
         return vec![empty_delta()];
     }
-    let order = index_order(&records);
+    let order = index_order(records.as_slice());
     // Postings count from 0 (the browser adds `base`): shorter numbers.
     let vids: Vec<u32> = (0..records.len() as u32).collect();
-    let normed = index::normalize_records(&records, &order, records.len());
+    let normed = index::normalize_records(records.as_slice(), &order, records.len());
     let mut terms = index::build_postings(normed, &vids, usize::MAX, state.avglen);
     terms.sort_unstable_by(|a, b| a.key.cmp(&b.key));
 
@@ -268,10 +268,10 @@ pub fn build_delta(
         out.extend_from_slice(b"\"]");
     }
     out.extend_from_slice(b"},\"d\":");
-    let items: Vec<(u32, &SearchRecord)> = order
+    let items: Vec<(u32, RecordRef)> = order
         .iter()
         .enumerate()
-        .map(|(k, &i)| (k as u32, &records[i]))
+        .map(|(k, &i)| (k as u32, records[i].as_ref()))
         .collect();
     out.extend_from_slice(&display_object(&items));
     out.extend_from_slice(b"});\n");

@@ -14,7 +14,7 @@ use super::fold::Fold;
 use super::normalize::normalize_into;
 use super::normalize::starts_clean;
 use super::normalize::{class_in, classes, is_cjk, is_word_char, CJK, WORD};
-use super::SearchRecord;
+use super::{RecordRef, Records};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -37,7 +37,7 @@ pub const MAX_PREFIX: usize = 16;
 /// Whether `r` is the heading of `next`, the record after it: the last step
 /// of `next`'s heading path is `r`'s text, or, shortened with `…`, begins it
 /// (the build writes steps as `citation text`).
-pub(crate) fn heads(r: &SearchRecord, next: &SearchRecord) -> bool {
+pub(crate) fn heads(r: &RecordRef, next: &RecordRef) -> bool {
     let own = r.text.trim();
     if next.doc != r.doc || own.is_empty() || r.id.is_none() {
         return false;
@@ -52,7 +52,7 @@ pub(crate) fn heads(r: &SearchRecord, next: &SearchRecord) -> bool {
         return true;
     }
     step.strip_suffix('…')
-        .and_then(|s| s.strip_prefix(&*r.citation))
+        .and_then(|s| s.strip_prefix(r.citation))
         .map(str::trim_start)
         .is_some_and(|s| !s.is_empty() && own.starts_with(s))
 }
@@ -113,8 +113,8 @@ fn push_normalized(arena: &mut String, s: &str) -> (Span, bool) {
 
 /// Normalises the fields of `records` taken in `order`, in chunks of
 /// `per_chunk` records (the chunks [`build_postings`] indexes).
-pub(crate) fn normalize_records(
-    records: &[SearchRecord],
+pub(crate) fn normalize_records<R: Records + ?Sized>(
+    records: &R,
     order: &[usize],
     per_chunk: usize,
 ) -> Vec<NormChunk> {
@@ -127,10 +127,14 @@ pub(crate) fn normalize_records(
 
 /// Normalises the records at `chunk`, positions in `order`: one chunk of
 /// [`normalize_records`].
-fn normalize_chunk(records: &[SearchRecord], order: &[usize], chunk: &[usize]) -> NormChunk {
+fn normalize_chunk<R: Records + ?Sized>(
+    records: &R,
+    order: &[usize],
+    chunk: &[usize],
+) -> NormChunk {
     let bytes: usize = chunk
         .iter()
-        .map(|&k| records[order[k]].text.len() + 32)
+        .map(|&k| records.get(order[k]).text.len() + 32)
         .sum();
     let mut arena = String::with_capacity(bytes + bytes / 4);
     let mut items = Vec::with_capacity(chunk.len());
@@ -142,25 +146,25 @@ fn normalize_chunk(records: &[SearchRecord], order: &[usize], chunk: &[usize]) -
     let mut last_prefix: Option<(&str, Span)> = None;
     let mut scratch = String::new();
     for &k in chunk {
-        let r = &records[order[k]];
+        let r = records.get(order[k]);
         let is_heading = order
             .get(k + 1)
-            .is_some_and(|&next| heads(r, &records[next]));
+            .is_some_and(|&next| heads(&r, &records.get(next)));
         let heading = match recent.iter().find(|(raw, _)| *raw == r.heading_path) {
             Some(&(_, span)) => span,
             None => {
-                let (span, _) = push_normalized(&mut arena, &r.heading_path);
+                let (span, _) = push_normalized(&mut arena, r.heading_path);
                 if recent.len() == RECENT {
                     recent.remove(0);
                 }
-                recent.push((&r.heading_path, span));
+                recent.push((r.heading_path, span));
                 span
             }
         };
-        let (citation, _) = push_normalized(&mut arena, &r.citation);
+        let (citation, _) = push_normalized(&mut arena, r.citation);
         let (label_head, label) =
             split_label(r, citation, &mut arena, &mut scratch, &mut last_prefix);
-        let (text, _) = push_normalized(&mut arena, &r.text);
+        let (text, _) = push_normalized(&mut arena, r.text);
         let len = arena[text.0 as usize..text.1 as usize].chars().count() as u32;
         items.push(Normed {
             text,
@@ -179,7 +183,7 @@ fn normalize_chunk(records: &[SearchRecord], order: &[usize], chunk: &[usize]) -
 /// before the citation (department and year) when a separator ends it, the
 /// same range for the records of a document; the rest holds the citation.
 fn split_label<'a>(
-    r: &'a SearchRecord,
+    r: RecordRef<'a>,
     citation: Span,
     arena: &mut String,
     scratch: &mut String,
@@ -191,7 +195,7 @@ fn split_label<'a>(
     // normalising them apart gives the same text, the head is normalised
     // once per document and the rest is the citation.
     if cited {
-        let prefix = &*r.label_head;
+        let prefix = r.label_head;
         if let Some((raw, head)) = *last_prefix {
             if raw == prefix {
                 return (head, citation);
@@ -782,8 +786,8 @@ pub(crate) fn build_postings(
 /// indexed chunks: they are folded into the lists a few at a time
 /// ([`Fold`]), four per thread. `avglen` is [`average_text_length`] of the
 /// same records. The lists come in no particular order.
-pub(crate) fn index_records(
-    records: &[SearchRecord],
+pub(crate) fn index_records<R: Records + ?Sized>(
+    records: &R,
     order: &[usize],
     per_chunk: usize,
     vids: &[u32],
@@ -816,16 +820,16 @@ pub(crate) fn index_records(
 /// 1), the BM25 length normalisation's reference: each text normalised
 /// into a scratch string and counted, so that the normalised records need
 /// not be held to know it before they are indexed.
-pub(crate) fn average_text_length(records: &[SearchRecord]) -> f64 {
-    let total: u64 = records
-        .par_iter()
-        .map_init(String::new, |scratch, r| {
+pub(crate) fn average_text_length<R: Records + ?Sized>(records: &R) -> f64 {
+    let total: u64 = (0..records.count())
+        .into_par_iter()
+        .map_init(String::new, |scratch, i| {
             scratch.clear();
-            normalize_into(&r.text, scratch);
+            normalize_into(records.get(i).text, scratch);
             scratch.chars().count() as u64
         })
         .sum();
-    (total as f64 / records.len().max(1) as f64).max(1.0)
+    (total as f64 / records.count().max(1) as f64).max(1.0)
 }
 
 /// The posting lists of the indexed chunks, each with the record numbers

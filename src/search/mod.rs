@@ -121,15 +121,28 @@ pub struct SearchRecord<'a> {
 impl SearchRecord<'_> {
     /// Relative to the site root, e.g. `2023/somu.html#n1-p3-c6`.
     pub fn url(&self) -> String {
-        match &self.id {
-            Some(id) => format!("{}#{id}", self.page),
-            None => self.page.to_string(),
-        }
+        self.as_ref().url()
     }
 
     /// Label, e.g. `総務部（令和5年度）1.(3)⑥` (the document title for a preamble).
     pub fn label(&self) -> String {
-        format!("{}{}", self.label_head, self.citation)
+        self.as_ref().label()
+    }
+
+    /// The record's fields, borrowed from it.
+    pub fn as_ref(&self) -> RecordRef<'_> {
+        RecordRef {
+            page: &self.page,
+            doc: &self.doc,
+            id: self.id.as_deref(),
+            citation: &self.citation,
+            label_head: &self.label_head,
+            title: &self.title,
+            heading_path: &self.heading_path,
+            text: &self.text,
+            year: self.year,
+            department: &self.department,
+        }
     }
 
     /// The record with every field owned, borrowing nothing (what a thread
@@ -151,6 +164,96 @@ impl SearchRecord<'_> {
     }
 }
 
+/// A record's fields, borrowed: what the index reads of a record (the
+/// fields are those of [`SearchRecord`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordRef<'a> {
+    /// See [`SearchRecord::page`].
+    pub page: &'a str,
+    /// See [`SearchRecord::doc`].
+    pub doc: &'a str,
+    /// See [`SearchRecord::id`].
+    pub id: Option<&'a str>,
+    /// See [`SearchRecord::citation`].
+    pub citation: &'a str,
+    /// See [`SearchRecord::label_head`].
+    pub label_head: &'a str,
+    /// See [`SearchRecord::title`].
+    pub title: &'a str,
+    /// See [`SearchRecord::heading_path`].
+    pub heading_path: &'a str,
+    /// See [`SearchRecord::text`].
+    pub text: &'a str,
+    /// See [`SearchRecord::year`].
+    pub year: i32,
+    /// See [`SearchRecord::department`].
+    pub department: &'a str,
+}
+
+impl RecordRef<'_> {
+    /// Relative to the site root, e.g. `2023/somu.html#n1-p3-c6`.
+    pub fn url(&self) -> String {
+        match self.id {
+            Some(id) => format!("{}#{id}", self.page),
+            None => self.page.to_string(),
+        }
+    }
+
+    /// Label, e.g. `総務部（令和5年度）1.(3)⑥` (the document title for a preamble).
+    pub fn label(&self) -> String {
+        format!("{}{}", self.label_head, self.citation)
+    }
+}
+
+impl<'a> From<RecordRef<'a>> for SearchRecord<'a> {
+    /// The record borrowing every field of `r`.
+    fn from(r: RecordRef<'a>) -> Self {
+        SearchRecord {
+            page: Cow::Borrowed(r.page),
+            doc: Cow::Borrowed(r.doc),
+            id: r.id.map(Cow::Borrowed),
+            citation: Cow::Borrowed(r.citation),
+            label_head: Cow::Borrowed(r.label_head),
+            title: Cow::Borrowed(r.title),
+            heading_path: Cow::Borrowed(r.heading_path),
+            text: Cow::Borrowed(r.text),
+            year: r.year,
+            department: Cow::Borrowed(r.department),
+        }
+    }
+}
+
+/// The records an index is made of, by number: a slice of
+/// [`SearchRecord`]s, or records made on demand from the documents
+/// (a full build: at 5,000 policies a vector of its 300,000 records was
+/// 68 MB of the search stage's peak; BENCHMARKS.md, issue 11, eighth round).
+pub trait Records: Sync {
+    /// How many records there are.
+    fn count(&self) -> usize;
+    /// Record `i`, `i < count()`.
+    fn get(&self, i: usize) -> RecordRef<'_>;
+}
+
+impl Records for [SearchRecord<'_>] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn get(&self, i: usize) -> RecordRef<'_> {
+        self[i].as_ref()
+    }
+}
+
+impl Records for Vec<SearchRecord<'_>> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+
+    fn get(&self, i: usize) -> RecordRef<'_> {
+        self[i].as_ref()
+    }
+}
+
 /// The files the index is made of (`search/p/3.js`, …): the site's one
 /// output file type.
 pub use crate::layout::OutputFile;
@@ -159,43 +262,44 @@ pub use crate::layout::OutputFile;
 /// Compares ranks, not strings: the strings repeat across 300,000 records,
 /// and a record mostly has the document and department of the one before
 /// it, so ranks are looked up only when they change.
-fn index_order(records: &[SearchRecord]) -> Vec<usize> {
+fn index_order<R: Records + ?Sized>(records: &R) -> Vec<usize> {
     fn ranks<'a>(names: impl Iterator<Item = &'a str>) -> std::collections::HashMap<&'a str, u32> {
         let mut unique: Vec<&str> = names.collect();
         unique.sort_unstable();
         unique.dedup();
         unique.into_iter().zip(0..).collect()
     }
-    let mut last: Option<&SearchRecord> = None;
-    let departments = ranks(records.iter().filter_map(|r| {
+    let all = || (0..records.count()).map(|i| records.get(i));
+    let mut last: Option<RecordRef> = None;
+    let departments = ranks(all().filter_map(|r| {
         let new = last.is_none_or(|l| l.department != r.department);
         last = Some(r);
-        new.then_some(&*r.department)
+        new.then_some(r.department)
     }));
-    let mut last: Option<&SearchRecord> = None;
-    let docs = ranks(records.iter().filter_map(|r| {
+    let mut last: Option<RecordRef> = None;
+    let docs = ranks(all().filter_map(|r| {
         let new = last.is_none_or(|l| l.doc != r.doc);
         last = Some(r);
-        new.then_some(&*r.doc)
+        new.then_some(r.doc)
     }));
-    let mut keys: Vec<(i32, u32, u32)> = Vec::with_capacity(records.len());
-    let mut prev: Option<(&SearchRecord, u32, u32)> = None;
-    for r in records {
+    let mut keys: Vec<(i32, u32, u32)> = Vec::with_capacity(records.count());
+    let mut prev: Option<(RecordRef, u32, u32)> = None;
+    for r in all() {
         let (dept, doc) = match prev {
             Some((p, dept, doc)) => (
                 if p.department == r.department {
                     dept
                 } else {
-                    departments[&*r.department]
+                    departments[r.department]
                 },
-                if p.doc == r.doc { doc } else { docs[&*r.doc] },
+                if p.doc == r.doc { doc } else { docs[r.doc] },
             ),
-            None => (departments[&*r.department], docs[&*r.doc]),
+            None => (departments[r.department], docs[r.doc]),
         };
         keys.push((r.year, dept, doc));
         prev = Some((r, dept, doc));
     }
-    let mut order: Vec<usize> = (0..records.len()).collect();
+    let mut order: Vec<usize> = (0..records.count()).collect();
     order.sort_by_key(|&i| keys[i]);
     order
 }
@@ -214,7 +318,7 @@ pub fn build_index(records: &[SearchRecord]) -> Vec<OutputFile> {
 
 /// [`build_index`], and what a later [`build_delta`] needs to know about
 /// the index it writes.
-pub fn build_index_with_state(records: &[SearchRecord]) -> (Vec<OutputFile>, IndexState) {
+pub fn build_index_with_state<R: Records + ?Sized>(records: &R) -> (Vec<OutputFile>, IndexState) {
     let files = std::sync::Mutex::new(Vec::new());
     let state = write_index(records, &|f| {
         if let Ok(mut files) = files.lock() {
@@ -230,7 +334,7 @@ pub fn build_index_with_state(records: &[SearchRecord]) -> (Vec<OutputFile>, Ind
 /// it is made, so that the index never sits in memory as a whole (a full
 /// build writes each file at once). Returns what a later [`build_delta`]
 /// needs. The files are those of [`build_index`].
-pub fn write_index(records: &[SearchRecord], sink: Sink<'_>) -> IndexState {
+pub fn write_index<R: Records + ?Sized>(records: &R, sink: Sink<'_>) -> IndexState {
     // Group records by year, then department, so the filters need only the
     // start of each group; the sort is stable, so documents keep the order
     // the caller gave, and so do the directives within them.
@@ -240,7 +344,7 @@ pub fn write_index(records: &[SearchRecord], sink: Sink<'_>) -> IndexState {
     let ((terms, avglen), ()) = rayon::join(
         || {
             let avglen = index::average_text_length(records);
-            let per_chunk = index::chunk_size(records.len());
+            let per_chunk = index::chunk_size(records.count());
             (
                 index::index_records(records, &order, per_chunk, &vids, POSTINGS_CAP, avglen),
                 avglen,

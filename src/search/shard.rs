@@ -38,7 +38,7 @@
 
 use super::encode::push_js_string;
 use super::index::{TermList, K1, MAX_PREFIX};
-use super::{OutputFile, SearchRecord, Sink};
+use super::{OutputFile, RecordRef, Records, Sink};
 use rayon::prelude::*;
 
 /// Records per display shard, as a shift: slot = record & 511.
@@ -76,14 +76,14 @@ pub const BUCKET_TARGET: usize = 3 * 1024;
 const FOLDER: usize = 1024;
 
 /// Record numbers for `records` taken in `order` (see the module docs).
-pub(crate) fn assign_vids(records: &[SearchRecord], order: &[usize]) -> Vec<u32> {
+pub(crate) fn assign_vids<R: Records + ?Sized>(records: &R, order: &[usize]) -> Vec<u32> {
     let mut out = Vec::with_capacity(order.len());
     let (mut shard, mut slot, mut bytes) = (0u32, 0u32, 0usize);
     for &i in order {
-        let r = &records[i];
+        let r = records.get(i);
         // Shared strings (heading, label prefix, title) are written once per
         // shard; count a share of them.
-        let size = r.text.len() + r.citation.len() + r.id.as_ref().map_or(0, |s| s.len()) + 24;
+        let size = r.text.len() + r.citation.len() + r.id.map_or(0, str::len) + 24;
         if slot > 0 && (slot == 1 << DISPLAY_SHIFT || bytes + size > DISPLAY_TARGET) {
             shard += 1;
             slot = 0;
@@ -237,31 +237,30 @@ pub(crate) fn push_num(out: &mut Vec<u8>, n: i64) {
 /// The display data of `items`, (slot, record) in order:
 /// `{"d":[[doc, title, page]…],"s":[strings…],"r":[[slot, doc, id, label
 /// prefix, label rest, heading, text]…]}` (see the module docs).
-pub(crate) fn display_object(items: &[(u32, &SearchRecord)]) -> Vec<u8> {
+pub(crate) fn display_object(items: &[(u32, RecordRef)]) -> Vec<u8> {
     let mut docs: Vec<(&str, &str, &str)> = Vec::new();
     let mut strings: Vec<&str> = Vec::new();
     let text: usize = items.iter().map(|(_, r)| r.text.len() + 64).sum();
     let mut recs = Vec::with_capacity(text);
     for (n, &(slot, r)) in items.iter().enumerate() {
-        let page = &*r.page;
-        let doc = (&*r.doc, &*r.title, page);
+        let doc = (r.doc, r.title, r.page);
         let d = docs.iter().position(|x| *x == doc).unwrap_or_else(|| {
             docs.push(doc);
             docs.len() - 1
         });
-        let (prefix, rest) = (&*r.label_head, &*r.citation);
+        let (prefix, rest) = (r.label_head, r.citation);
         let label = intern(&mut strings, prefix);
         let heading = if r.heading_path.is_empty() {
             -1
         } else {
-            intern(&mut strings, &r.heading_path) as i64
+            intern(&mut strings, r.heading_path) as i64
         };
         recs.extend_from_slice(if n == 0 { b"[[" } else { b",[" });
         push_num(&mut recs, i64::from(slot));
         recs.push(b',');
         push_num(&mut recs, d as i64);
         recs.push(b',');
-        match &r.id {
+        match r.id {
             Some(id) => push_js_string(&mut recs, id),
             None => recs.extend_from_slice(b"null"),
         }
@@ -272,7 +271,7 @@ pub(crate) fn display_object(items: &[(u32, &SearchRecord)]) -> Vec<u8> {
         recs.push(b',');
         push_num(&mut recs, heading);
         recs.push(b',');
-        push_js_string(&mut recs, &r.text);
+        push_js_string(&mut recs, r.text);
         recs.push(b']');
     }
     if items.is_empty() {
@@ -303,7 +302,7 @@ pub(crate) fn display_object(items: &[(u32, &SearchRecord)]) -> Vec<u8> {
 }
 
 /// One display shard: `items` are (slot, record) in order.
-fn display_shard(shard: usize, items: &[(u32, &SearchRecord)]) -> OutputFile {
+fn display_shard(shard: usize, items: &[(u32, RecordRef)]) -> OutputFile {
     deflated_shard("d", shard, &display_object(items), DISPLAY_LEVEL)
 }
 
@@ -356,31 +355,35 @@ pub fn inflated_data(kind: &str, bytes: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Writes the display shards.
-pub(crate) fn write_display(
-    records: &[SearchRecord],
+///
+/// Each shard's records are gathered only when it is written: the
+/// shards are found as runs of `vids` (positions in `order`).
+pub(crate) fn write_display<R: Records + ?Sized>(
+    records: &R,
     order: &[usize],
     vids: &[u32],
     sink: Sink<'_>,
 ) {
-    let mut shards: Vec<(usize, Vec<(u32, &SearchRecord)>)> = Vec::new();
-    for (&i, &vid) in order.iter().zip(vids) {
+    let mut runs: Vec<(usize, std::ops::Range<usize>)> = Vec::new();
+    for (k, &vid) in vids.iter().enumerate().take(order.len()) {
         let shard = (vid >> DISPLAY_SHIFT) as usize;
-        let slot = vid & ((1 << DISPLAY_SHIFT) - 1);
-        if shards.last().is_none_or(|(s, _)| *s != shard) {
-            shards.push((shard, Vec::new()));
-        }
-        if let Some((_, items)) = shards.last_mut() {
-            items.push((slot, &records[i]));
+        match runs.last_mut() {
+            Some((s, run)) if *s == shard => run.end = k + 1,
+            _ => runs.push((shard, k..k + 1)),
         }
     }
-    shards
-        .par_iter()
-        .for_each(|(shard, items)| sink(display_shard(*shard, items)));
+    runs.par_iter().for_each(|(shard, run)| {
+        let items: Vec<(u32, RecordRef)> = run
+            .clone()
+            .map(|k| (vids[k] & ((1 << DISPLAY_SHIFT) - 1), records.get(order[k])))
+            .collect();
+        sink(display_shard(*shard, &items));
+    });
 }
 
 /// Writes `search/meta.js`.
-pub(crate) fn write_meta(
-    records: &[SearchRecord],
+pub(crate) fn write_meta<R: Records + ?Sized>(
+    records: &R,
     order: &[usize],
     vids: &[u32],
     buckets: usize,
@@ -388,19 +391,28 @@ pub(crate) fn write_meta(
     stamp: &str,
     sink: Sink<'_>,
 ) {
-    let mut years: Vec<i32> = records.iter().map(|r| r.year).collect();
-    years.sort_unstable();
-    years.dedup();
-    let mut departments: Vec<&str> = records.iter().map(|r| &*r.department).collect();
-    departments.sort_unstable();
-    departments.dedup();
     // Records are ordered by year, then department: the filters only need
     // where each group starts.
+    let mut starts: Vec<(u32, RecordRef)> = Vec::new();
+    for (&i, &vid) in order.iter().zip(vids) {
+        let r = records.get(i);
+        if starts
+            .last()
+            .is_none_or(|(_, l)| (l.year, l.department) != (r.year, r.department))
+        {
+            starts.push((vid, r));
+        }
+    }
+    let mut years: Vec<i32> = starts.iter().map(|(_, r)| r.year).collect();
+    years.sort_unstable();
+    years.dedup();
+    let mut departments: Vec<&str> = starts.iter().map(|(_, r)| r.department).collect();
+    departments.sort_unstable();
+    departments.dedup();
     let mut groups: Vec<u64> = Vec::new();
     let mut last: Option<(i32, &str)> = None;
-    for (&i, &vid) in order.iter().zip(vids) {
-        let r = &records[i];
-        let key = (r.year, &*r.department);
+    for &(vid, r) in &starts {
+        let key = (r.year, r.department);
         if last != Some(key) {
             last = Some(key);
             groups.push(u64::from(vid));
@@ -411,7 +423,7 @@ pub(crate) fn write_meta(
     let meta = serde_json::json!({
         "v": 1,
         "stamp": stamp,
-        "records": records.len(),
+        "records": records.count(),
         "buckets": buckets,
         "cap": cap,
         "k1": K1,
