@@ -198,7 +198,7 @@ pub fn shared(view: &SiteView<'_>) -> Vec<Shared> {
 /// is a few copies of pointers, and the site's 300,000 records are never
 /// held (at 5,000 policies a vector of them was 68 MB of the search
 /// stage's peak, and a vector per document collected in parallel first
-/// held them twice; BENCHMARKS.md, issue 11, seventh and eighth rounds).
+/// held them twice; BENCHMARKS.md, issue 11, seventh round).
 pub struct SiteRecords<'a> {
     docs: &'a [Document],
     shared: &'a [Shared],

@@ -1,7 +1,8 @@
 //! Client-side search index (SPEC §6).
 //!
 //! [`build_index`] turns one [`SearchRecord`] per directive and per document
-//! preamble into script files under `search/` that
+//! preamble ([`write_index`]: any [`Records`], such as records made from
+//! the documents as the index reads them) into script files under `search/` that
 //! `themes/default/static/search.js` loads on demand with `<script>`
 //! elements, so the site searches over `file://` and `http://` alike with no
 //! fetch, module, worker or WASM.
@@ -226,7 +227,7 @@ impl<'a> From<RecordRef<'a>> for SearchRecord<'a> {
 /// The records an index is made of, by number: a slice of
 /// [`SearchRecord`]s, or records made on demand from the documents
 /// (a full build: at 5,000 policies a vector of its 300,000 records was
-/// 68 MB of the search stage's peak; BENCHMARKS.md, issue 11, eighth round).
+/// 68 MB of the search stage's peak; BENCHMARKS.md, issue 11, seventh round).
 pub trait Records: Sync {
     /// How many records there are.
     fn count(&self) -> usize;
