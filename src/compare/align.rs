@@ -86,12 +86,18 @@ impl Change {
 }
 
 /// One row of a comparison: a pair, or a directive on one side only.
+///
+/// Directive indices are `u32` here and in [`Alignment`] (a document of
+/// 2³² directives would be gigabytes of Markdown): the alignments are held
+/// from compare to render, and with `usize` they were 33 MB of the
+/// build's peak at 5,000 policies, 19 MB more than now (BENCHMARKS.md,
+/// issue 11, seventh round).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Row {
     /// Directive index in the new document.
-    pub new: Option<usize>,
+    pub new: Option<u32>,
     /// Directive index in the old document.
-    pub old: Option<usize>,
+    pub old: Option<u32>,
     /// What happened to it.
     pub change: Change,
 }
@@ -116,9 +122,9 @@ pub struct Alignment {
     /// Rows in order.
     pub rows: Vec<Row>,
     /// Per new directive: its counterpart in the old document.
-    pub old_of_new: Vec<Option<usize>>,
+    pub old_of_new: Vec<Option<u32>>,
     /// Per old directive: its continuation in the new document.
-    pub new_of_old: Vec<Option<usize>>,
+    pub new_of_old: Vec<Option<u32>>,
     /// Per new directive: same, changed or new.
     pub change_of_new: Vec<Change>,
 }
@@ -329,7 +335,8 @@ pub fn align_items(old_items: &[Item], new_items: &[Item]) -> Alignment {
     let pairs = best_pairs(old_items, new_items, &sim);
     let (m, n) = (old_items.len(), new_items.len());
     let moved = moved_pairs(&sim, m, n, &pairs);
-    let mut rows = Vec::with_capacity(m.max(n));
+    // Every directive makes one row, a pair two directives and one row.
+    let mut rows = Vec::with_capacity(m + n);
     let mut old_of_new = vec![None; n];
     let mut new_of_old = vec![None; m];
     let mut change_of_new = vec![Change::New; n];
@@ -340,12 +347,12 @@ pub fn align_items(old_items: &[Item], new_items: &[Item]) -> Alignment {
             Change::Changed
         };
         rows.push(Row {
-            new: Some(pj),
-            old: Some(pi),
+            new: Some(pj as u32),
+            old: Some(pi as u32),
             change,
         });
-        old_of_new[pj] = Some(pi);
-        new_of_old[pi] = Some(pj);
+        old_of_new[pj] = Some(pi as u32);
+        new_of_old[pi] = Some(pj as u32);
         change_of_new[pj] = change;
     };
     let (mut i, mut j) = (0, 0);
@@ -358,7 +365,7 @@ pub fn align_items(old_items: &[Item], new_items: &[Item]) -> Alignment {
                 .filter(|k| !moved.iter().any(|&(o, _)| o == *k))
                 .map(|k| Row {
                     new: None,
-                    old: Some(k),
+                    old: Some(k as u32),
                     change: Change::Removed,
                 }),
         );
@@ -366,7 +373,7 @@ pub fn align_items(old_items: &[Item], new_items: &[Item]) -> Alignment {
             match moved.iter().find(|&&(_, nw)| nw == k) {
                 Some(&(o, _)) => pair(&mut rows, o, k),
                 None => rows.push(Row {
-                    new: Some(k),
+                    new: Some(k as u32),
                     old: None,
                     change: Change::New,
                 }),
@@ -377,6 +384,7 @@ pub fn align_items(old_items: &[Item], new_items: &[Item]) -> Alignment {
         }
         (i, j) = (pi + 1, pj + 1);
     }
+    rows.shrink_to_fit();
     Alignment {
         rows,
         old_of_new,
@@ -466,8 +474,8 @@ mod tests {
             .rows
             .iter()
             .map(|r| {
-                let cite = |d: &Document, i: Option<usize>| {
-                    i.map_or("-".to_string(), |i| d.directives[i].citation.clone())
+                let cite = |d: &Document, i: Option<u32>| {
+                    i.map_or("-".to_string(), |i| d.directives[i as usize].citation.clone())
                 };
                 (cite(&n, r.new), cite(&o, r.old), r.change.code())
             })

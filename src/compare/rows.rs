@@ -56,8 +56,8 @@ impl<'a> Table<'a> {
     /// where there is no directive on that side), and a cell per side with
     /// the directive's link, its citation and its marked text.
     pub fn write_row(&self, out: &mut String, r: &Row) {
-        let n = r.new.map(|j| &self.new.directives[j]);
-        let o = r.old.map(|j| &self.old.directives[j]);
+        let n = r.new.map(|j| &self.new.directives[j as usize]);
+        let o = r.old.map(|j| &self.old.directives[j as usize]);
         // Most rows are unchanged: their texts are escaped straight into
         // the row, only a changed pair's marked texts are made first.
         let marked = match (o, n) {

@@ -98,8 +98,8 @@ pub fn render(old: &Document, new: &Document, color: bool) -> String {
     ));
     let one_line = |s: &str| s.replace('\n', " ");
     for r in &alignment.rows {
-        let n = r.new.map(|j| &new.directives[j]);
-        let o = r.old.map(|j| &old.directives[j]);
+        let n = r.new.map(|j| &new.directives[j as usize]);
+        let o = r.old.map(|j| &old.directives[j as usize]);
         match (r.change, n, o) {
             (Change::Same, Some(n), Some(o)) => {
                 let number = if n.citation == o.citation {

@@ -189,8 +189,8 @@ fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'
                 text: &x.text,
                 references,
                 referenced_by,
-                previous: before.and_then(|(o, a)| a.old_of_new[i].map(|j| at(o, j))),
-                next: after.and_then(|(n, a)| a.new_of_old[i].map(|j| at(n, j))),
+                previous: before.and_then(|(o, a)| a.old_of_new[i].map(|j| at(o, j as usize))),
+                next: after.and_then(|(n, a)| a.new_of_old[i].map(|j| at(n, j as usize))),
                 change: before.map(|(_, a)| a.change_of_new[i].code()),
             }
         })
