@@ -66,12 +66,15 @@ pub fn directives_json_unless(
 }
 
 /// Writes the anchor index to `out`, a batch of documents at a time: each batch
-/// serialises in parallel, and only one batch is held in memory.
+/// serialises in parallel, and only one batch is held in memory. 64 documents
+/// a batch: with 256 the batch (~15 MB at 5,000 policies) was the build's
+/// peak, and the smaller batch costs no time (BENCHMARKS.md, issue 11,
+/// seventh round).
 pub fn write_directives_json(
     view: &SiteView<'_>,
     out: &mut impl std::io::Write,
 ) -> std::io::Result<()> {
-    write_batches(view, out, 256, &mut || false).map(|_| ())
+    write_batches(view, out, 64, &mut || false).map(|_| ())
 }
 
 /// Writes the anchor index `batch` documents at a time, asking `cancelled`
