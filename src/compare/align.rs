@@ -475,7 +475,9 @@ mod tests {
             .iter()
             .map(|r| {
                 let cite = |d: &Document, i: Option<u32>| {
-                    i.map_or("-".to_string(), |i| d.directives[i as usize].citation.clone())
+                    i.map_or("-".to_string(), |i| {
+                        d.directives[i as usize].citation.clone()
+                    })
                 };
                 (cite(&n, r.new), cite(&o, r.old), r.change.code())
             })

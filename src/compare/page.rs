@@ -288,7 +288,9 @@ impl<'a> DirectiveMarks<'a> {
         // the page's header names next year's document.
         if let Some((next, alignment, continued, dropped)) = &self.next {
             match alignment.new_of_old.get(n).copied().flatten() {
-                Some(j) => super::rows::link_with(out, continued, "次年度 ", &next.directives[j as usize]),
+                Some(j) => {
+                    super::rows::link_with(out, continued, "次年度 ", &next.directives[j as usize])
+                }
                 None => {
                     out.push_str("<a class=\"yoy-dropped\" href=\"");
                     out.push_str(dropped);
@@ -319,8 +321,13 @@ pub fn hash_marks(docs: &[Document], comparisons: &Comparisons, i: usize, h: &mu
         let next = &docs[s];
         (&next.key, &next.meta.department, next.meta.year).hash(h);
         for j in &c.alignment.new_of_old {
-            j.map(|j| (&next.directives[j as usize].id, &next.directives[j as usize].citation))
-                .hash(h);
+            j.map(|j| {
+                (
+                    &next.directives[j as usize].id,
+                    &next.directives[j as usize].citation,
+                )
+            })
+            .hash(h);
         }
     }
 }
