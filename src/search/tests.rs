@@ -872,6 +872,47 @@ fn indexing_chunk_by_chunk_gives_the_postings_of_the_whole_normalised_site() {
     }
 }
 
+#[test]
+fn folding_with_a_small_cap_keeps_the_lists_a_single_merge_keeps() {
+    // 600 records whose texts share words but differ in length and in how
+    // often they repeat them: the common terms have many impacts, so the
+    // fold cuts their lists again and again and its floor rises.
+    let words = ["職員", "研修", "予算", "窓口", "市民", "防災"];
+    let records: Vec<SearchRecord> = (0..600)
+        .map(|i: usize| {
+            let mut text = String::new();
+            for k in 0..(1 + i * 7 % 13) {
+                text.push_str(words[(i + k * k) % words.len()]);
+                text.push_str(if (i + k) % 3 == 0 { "の" } else { "を" });
+            }
+            text.push_str("推進すること。");
+            let doc = if i < 300 { "2023/somu" } else { "2026/shimin" };
+            rec(doc, &format!("n{i}"), &format!("{i}."), "", &text)
+        })
+        .collect();
+    let order = index_order(&records);
+    let vids: Vec<u32> = (0..records.len() as u32).collect();
+    let avglen = index::average_text_length(&records);
+    let lists = |t: &[index::TermList]| -> Vec<(String, u32, Vec<u8>)> {
+        let mut lists: Vec<_> = t
+            .iter()
+            .map(|l| (l.key.clone(), l.df, l.encoded.clone()))
+            .collect();
+        lists.sort();
+        lists
+    };
+    for cap in [1, 5, 40] {
+        let normed = index::normalize_records(&records, &order, 600);
+        let whole = lists(&index::build_postings(normed, &vids, cap, avglen));
+        // Capped lists exist, or the test would not test the cut.
+        assert!(whole.iter().any(|(_, df, _)| *df as usize > 4 * cap));
+        for per_chunk in [3, 17, 256] {
+            let folded = index::index_records(&records, &order, per_chunk, &vids, cap, avglen);
+            assert_eq!(lists(&folded), whole, "cap {cap}, {per_chunk} a chunk");
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The delta overlay.
 
