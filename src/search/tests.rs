@@ -883,7 +883,7 @@ fn folding_with_a_small_cap_keeps_the_lists_a_single_merge_keeps() {
             let mut text = String::new();
             for k in 0..(1 + i * 7 % 13) {
                 text.push_str(words[(i + k * k) % words.len()]);
-                text.push_str(if (i + k) % 3 == 0 { "の" } else { "を" });
+                text.push_str(if (i + k).is_multiple_of(3) { "の" } else { "を" });
             }
             text.push_str("推進すること。");
             let doc = if i < 300 { "2023/somu" } else { "2026/shimin" };
