@@ -684,13 +684,17 @@ fn headings_are_known_by_the_next_heading_path() {
         "1. 取組",
         "事務の適正化に向けて",
     );
-    let child = rec(
-        "2023/somu",
-        "n1-p3-c1",
-        "1.(3)①",
-        "1. 取組 › 1.(3) 事務の適正化に向けて",
-        "本文",
-    );
+    // Directives under 1.(3).
+    let under_1_3 = |id: &str, citation: &str| {
+        rec(
+            "2023/somu",
+            id,
+            citation,
+            "1. 取組 › 1.(3) 事務の適正化に向けて",
+            "本文",
+        )
+    };
+    let child = under_1_3("n1-p3-c1", "1.(3)①");
     assert!(index::heads(&parent.as_ref(), &child.as_ref()));
     // The build shortens long steps with …
     let long = rec(
@@ -709,13 +713,7 @@ fn headings_are_known_by_the_next_heading_path() {
     );
     assert!(index::heads(&long.as_ref(), &under.as_ref()));
     // A sibling, or the next document, is not a child.
-    let sibling = rec(
-        "2023/somu",
-        "n1-p3-c2",
-        "1.(3)②",
-        "1. 取組 › 1.(3) 事務の適正化に向けて",
-        "本文",
-    );
+    let sibling = under_1_3("n1-p3-c2", "1.(3)②");
     assert!(!index::heads(&child.as_ref(), &sibling.as_ref()));
     let elsewhere = rec("2026/shimin", "n1", "1.", "", "事務の適正化に向けて");
     assert!(!index::heads(&parent.as_ref(), &elsewhere.as_ref()));
@@ -843,6 +841,17 @@ fn large_site_figures() {
     }
 }
 
+/// Posting lists as (key, df, encoded), in key order: folded lists come in
+/// no particular order.
+fn lists(t: &[index::TermList]) -> Vec<(String, u32, Vec<u8>)> {
+    let mut lists: Vec<_> = t
+        .iter()
+        .map(|l| (l.key.clone(), l.df, l.encoded.clone()))
+        .collect();
+    lists.sort();
+    lists
+}
+
 #[test]
 fn indexing_chunk_by_chunk_gives_the_postings_of_the_whole_normalised_site() {
     // Texts with spaces, full-width forms and an empty one: their
@@ -858,15 +867,6 @@ fn indexing_chunk_by_chunk_gives_the_postings_of_the_whole_normalised_site() {
         assert_eq!(index::average_text_length(&records), avglen);
         let whole = index::build_postings(normed, &vids, 2, avglen);
         let chunked = index::index_records(&records, &order, per_chunk, &vids, 2, avglen);
-        // In key order: the chunked lists come in no particular order.
-        let lists = |t: &[index::TermList]| -> Vec<(String, u32, Vec<u8>)> {
-            let mut lists: Vec<_> = t
-                .iter()
-                .map(|l| (l.key.clone(), l.df, l.encoded.clone()))
-                .collect();
-            lists.sort();
-            lists
-        };
         assert!(!whole.is_empty());
         assert_eq!(lists(&chunked), lists(&whole), "{per_chunk} a chunk");
     }
@@ -883,7 +883,11 @@ fn folding_with_a_small_cap_keeps_the_lists_a_single_merge_keeps() {
             let mut text = String::new();
             for k in 0..(1 + i * 7 % 13) {
                 text.push_str(words[(i + k * k) % words.len()]);
-                text.push_str(if (i + k).is_multiple_of(3) { "の" } else { "を" });
+                text.push_str(if (i + k).is_multiple_of(3) {
+                    "の"
+                } else {
+                    "を"
+                });
             }
             text.push_str("推進すること。");
             let doc = if i < 300 { "2023/somu" } else { "2026/shimin" };
@@ -893,14 +897,6 @@ fn folding_with_a_small_cap_keeps_the_lists_a_single_merge_keeps() {
     let order = index_order(&records);
     let vids: Vec<u32> = (0..records.len() as u32).collect();
     let avglen = index::average_text_length(&records);
-    let lists = |t: &[index::TermList]| -> Vec<(String, u32, Vec<u8>)> {
-        let mut lists: Vec<_> = t
-            .iter()
-            .map(|l| (l.key.clone(), l.df, l.encoded.clone()))
-            .collect();
-        lists.sort();
-        lists
-    };
     for cap in [1, 5, 40] {
         let normed = index::normalize_records(&records, &order, 600);
         let whole = lists(&index::build_postings(normed, &vids, cap, avglen));
