@@ -16,8 +16,8 @@ fn main() {
             for d in &doc.directives {
                 println!(
                     "{:<16} {:<12} {}",
-                    d.id,
-                    d.citation,
+                    d.id(),
+                    d.citation(),
                     parse::shorten(d.heading(), 30)
                 );
             }

@@ -49,7 +49,7 @@ pub fn check_document(text: &str) {
         Ok((doc, warnings)) => {
             check_diagnostics(&warnings, &file);
             for d in &doc.directives {
-                assert!(d.id.is_ascii(), "{}", d.id);
+                assert!(d.id().is_ascii(), "{}", d.id());
                 assert!(d.span.end <= file.text.len());
             }
             // A full build links and compares documents that keep only

@@ -70,9 +70,11 @@ impl FrontMatter {
 /// `parse::shorten` to that length or less gives what the whole text gives.
 pub const HEADING_CHARS: usize = 61;
 
-/// A directive: a numbered block (SPEC §3).
+/// A directive as parse makes it, its strings growing as its blocks are
+/// read; [`DirectiveDraft::finish`] makes the [`Directive`] the rest of the
+/// build holds.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Directive {
+pub struct DirectiveDraft {
     /// Marker kind.
     pub kind: MarkerKind,
     /// Number (katakana: place in its order).
@@ -94,7 +96,7 @@ pub struct Directive {
     /// a shortened opening of it, and the whole block is already in `text`
     /// (a paragraph directive's heading is most of its text, and keeping it
     /// whole cost 18 KB of memory a document). Read it with
-    /// [`Directive::heading`].
+    /// [`DirectiveDraft::heading`].
     pub heading: Heading,
     /// Plain text of the directive and its continuation paragraphs.
     pub text: String,
@@ -102,6 +104,127 @@ pub struct Directive {
     pub span: Range<usize>,
     /// Whether the directive is a Markdown heading.
     pub is_heading: bool,
+}
+
+/// A directive: a numbered block (SPEC §3).
+///
+/// Its marker as written, anchor id, citation and text are one string,
+/// one after another (read them with [`Directive::written`],
+/// [`Directive::id`], [`Directive::citation`], [`Directive::text`]): the
+/// directives are held through the whole build, and four `String`s each
+/// were 96 bytes of headers and four allocations: 25 MB of every stage's
+/// resident memory at 5,000 policies (BENCHMARKS.md, issue 11, seventh
+/// round).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Directive {
+    /// Marker kind.
+    pub kind: MarkerKind,
+    /// Number (katakana: place in its order).
+    pub number: Number,
+    /// Katakana or latin letter, when the kind has one.
+    pub letter: Option<char>,
+    /// The marker as written, the id, the citation and the text.
+    strings: Box<str>,
+    /// Where the marker as written, the id and the citation end in `strings`.
+    ends: [u32; 3],
+    /// Index of the parent directive in the same document.
+    pub parent: Option<usize>,
+    /// 1 for top-level directives.
+    pub depth: usize,
+    /// The block's own text, marker removed, cut after [`HEADING_CHARS`]
+    /// characters (see [`DirectiveDraft::heading`]). Read it with
+    /// [`Directive::heading`].
+    pub heading: Heading,
+    /// Byte range of the marker in the source.
+    pub span: Range<usize>,
+    /// Whether the directive is a Markdown heading.
+    pub is_heading: bool,
+}
+
+impl DirectiveDraft {
+    /// The directive to keep. Its strings are joined in one allocation of
+    /// their length, so no room that growing left is kept either.
+    pub fn finish(self) -> Directive {
+        let mut ends = [0u32; 3];
+        let mut prefix =
+            String::with_capacity(self.written.len() + self.id.len() + self.citation.len());
+        for (end, part) in ends
+            .iter_mut()
+            .zip([&self.written, &self.id, &self.citation])
+        {
+            prefix.push_str(part);
+            // A directive's marker, id and citation are a few dozen bytes.
+            *end = u32::try_from(prefix.len()).unwrap_or(u32::MAX);
+        }
+        // The text's own allocation, the prefix put before it: the text is
+        // most of the bytes, and no second buffer of them is made.
+        let mut strings = self.text;
+        strings.insert_str(0, &prefix);
+        Directive {
+            kind: self.kind,
+            number: self.number,
+            letter: self.letter,
+            strings: strings.into_boxed_str(),
+            ends,
+            parent: self.parent,
+            depth: self.depth,
+            heading: self.heading,
+            span: self.span,
+            is_heading: self.is_heading,
+        }
+    }
+
+    /// The block's own text, cut after [`HEADING_CHARS`] characters.
+    pub fn heading(&self) -> &str {
+        heading_of(&self.heading, &self.text)
+    }
+}
+
+impl Directive {
+    /// `strings[from..to]`, or "" should the ends not fall on boundaries
+    /// (they always do: [`DirectiveDraft::finish`] sets them).
+    fn part(&self, from: usize, to: Option<usize>) -> &str {
+        match to {
+            Some(to) => self.strings.get(from..to),
+            None => self.strings.get(from..),
+        }
+        .unwrap_or_default()
+    }
+
+    /// The marker as written (「（３）」).
+    pub fn written(&self) -> &str {
+        self.part(0, Some(self.ends[0] as usize))
+    }
+
+    /// Anchor id, `n1-p3-c6`.
+    pub fn id(&self) -> &str {
+        self.part(self.ends[0] as usize, Some(self.ends[1] as usize))
+    }
+
+    /// Citation, `1.(3)⑥`.
+    pub fn citation(&self) -> &str {
+        self.part(self.ends[1] as usize, Some(self.ends[2] as usize))
+    }
+
+    /// Plain text of the directive and its continuation paragraphs.
+    pub fn text(&self) -> &str {
+        self.part(self.ends[2] as usize, None)
+    }
+
+    /// The block's own text, cut after [`HEADING_CHARS`] characters.
+    pub fn heading(&self) -> &str {
+        heading_of(&self.heading, self.text())
+    }
+}
+
+/// The heading `heading` keeps of a directive whose text is `text`.
+fn heading_of<'a>(heading: &'a Heading, text: &'a str) -> &'a str {
+    match heading {
+        Heading::InText { start, end } => {
+            text.get(*start as usize..*end as usize).unwrap_or_default()
+        }
+        Heading::Own(s) => s,
+    }
 }
 
 /// Where a directive's heading ([`Directive::heading`]) is kept.
@@ -140,19 +263,6 @@ impl Heading {
                 Heading::InText { start: s, end: e }
             }
             _ => Heading::Own(heading.to_string()),
-        }
-    }
-}
-
-impl Directive {
-    /// The block's own text, cut after [`HEADING_CHARS`] characters.
-    pub fn heading(&self) -> &str {
-        match &self.heading {
-            Heading::InText { start, end } => self
-                .text
-                .get(*start as usize..*end as usize)
-                .unwrap_or_default(),
-            Heading::Own(s) => s,
         }
     }
 }
@@ -421,7 +531,7 @@ impl Document {
     /// 「総務部（令和5年度）1.(3)⑥」.
     pub fn label(&self, directive: &Directive) -> String {
         let mut label = self.label_prefix();
-        label.push_str(&directive.citation);
+        label.push_str(directive.citation());
         label
     }
 
@@ -444,13 +554,62 @@ impl Document {
 
     /// Directive index by anchor id.
     pub fn directive_by_id(&self, id: &str) -> Option<usize> {
-        self.directives.iter().position(|d| d.id == id)
+        self.directives.iter().position(|d| d.id() == id)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn draft(written: &str, id: &str, citation: &str, text: &str) -> DirectiveDraft {
+        DirectiveDraft {
+            kind: MarkerKind::P,
+            number: Number::new(3),
+            letter: None,
+            written: written.into(),
+            id: id.into(),
+            citation: citation.into(),
+            parent: Some(0),
+            depth: 2,
+            heading: Heading::new("職員研修を", text),
+            text: text.into(),
+            span: 10..16,
+            is_heading: false,
+        }
+    }
+
+    #[test]
+    fn a_finished_directive_reads_each_of_its_strings_as_the_draft_had_it() {
+        let d = draft(
+            "（３）",
+            "n1-p3",
+            "1.(3)",
+            "  職員研修を充実すること。\n（継続）",
+        );
+        let kept = d.clone().finish();
+        let read = (kept.written(), kept.id(), kept.citation(), kept.text());
+        assert_eq!(
+            read,
+            (
+                "（３）",
+                "n1-p3",
+                "1.(3)",
+                "  職員研修を充実すること。\n（継続）"
+            )
+        );
+        assert_eq!(kept.heading(), d.heading());
+        assert_eq!(kept.heading(), "職員研修を");
+        assert_eq!((kept.parent, kept.depth, kept.span), (Some(0), 2, 10..16));
+        // Empty parts stay empty and keep the others in place.
+        let bare = draft("", "", "", "本文").finish();
+        assert_eq!(
+            (bare.written(), bare.id(), bare.citation(), bare.text()),
+            ("", "", "", "本文")
+        );
+        let no_text = draft("１．", "n1", "1.", "").finish();
+        assert_eq!((no_text.citation(), no_text.text()), ("1.", ""));
+    }
 
     #[test]
     fn a_heading_at_the_opening_of_the_text_is_kept_as_its_place() {

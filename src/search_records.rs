@@ -140,12 +140,12 @@ fn record_ref<'a>(doc: &'a Document, shared: &'a Shared, k: usize) -> RecordRef<
     RecordRef {
         page: &shared.page,
         doc: &doc.key,
-        id: Some(&d.id),
-        citation: &d.citation,
+        id: Some(d.id()),
+        citation: d.citation(),
         label_head: &shared.label_head,
         title: &doc.title,
         heading_path: heading_path(doc, &shared.paths, &shared.odd, i),
-        text: &d.text,
+        text: d.text(),
         year: doc.meta.year,
         department: &doc.meta.department,
     }
@@ -174,7 +174,7 @@ pub fn owned_document_records(doc: &Document) -> Vec<SearchRecord<'static>> {
 /// A directive's step in the heading paths of its descendants: its citation
 /// and its heading, shortened.
 fn step(d: &crate::model::Directive) -> String {
-    concat(&[&d.citation, " ", &crate::parse::shorten(d.heading(), 40)])
+    concat(&[d.citation(), " ", &crate::parse::shorten(d.heading(), 40)])
 }
 
 /// `parts` joined, in one allocation (`format!` costs several times more,
@@ -345,7 +345,7 @@ mod tests {
         }
         // A borrowed record's text is the document's own, not a copy.
         let last = borrowing.last().map(|r| r.text.as_ptr());
-        assert_eq!(last, d.directives.last().map(|x| x.text.as_ptr()));
+        assert_eq!(last, d.directives.last().map(|x| x.text().as_ptr()));
     }
 
     #[test]

@@ -163,7 +163,7 @@ impl Item {
         doc.directives
             .iter()
             .map(|d| {
-                let text = normalize(&d.text);
+                let text = normalize(d.text());
                 let grams = bigrams(&text);
                 Item {
                     text,
@@ -476,7 +476,7 @@ mod tests {
             .map(|r| {
                 let cite = |d: &Document, i: Option<u32>| {
                     i.map_or("-".to_string(), |i| {
-                        d.directives[i as usize].citation.clone()
+                        d.directives[i as usize].citation().to_string()
                     })
                 };
                 (cite(&n, r.new), cite(&o, r.old), r.change.code())

@@ -277,7 +277,7 @@ impl<'a> DirectiveMarks<'a> {
                 out.push_str(change.code());
                 out.push_str("\" href=\"");
                 out.push_str(href);
-                escape_attr(out, &d.id);
+                escape_attr(out, d.id());
                 out.push_str("\">");
                 out.push_str(change.label());
                 out.push_str("</a>");
@@ -294,7 +294,7 @@ impl<'a> DirectiveMarks<'a> {
                 None => {
                     out.push_str("<a class=\"yoy-dropped\" href=\"");
                     out.push_str(dropped);
-                    escape_attr(out, &d.id);
+                    escape_attr(out, d.id());
                     out.push_str("\">次年度に削除</a>");
                 }
             }
@@ -323,8 +323,8 @@ pub fn hash_marks(docs: &[Document], comparisons: &Comparisons, i: usize, h: &mu
         for j in &c.alignment.new_of_old {
             j.map(|j| {
                 (
-                    &next.directives[j as usize].id,
-                    &next.directives[j as usize].citation,
+                    next.directives[j as usize].id(),
+                    next.directives[j as usize].citation(),
                 )
             })
             .hash(h);

@@ -62,25 +62,25 @@ impl<'a> Table<'a> {
         // the row, only a changed pair's marked texts are made first.
         let marked = match (o, n) {
             (Some(o), Some(n)) if r.change == Change::Changed => {
-                Some(marked_html(&o.text, &n.text))
+                Some(marked_html(o.text(), n.text()))
             }
             _ => None,
         };
         let text = |out: &mut String, d: &Directive, marked: Option<&String>| match marked {
             Some(html) => out.push_str(html),
-            None => escape(out, &d.text),
+            None => escape(out, d.text()),
         };
-        let id = |d: Option<&'a Directive>| d.map_or("", |d| d.id.as_str());
+        let id = |d: Option<&'a Directive>| d.map_or("", |d| d.id());
         let (new_id, old_id) = (id(n), id(o));
         out.push_str("<tr");
         // Only the rows a document page links to carry an id: in a real
         // series most rows are unchanged, and their ids would repeat data-new.
         if r.change != Change::Same {
-            let anchor = row_anchor(n.map(|d| d.id.as_str()), o.map(|d| d.id.as_str()));
+            let anchor = row_anchor(n.map(|d| d.id()), o.map(|d| d.id()));
             attribute(out, " id=\"", &anchor);
         }
         let depth = n.or(o).map_or(1, |d| d.depth);
-        let renumbered = matches!((n, o), (Some(n), Some(o)) if n.citation != o.citation);
+        let renumbered = matches!((n, o), (Some(n), Some(o)) if n.citation() != o.citation());
         match (depth > 1, renumbered) {
             (true, true) => {
                 let _ = write!(out, " class=\"d{depth} renumbered\"");
@@ -142,10 +142,10 @@ fn link(out: &mut String, href: &str, d: &Directive) {
 pub(super) fn link_with(out: &mut String, href: &str, before: &str, d: &Directive) {
     out.push_str("<a href=\"");
     out.push_str(href);
-    escape_attr(out, &d.id);
+    escape_attr(out, d.id());
     out.push_str("\">");
     out.push_str(before);
-    escape_attr(out, &d.citation);
+    escape_attr(out, d.citation());
     out.push_str("</a>");
 }
 

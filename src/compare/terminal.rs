@@ -102,29 +102,29 @@ pub fn render(old: &Document, new: &Document, color: bool) -> String {
         let o = r.old.map(|j| &old.directives[j as usize]);
         match (r.change, n, o) {
             (Change::Same, Some(n), Some(o)) => {
-                let number = if n.citation == o.citation {
-                    n.citation.clone()
+                let number = if n.citation() == o.citation() {
+                    n.citation().to_string()
                 } else {
-                    format!("{} ← {}", n.citation, o.citation)
+                    format!("{} ← {}", n.citation(), o.citation())
                 };
                 out.push_str(&paint(
                     DIM,
                     &format!(
                         "  {number}  {}",
-                        crate::parse::shorten(&one_line(&n.text), 40)
+                        crate::parse::shorten(&one_line(n.text()), 40)
                     ),
                 ));
                 out.push('\n');
             }
             (Change::Changed, Some(n), Some(o)) => {
-                let number = if n.citation == o.citation {
-                    n.citation.clone()
+                let number = if n.citation() == o.citation() {
+                    n.citation().to_string()
                 } else {
-                    format!("{} ← {}", n.citation, o.citation)
+                    format!("{} ← {}", n.citation(), o.citation())
                 };
                 out.push_str(&paint(BOLD, &format!("~ {number}  変更")));
                 out.push_str("\n    ");
-                for p in pieces(&o.text, &n.text) {
+                for p in pieces(o.text(), n.text()) {
                     let text = one_line(&p.text);
                     match (p.side, color) {
                         (Side::Equal, _) => out.push_str(&text),
@@ -139,14 +139,14 @@ pub fn render(old: &Document, new: &Document, color: bool) -> String {
             (Change::New, Some(n), _) => {
                 out.push_str(&paint(
                     GREEN,
-                    &format!("+ {}  新設  {}", n.citation, one_line(&n.text)),
+                    &format!("+ {}  新設  {}", n.citation(), one_line(n.text())),
                 ));
                 out.push('\n');
             }
             (Change::Removed, _, Some(o)) => {
                 out.push_str(&paint(
                     RED,
-                    &format!("- {}  削除  {}", o.citation, one_line(&o.text)),
+                    &format!("- {}  削除  {}", o.citation(), one_line(o.text())),
                 ));
                 out.push('\n');
             }

@@ -279,7 +279,7 @@ pub fn resolve(
         if let Some(i) = found {
             return Ok(Target {
                 doc: target_doc,
-                anchor: Some(target.directives[i].id.clone()),
+                anchor: Some(target.directives[i].id().to_string()),
                 directive: Some(i),
             });
         }
@@ -373,9 +373,9 @@ fn unknown_directive(
     let shown = |i: usize| -> &str {
         let x = &target.directives[i];
         if by_id {
-            x.id.as_str()
+            x.id()
         } else {
-            x.citation.as_str()
+            x.citation()
         }
     };
     let (parent, want) = if by_id {
@@ -434,13 +434,9 @@ fn unknown_directive(
     }
     if near.is_empty() {
         near = if by_id {
-            closest(anchor, target.directives.iter().map(|d| d.id.as_str()), 2)
+            closest(anchor, target.directives.iter().map(|d| d.id()), 2)
         } else {
-            closest(
-                anchor,
-                target.directives.iter().map(|d| d.citation.as_str()),
-                2,
-            )
+            closest(anchor, target.directives.iter().map(|d| d.citation()), 2)
         };
     }
     match near.as_slice() {

@@ -11,7 +11,7 @@ use super::inline::{self, is_inline, Piece};
 use crate::config::Config;
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::marker::{self, katakana_follows, Marker, MarkerKind, Number};
-use crate::model::{Directive, Heading, RawReference, ReferenceKind, Slot};
+use crate::model::{DirectiveDraft, Heading, RawReference, ReferenceKind, Slot};
 
 /// What the walker emits: Markdown events for pulldown-cmark's HTML writer,
 /// and the places where hoshin's own markup goes. They are values of their
@@ -42,7 +42,7 @@ pub struct Body<'a> {
     /// The body, to be turned into segments once the directives have ids.
     pub events: Vec<Out<'a>>,
     /// Directives in document order (ids and citations not yet set).
-    pub directives: Vec<Directive>,
+    pub directives: Vec<DirectiveDraft>,
     /// Plain headings (not directives).
     pub plain_headings: Vec<PlainHeading>,
     /// Text outside every directive.
@@ -114,7 +114,7 @@ struct Walker<'a> {
     base: usize,
     config: &'a Config,
     out: Vec<Out<'a>>,
-    directives: Vec<Directive>,
+    directives: Vec<DirectiveDraft>,
     stack: Vec<usize>,
     current: Option<usize>,
     plain_headings: Vec<PlainHeading>,
@@ -623,7 +623,7 @@ impl<'a> Walker<'a> {
             }
         }
         let index = self.directives.len();
-        self.directives.push(Directive {
+        self.directives.push(DirectiveDraft {
             kind,
             number,
             letter,
@@ -1003,7 +1003,7 @@ mod tests {
     struct Walked {
         html: String,
         h1: Option<String>,
-        directives: Vec<Directive>,
+        directives: Vec<DirectiveDraft>,
         references: Vec<RawReference>,
         warnings: Vec<Diagnostic>,
     }

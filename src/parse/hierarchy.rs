@@ -6,10 +6,10 @@ use std::collections::HashMap;
 
 use crate::diagnostics::{Diagnostic, SourceFile};
 use crate::marker::{citation_part, katakana_index, MarkerKind, Number, IROHA};
-use crate::model::Directive;
+use crate::model::DirectiveDraft;
 
 /// Fills `id` and `citation` of every directive and returns numbering problems.
-pub fn finish(directives: &mut [Directive], file: &SourceFile) -> Vec<Diagnostic> {
+pub fn finish(directives: &mut [DirectiveDraft], file: &SourceFile) -> Vec<Diagnostic> {
     let groups = sibling_groups(directives);
     renumber_iroha(directives, &groups);
     // Parents come before their children, so each path extends its parent's.
@@ -39,7 +39,7 @@ pub fn finish(directives: &mut [Directive], file: &SourceFile) -> Vec<Diagnostic
 }
 
 /// Siblings: directives of one kind under one parent, in document order.
-fn sibling_groups(directives: &[Directive]) -> Vec<Vec<usize>> {
+fn sibling_groups(directives: &[DirectiveDraft]) -> Vec<Vec<usize>> {
     let mut index: HashMap<(Option<usize>, crate::marker::MarkerKind), usize> = HashMap::new();
     let mut groups: Vec<Vec<usize>> = Vec::new();
     for (i, d) in directives.iter().enumerate() {
@@ -53,7 +53,7 @@ fn sibling_groups(directives: &[Directive]) -> Vec<Vec<usize>> {
 }
 
 /// A katakana group that runs イ ロ … is numbered in イロハ order.
-fn renumber_iroha(directives: &mut [Directive], groups: &[Vec<usize>]) {
+fn renumber_iroha(directives: &mut [DirectiveDraft], groups: &[Vec<usize>]) {
     for group in groups {
         let first = &directives[group[0]];
         if !first.kind.is_katakana() || first.letter != Some('イ') {
@@ -72,18 +72,18 @@ fn renumber_iroha(directives: &mut [Directive], groups: &[Vec<usize>]) {
 }
 
 fn check_numbering(
-    directives: &[Directive],
+    directives: &[DirectiveDraft],
     groups: &[Vec<usize>],
     file: &SourceFile,
 ) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let parent_name = |d: &Directive| match d.parent {
+    let parent_name = |d: &DirectiveDraft| match d.parent {
         Some(p) => format!("under {}", directives[p].citation),
         None => "at the top level".to_string(),
     };
     for group in groups {
         let mut seen: HashMap<Number, usize> = HashMap::new();
-        let mut prev: Option<&Directive> = None;
+        let mut prev: Option<&DirectiveDraft> = None;
         for &i in group {
             let d = &directives[i];
             if let Some(&first) = seen.get(&d.number) {

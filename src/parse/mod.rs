@@ -10,23 +10,21 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter;
 use crate::load::LoadedFile;
-use crate::model::{Directive, Document, TocEntry};
+use crate::model::{Directive, DirectiveDraft, Document, TocEntry};
 
 pub use body::markdown_options;
 
 /// A parsed document and its warnings, or every error found in it.
 pub type ParseResult = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
 
-/// Gives back the room that growing left in the directives: they live for
-/// the whole build, and a text grown by pushing holds up to twice its length.
-fn fit(directives: &mut Vec<Directive>) {
-    directives.shrink_to_fit();
-    for d in directives {
-        d.text.shrink_to_fit();
-        d.written.shrink_to_fit();
-        d.id.shrink_to_fit();
-        d.citation.shrink_to_fit();
-    }
+/// The directives to keep: each draft's strings joined in one allocation of
+/// their length ([`DirectiveDraft::finish`]); they live for the whole build,
+/// and a text grown by pushing holds up to twice its length.
+fn fit(directives: Vec<DirectiveDraft>) -> Vec<Directive> {
+    let mut kept: Vec<Directive> = directives.into_iter().map(DirectiveDraft::finish).collect();
+    // The collect reuses the drafts' larger allocation, room to spare.
+    kept.shrink_to_fit();
+    kept
 }
 
 /// Parses one policy file.
@@ -58,7 +56,7 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
         .unwrap_or_else(|| format!("{}運営方針（{}）", meta.department, meta.era_year()));
     let body = segments::segments(events, &directives);
     let toc = table_of_contents(&directives, &plain_headings);
-    fit(&mut directives);
+    let directives = fit(directives);
     let preamble = preamble.trim().to_string();
     Ok((
         Document {
@@ -81,7 +79,10 @@ pub fn escape_attr(out: &mut String, s: &str) {
     pulldown_cmark_escape::escape_html(&mut *out, s).ok();
 }
 
-fn table_of_contents(directives: &[Directive], headings: &[body::PlainHeading]) -> Vec<TocEntry> {
+fn table_of_contents(
+    directives: &[DirectiveDraft],
+    headings: &[body::PlainHeading],
+) -> Vec<TocEntry> {
     let mut entries: Vec<(usize, TocEntry)> = directives
         .iter()
         .filter(|d| d.is_heading || d.depth <= 2)

@@ -10,7 +10,7 @@ use pulldown_cmark::Event;
 
 use super::body::Out;
 use super::escape_attr;
-use crate::model::{Body, Directive};
+use crate::model::{Body, DirectiveDraft};
 
 /// The HTML writer's output goes into the body being made.
 struct Writer<'s>(&'s RefCell<Body>);
@@ -28,7 +28,7 @@ impl fmt::Write for Writer<'_> {
 /// the next, so a slot taken from the stream lands exactly where it stood.
 /// An empty text event stands in for each slot: the writer then knows, as
 /// with any inline content, that the output does not end a line.
-pub fn segments(events: Vec<Out<'_>>, directives: &[Directive]) -> Body {
+pub fn segments(events: Vec<Out<'_>>, directives: &[DirectiveDraft]) -> Body {
     let made = RefCell::new(Body::default());
     let stream = events.into_iter().map(|out| match out {
         Out::Event(e) => e,
@@ -48,7 +48,7 @@ pub fn segments(events: Vec<Out<'_>>, directives: &[Directive]) -> Body {
 /// ` id="n1-p3" class="directive depth-2" data-cite="1.(3)"`: only what a
 /// reader's browser needs — the anchor, the indentation and the citation
 /// that the copy tool quotes.
-fn attributes(d: &Directive) -> String {
+fn attributes(d: &DirectiveDraft) -> String {
     let mut out = String::with_capacity(64);
     let _ = write!(
         out,

@@ -142,7 +142,7 @@ fn push_preview(out: &mut String, docs: &[Document], t: &Target) {
         out.push_str("\" title=\"");
         // Shortened first, then line breaks made spaces (one character for
         // one, so the cut is the same): the whole text is not copied.
-        let (kept, cut) = crate::parse::shortened(&d.text, PREVIEW_CHARS);
+        let (kept, cut) = crate::parse::shortened(d.text(), PREVIEW_CHARS);
         for (k, line) in kept.split('\n').enumerate() {
             if k > 0 {
                 out.push(' ');
@@ -182,7 +182,10 @@ fn backlinks(out: &mut String, docs: &[Document], citers: &[Citer], di: usize, r
 pub fn citer_label(docs: &[Document], c: &Citer) -> (String, Option<String>) {
     let d = &docs[c.doc];
     match c.directive {
-        Some(i) => (d.label(&d.directives[i]), Some(d.directives[i].id.clone())),
+        Some(i) => (
+            d.label(&d.directives[i]),
+            Some(d.directives[i].id().to_string()),
+        ),
         None => (
             format!("{}（{}）", d.meta.department, d.meta.era_year()),
             None,

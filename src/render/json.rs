@@ -150,7 +150,7 @@ fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'
             let target = &docs[t.doc];
             outgoing[from].push(RefEntry {
                 doc: &target.key,
-                id: t.directive.map(|i| target.directives[i].id.as_str()),
+                id: t.directive.map(|i| target.directives[i].id()),
             });
         }
     }
@@ -166,7 +166,7 @@ fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'
     let label_prefix = d.label_prefix();
     let at = |d: &'a Document, j: usize| RefEntry {
         doc: &d.key,
-        id: Some(d.directives[j].id.as_str()),
+        id: Some(d.directives[j].id()),
     };
     d.directives
         .iter()
@@ -179,17 +179,17 @@ fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'
                 .iter()
                 .map(|c| RefEntry {
                     doc: &docs[c.doc].key,
-                    id: c.directive.map(|j| docs[c.doc].directives[j].id.as_str()),
+                    id: c.directive.map(|j| docs[c.doc].directives[j].id()),
                 })
                 .collect();
             DirectiveEntry {
                 doc: &d.key,
-                id: &x.id,
-                citation: &x.citation,
-                label: [label_prefix.as_str(), &x.citation].concat(),
-                url: [url.as_str(), "#", &x.id].concat(),
-                parent: x.parent.map(|p| d.directives[p].id.as_str()),
-                text: &x.text,
+                id: x.id(),
+                citation: x.citation(),
+                label: [label_prefix.as_str(), x.citation()].concat(),
+                url: [url.as_str(), "#", x.id()].concat(),
+                parent: x.parent.map(|p| d.directives[p].id()),
+                text: x.text(),
                 references,
                 referenced_by,
                 previous: before.and_then(|(o, a)| a.old_of_new[i].map(|j| at(o, j as usize))),

@@ -532,14 +532,14 @@ impl<'a> SiteView<'a> {
                     }
                     html.push_str("><th><a href=\"");
                     html.push_str(&href);
-                    crate::parse::escape_attr(&mut html, &x.id);
+                    crate::parse::escape_attr(&mut html, x.id());
                     html.push_str("\">");
-                    crate::parse::escape_attr(&mut html, &x.citation);
+                    crate::parse::escape_attr(&mut html, x.citation());
                     // The end tags of th, td and tr, which HTML makes
                     // optional, are left out.
                     html.push_str("</a><td>");
                     let text = if x.heading().is_empty() {
-                        &x.text
+                        x.text()
                     } else {
                         x.heading()
                     };
