@@ -63,7 +63,7 @@ impl Faces {
             face: hash_of(|h| {
                 (&doc.key, &doc.title, &m.department, m.year).hash(h);
                 for d in &doc.directives {
-                    (&d.id(), &d.citation(), d.depth, &d.text()).hash(h);
+                    (d.id(), d.citation(), d.depth, d.text()).hash(h);
                 }
             }),
             listing: hash_of(|h| {
@@ -74,7 +74,7 @@ impl Faces {
             rows: hash_of(|h| {
                 (&doc.key, &doc.title, &m.department, m.year).hash(h);
                 for d in &doc.directives {
-                    (&d.id(), &d.citation(), d.depth, d.heading(), &d.text()).hash(h);
+                    (d.id(), d.citation(), d.depth, d.heading(), d.text()).hash(h);
                 }
             }),
         }

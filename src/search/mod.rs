@@ -247,11 +247,11 @@ impl Records for [SearchRecord<'_>] {
 
 impl Records for Vec<SearchRecord<'_>> {
     fn count(&self) -> usize {
-        self.len()
+        Records::count(self.as_slice())
     }
 
     fn get(&self, i: usize) -> RecordRef<'_> {
-        self[i].as_ref()
+        Records::get(self.as_slice(), i)
     }
 }
 

@@ -409,16 +409,11 @@ pub(crate) fn write_meta<R: Records + ?Sized>(
     let mut departments: Vec<&str> = starts.iter().map(|(_, r)| r.department).collect();
     departments.sort_unstable();
     departments.dedup();
-    let mut groups: Vec<u64> = Vec::new();
-    let mut last: Option<(i32, &str)> = None;
+    let mut groups: Vec<u64> = Vec::with_capacity(starts.len() * 3);
     for &(vid, r) in &starts {
-        let key = (r.year, r.department);
-        if last != Some(key) {
-            last = Some(key);
-            groups.push(u64::from(vid));
-            groups.push(years.binary_search(&r.year).unwrap_or(0) as u64);
-            groups.push(departments.binary_search(&key.1).unwrap_or(0) as u64);
-        }
+        groups.push(u64::from(vid));
+        groups.push(years.binary_search(&r.year).unwrap_or(0) as u64);
+        groups.push(departments.binary_search(&r.department).unwrap_or(0) as u64);
     }
     let meta = serde_json::json!({
         "v": 1,
