@@ -13,12 +13,13 @@ fn main() {
                 eprintln!("{w}");
             }
             println!("title: {}", doc.title);
-            for d in &doc.directives {
+            let texts = doc.texts.all();
+            for (i, d) in doc.directives.iter().enumerate() {
                 println!(
                     "{:<16} {:<12} {}",
                     d.id(),
                     d.citation(),
-                    parse::shorten(d.heading(), 30)
+                    parse::shorten(d.heading(texts.get(i)), 30)
                 );
             }
             println!(

@@ -68,9 +68,8 @@ fn main() {
         let records = SiteRecords::new(view.docs, &shared);
         let key = records.get(records.count() / 2).doc.to_string();
         let mut edited: Vec<SearchRecord> = (0..records.count())
-            .map(|i| records.get(i))
-            .filter(|r| r.doc == key)
-            .map(SearchRecord::from)
+            .filter(|&i| records.get(i).doc == key)
+            .map(|i| SearchRecord::new(records.get(i), records.text(i)))
             .collect();
         if let Some(r) = edited.iter_mut().find(|r| r.id.is_some()) {
             r.text

@@ -10,6 +10,10 @@ use crate::diagnostics::SourceFile;
 use crate::era::{self, Date};
 use crate::marker::{MarkerKind, Number};
 
+mod texts;
+
+pub use texts::{AllTexts, Texts, BLOCK};
+
 /// Publication status of a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -108,13 +112,12 @@ pub struct DirectiveDraft {
 
 /// A directive: a numbered block (SPEC §3).
 ///
-/// Its marker as written, anchor id, citation and text are one string,
-/// one after another (read them with [`Directive::written`],
-/// [`Directive::id`], [`Directive::citation`], [`Directive::text`]): the
-/// directives are held through the whole build, and four `String`s each
-/// were 96 bytes of headers and four allocations: 25 MB of every stage's
-/// resident memory at 5,000 policies (BENCHMARKS.md, issue 11, seventh
-/// round).
+/// Its marker as written, anchor id and citation are one string, one after
+/// another (read them with [`Directive::written`], [`Directive::id`],
+/// [`Directive::citation`]): the directives are held through the whole
+/// build, and a `String` each was 24 bytes of header and an allocation
+/// (BENCHMARKS.md, issue 11, seventh round). Its text is kept with the
+/// other texts of its document, packed ([`Document::texts`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Directive {
     /// Marker kind.
@@ -123,10 +126,10 @@ pub struct Directive {
     pub number: Number,
     /// Katakana or latin letter, when the kind has one.
     pub letter: Option<char>,
-    /// The marker as written, the id, the citation and the text.
+    /// The marker as written, the id and the citation.
     strings: Box<str>,
-    /// Where the marker as written, the id and the citation end in `strings`.
-    ends: [u32; 3],
+    /// Where the marker as written and the id end in `strings`.
+    ends: [u32; 2],
     /// Index of the parent directive in the same document.
     pub parent: Option<usize>,
     /// 1 for top-level directives.
@@ -142,25 +145,20 @@ pub struct Directive {
 }
 
 impl DirectiveDraft {
-    /// The directive to keep. Its strings are joined in one allocation of
-    /// their length, so no room that growing left is kept either.
-    pub fn finish(self) -> Directive {
-        let mut ends = [0u32; 3];
-        let mut prefix =
+    /// The directive to keep, and its text (for the document's
+    /// [`Texts`]). Its strings are joined in one allocation of their length,
+    /// so no room that growing left is kept either.
+    pub fn finish(self) -> (Directive, String) {
+        let mut ends = [0u32; 2];
+        let mut strings =
             String::with_capacity(self.written.len() + self.id.len() + self.citation.len());
-        for (end, part) in ends
-            .iter_mut()
-            .zip([&self.written, &self.id, &self.citation])
-        {
-            prefix.push_str(part);
+        for (end, part) in ends.iter_mut().zip([&self.written, &self.id]) {
+            strings.push_str(part);
             // A directive's marker, id and citation are a few dozen bytes.
-            *end = u32::try_from(prefix.len()).unwrap_or(u32::MAX);
+            *end = u32::try_from(strings.len()).unwrap_or(u32::MAX);
         }
-        // The text's own allocation, the prefix put before it: the text is
-        // most of the bytes, and no second buffer of them is made.
-        let mut strings = self.text;
-        strings.insert_str(0, &prefix);
-        Directive {
+        strings.push_str(&self.citation);
+        let directive = Directive {
             kind: self.kind,
             number: self.number,
             letter: self.letter,
@@ -171,7 +169,8 @@ impl DirectiveDraft {
             heading: self.heading,
             span: self.span,
             is_heading: self.is_heading,
-        }
+        };
+        (directive, self.text)
     }
 
     /// The block's own text, cut after [`HEADING_CHARS`] characters.
@@ -203,17 +202,14 @@ impl Directive {
 
     /// Citation, `1.(3)⑥`.
     pub fn citation(&self) -> &str {
-        self.part(self.ends[1] as usize, Some(self.ends[2] as usize))
+        self.part(self.ends[1] as usize, None)
     }
 
-    /// Plain text of the directive and its continuation paragraphs.
-    pub fn text(&self) -> &str {
-        self.part(self.ends[2] as usize, None)
-    }
-
-    /// The block's own text, cut after [`HEADING_CHARS`] characters.
-    pub fn heading(&self) -> &str {
-        heading_of(&self.heading, self.text())
+    /// The block's own text, cut after [`HEADING_CHARS`] characters;
+    /// `text` is the directive's text (the heading is most often a part
+    /// of it).
+    pub fn heading<'a>(&'a self, text: &'a str) -> &'a str {
+        heading_of(&self.heading, text)
     }
 }
 
@@ -531,6 +527,9 @@ pub struct Document {
     pub body: Body,
     /// Directives in document order.
     pub directives: Vec<Directive>,
+    /// The text of each directive (plain text of the directive and its
+    /// continuation paragraphs), in the same order; packed from parse on.
+    pub texts: Texts,
     /// Table of contents.
     pub toc: Vec<TocEntry>,
     /// Plain text before the first directive.
@@ -651,8 +650,8 @@ mod tests {
             "1.(3)",
             "  職員研修を充実すること。\n（継続）",
         );
-        let kept = d.clone().finish();
-        let read = (kept.written(), kept.id(), kept.citation(), kept.text());
+        let (kept, text) = d.clone().finish();
+        let read = (kept.written(), kept.id(), kept.citation(), text.as_str());
         assert_eq!(
             read,
             (
@@ -662,17 +661,17 @@ mod tests {
                 "  職員研修を充実すること。\n（継続）"
             )
         );
-        assert_eq!(kept.heading(), d.heading());
-        assert_eq!(kept.heading(), "職員研修を");
+        assert_eq!(kept.heading(&text), d.heading());
+        assert_eq!(kept.heading(&text), "職員研修を");
         assert_eq!((kept.parent, kept.depth, kept.span), (Some(0), 2, 10..16));
         // Empty parts stay empty and keep the others in place.
-        let bare = draft("", "", "", "本文").finish();
+        let (bare, text) = draft("", "", "", "本文").finish();
         assert_eq!(
-            (bare.written(), bare.id(), bare.citation(), bare.text()),
+            (bare.written(), bare.id(), bare.citation(), text.as_str()),
             ("", "", "", "本文")
         );
-        let no_text = draft("１．", "n1", "1.", "").finish();
-        assert_eq!((no_text.citation(), no_text.text()), ("1.", ""));
+        let (no_text, text) = draft("１．", "n1", "1.", "").finish();
+        assert_eq!((no_text.citation(), text.as_str()), ("1.", ""));
     }
 
     #[test]

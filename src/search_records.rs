@@ -7,10 +7,13 @@
 //! delta of the documents touched since then ([`delta_files`]); build the
 //! full index again when the author pauses, which also empties the delta.
 
+use std::borrow::Cow;
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
 use crate::layout::{encode_path, OutputFile};
-use crate::model::Document;
+use crate::model::{AllTexts, Document};
 use crate::render::SiteView;
 use crate::search::{
     build_delta, build_index_with_state, IndexState, RecordRef, Records, SearchRecord,
@@ -39,6 +42,9 @@ pub struct Shared {
 impl Shared {
     /// The shared strings of `doc`'s records.
     pub fn of(doc: &Document) -> Shared {
+        // The steps of the paths hold the directives' headings, which are
+        // most often the openings of their texts.
+        let texts = doc.texts.all();
         let mut has_children = vec![false; doc.directives.len()];
         for d in &doc.directives {
             if let Some(flag) = d.parent.and_then(|p| has_children.get_mut(p)) {
@@ -48,7 +54,7 @@ impl Shared {
         let mut odd = Vec::new();
         for (i, d) in doc.directives.iter().enumerate() {
             if d.parent.is_some_and(|p| p >= i) {
-                odd.push((i, ancestry_path(doc, i)));
+                odd.push((i, ancestry_path(doc, &texts, i)));
             }
         }
         let mut paths: Vec<String> = Vec::with_capacity(doc.directives.len());
@@ -57,7 +63,7 @@ impl Shared {
                 paths.push(String::new());
                 continue;
             }
-            let own = step(d);
+            let own = step(d, texts.get(i));
             let parent = heading_path(doc, &paths, &odd, i);
             paths.push(match parent {
                 "" => own,
@@ -93,11 +99,11 @@ fn heading_path<'p>(
 
 /// Directive i's heading path made from its ancestors' steps, for a
 /// parent that comes after its child.
-fn ancestry_path(doc: &Document, i: usize) -> String {
+fn ancestry_path(doc: &Document, texts: &AllTexts<'_>, i: usize) -> String {
     let ancestry = doc.ancestry(i);
     ancestry[..ancestry.len() - 1]
         .iter()
-        .map(|&a| step(&doc.directives[a]))
+        .map(|&a| step(&doc.directives[a], texts.get(a)))
         .collect::<Vec<_>>()
         .join(" › ")
 }
@@ -131,7 +137,6 @@ fn record_ref<'a>(doc: &'a Document, shared: &'a Shared, k: usize) -> RecordRef<
             label_head: &doc.title,
             title: &doc.title,
             heading_path: "",
-            text: &doc.preamble,
             year: doc.meta.year,
             department: &doc.meta.department,
         };
@@ -145,7 +150,6 @@ fn record_ref<'a>(doc: &'a Document, shared: &'a Shared, k: usize) -> RecordRef<
         label_head: &shared.label_head,
         title: &doc.title,
         heading_path: heading_path(doc, &shared.paths, &shared.odd, i),
-        text: d.text(),
         year: doc.meta.year,
         department: &doc.meta.department,
     }
@@ -157,7 +161,18 @@ fn push_document_records<'a>(
     doc: &'a Document,
     shared: &'a Shared,
 ) {
-    records.extend((0..record_count(doc)).map(|k| SearchRecord::from(record_ref(doc, shared, k))));
+    // Unpacked once for all of the document's records, which then own
+    // their texts; texts held unpacked are borrowed.
+    let unpacked = doc.texts.is_packed().then(|| doc.texts.all());
+    let has_preamble = usize::from(!doc.preamble.is_empty());
+    records.extend((0..record_count(doc)).map(|k| {
+        let text = match (k.checked_sub(has_preamble), &unpacked) {
+            (None, _) => Cow::Borrowed(doc.preamble.as_str()),
+            (Some(i), Some(all)) => Cow::Owned(all.get(i).to_string()),
+            (Some(i), None) => doc.texts.one(i),
+        };
+        SearchRecord::new(record_ref(doc, shared, k), text)
+    }));
 }
 
 /// The search records of one document, owning every field: for a thread
@@ -172,9 +187,13 @@ pub fn owned_document_records(doc: &Document) -> Vec<SearchRecord<'static>> {
 }
 
 /// A directive's step in the heading paths of its descendants: its citation
-/// and its heading, shortened.
-fn step(d: &crate::model::Directive) -> String {
-    concat(&[d.citation(), " ", &crate::parse::shorten(d.heading(), 40)])
+/// and its heading, shortened; `text` is its text.
+fn step(d: &crate::model::Directive, text: &str) -> String {
+    concat(&[
+        d.citation(),
+        " ",
+        &crate::parse::shorten(d.heading(text), 40),
+    ])
 }
 
 /// `parts` joined, in one allocation (`format!` costs several times more,
@@ -204,6 +223,13 @@ pub struct SiteRecords<'a> {
     shared: &'a [Shared],
     /// Per record: its document, and its number among the document's.
     at: Vec<(u32, u32)>,
+    /// Per thread of the pool, and one for any other thread: the texts of
+    /// the document whose text it read last, unpacked. The index reads the
+    /// records of a document one after another, so each pass over the
+    /// texts unpacks each document about once, and the site's texts are
+    /// never held unpacked together (93 MB at 5,000 policies; BENCHMARKS.md,
+    /// issue 11, eighth round).
+    unpacked: Vec<Mutex<Option<(u32, AllTexts<'a>)>>>,
 }
 
 impl<'a> SiteRecords<'a> {
@@ -215,7 +241,23 @@ impl<'a> SiteRecords<'a> {
         for (d, doc) in docs.iter().enumerate() {
             at.extend((0..record_count(doc)).map(|k| (d as u32, k as u32)));
         }
-        SiteRecords { docs, shared, at }
+        let unpacked = (0..=rayon::current_num_threads())
+            .map(|_| Mutex::new(None))
+            .collect();
+        SiteRecords {
+            docs,
+            shared,
+            at,
+            unpacked,
+        }
+    }
+
+    /// Record `i`'s document, and its directive if it is not the preamble.
+    fn place(&self, i: usize) -> (u32, &'a Document, Option<usize>) {
+        let (d, k) = self.at[i];
+        let doc = &self.docs[d as usize];
+        let has_preamble = usize::from(!doc.preamble.is_empty());
+        (d, doc, (k as usize).checked_sub(has_preamble))
     }
 }
 
@@ -227,6 +269,39 @@ impl Records for SiteRecords<'_> {
     fn get(&self, i: usize) -> RecordRef<'_> {
         let (d, k) = self.at[i];
         record_ref(&self.docs[d as usize], &self.shared[d as usize], k as usize)
+    }
+
+    fn text(&self, i: usize) -> Cow<'_, str> {
+        let (d, doc, directive) = self.place(i);
+        let Some(j) = directive else {
+            return Cow::Borrowed(&doc.preamble);
+        };
+        if !doc.texts.is_packed() {
+            return doc.texts.one(j);
+        }
+        let last = self.unpacked.len() - 1;
+        let slot = rayon::current_thread_index().map_or(last, |t| t.min(last));
+        // A poisoned lock only means another thread panicked; the cache is
+        // still a document's texts.
+        let mut cache = self.unpacked[slot]
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match &*cache {
+            Some((held, all)) if *held == d => Cow::Owned(all.get(j).to_string()),
+            _ => {
+                let all = doc.texts.all();
+                let text = all.get(j).to_string();
+                *cache = Some((d, all));
+                Cow::Owned(text)
+            }
+        }
+    }
+
+    fn text_len(&self, i: usize) -> usize {
+        match self.place(i) {
+            (_, doc, None) => doc.preamble.len(),
+            (_, doc, Some(j)) => doc.texts.len_of(j),
+        }
     }
 }
 
@@ -329,23 +404,38 @@ mod tests {
     }
 
     #[test]
-    fn a_full_build_borrows_the_documents_text_and_the_settle_thread_owns_it() {
-        let d = doc("2023/somu", 2023, BODY);
+    fn a_full_build_borrows_the_documents_strings_and_the_settle_thread_owns_them() {
+        let mut d = doc("2023/somu", 2023, BODY);
+        assert!(d.texts.is_packed(), "parse packs the texts");
         let shared = Shared::of(&d);
         let borrowing = document_records(&d, &shared);
         let owning = owned_document_records(&d);
         assert!(borrowing.len() >= 3, "{borrowing:?}");
-        // The same records either way: only where their text lives differs.
+        // The same records either way: only where their strings live differs.
         assert_eq!(borrowing, owning);
         for r in &borrowing {
-            assert!(borrowed(r).iter().all(|&b| b), "{r:?}");
+            // The text is unpacked from the document's packed texts, the
+            // preamble's borrowed.
+            let text_borrowed = r.id.is_none();
+            let mut expected = vec![true; borrowed(r).len()];
+            expected[2] = text_borrowed;
+            assert_eq!(borrowed(r), expected, "{r:?}");
         }
         for r in &owning {
             assert!(borrowed(r).iter().all(|&b| !b), "{r:?}");
         }
-        // A borrowed record's text is the document's own, not a copy.
+        // Texts held unpacked are borrowed, not copied.
+        d.texts.unpack();
+        let shared = Shared::of(&d);
+        let borrowing = document_records(&d, &shared);
+        assert_eq!(borrowing, owning);
+        for r in &borrowing {
+            assert!(borrowed(r).iter().all(|&b| b), "{r:?}");
+        }
         let last = borrowing.last().map(|r| r.text.as_ptr());
-        assert_eq!(last, d.directives.last().map(|x| x.text().as_ptr()));
+        let own = d.texts.one(d.directives.len() - 1);
+        assert!(matches!(own, Cow::Borrowed(_)));
+        assert_eq!(last, Some(own.as_ptr()));
     }
 
     #[test]
@@ -369,9 +459,12 @@ mod tests {
         // One preamble (the second document has none) and two directives each.
         assert_eq!(site.count(), 8);
         let made: Vec<SearchRecord> = (0..site.count())
-            .map(|i| SearchRecord::from(site.get(i)))
+            .map(|i| SearchRecord::new(site.get(i), site.text(i)))
             .collect();
         assert_eq!(made, expected);
+        for (i, r) in made.iter().enumerate() {
+            assert_eq!(site.text_len(i), r.text.len(), "record {i}");
+        }
         assert_eq!(made[3].text, "予算");
         assert_eq!(made[4].heading_path, "1. 予算");
     }

@@ -160,10 +160,12 @@ pub struct Item {
 impl Item {
     /// The items of a document's directives, in order.
     pub fn of(doc: &Document) -> Vec<Item> {
+        let texts = doc.texts.all();
         doc.directives
             .iter()
-            .map(|d| {
-                let text = normalize(d.text());
+            .enumerate()
+            .map(|(i, d)| {
+                let text = normalize(texts.get(i));
                 let grams = bigrams(&text);
                 Item {
                     text,

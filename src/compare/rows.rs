@@ -9,14 +9,16 @@ use std::fmt::Write as _;
 
 use super::diff::{escape, marked_html};
 use super::page::row_anchor;
-use crate::model::{Directive, Document};
+use crate::model::{AllTexts, Directive, Document};
 use crate::parse::escape_attr;
 
-/// What every row of a table shares: the two documents and the escaped
-/// beginnings of the links to their directives.
+/// What every row of a table shares: the two documents, their texts
+/// unpacked, and the escaped beginnings of the links to their directives.
 pub struct Table<'a> {
     new: &'a Document,
     old: &'a Document,
+    new_texts: AllTexts<'a>,
+    old_texts: AllTexts<'a>,
     /// `{root}<new>.html#`, escaped.
     new_href: String,
     /// `{root}<old>.html#`, escaped.
@@ -45,6 +47,8 @@ impl<'a> Table<'a> {
         Table {
             new,
             old,
+            new_texts: new.texts.all(),
+            old_texts: old.texts.all(),
             new_href: href(new_url),
             old_href: href(old_url),
         }
@@ -58,17 +62,19 @@ impl<'a> Table<'a> {
     pub fn write_row(&self, out: &mut String, r: &Row) {
         let n = r.new.map(|j| &self.new.directives[j as usize]);
         let o = r.old.map(|j| &self.old.directives[j as usize]);
+        let new_text = r.new.map_or("", |j| self.new_texts.get(j as usize));
+        let old_text = r.old.map_or("", |j| self.old_texts.get(j as usize));
         // Most rows are unchanged: their texts are escaped straight into
         // the row, only a changed pair's marked texts are made first.
         let marked = match (o, n) {
-            (Some(o), Some(n)) if r.change == Change::Changed => {
-                Some(marked_html(o.text(), n.text()))
+            (Some(_), Some(_)) if r.change == Change::Changed => {
+                Some(marked_html(old_text, new_text))
             }
             _ => None,
         };
-        let text = |out: &mut String, d: &Directive, marked: Option<&String>| match marked {
+        let text = |out: &mut String, plain: &str, marked: Option<&String>| match marked {
             Some(html) => out.push_str(html),
-            None => escape(out, d.text()),
+            None => escape(out, plain),
         };
         let id = |d: Option<&'a Directive>| d.map_or("", |d| d.id());
         let (new_id, old_id) = (id(n), id(o));
@@ -105,7 +111,7 @@ impl<'a> Table<'a> {
                     out.push_str(" <small>変更</small>");
                 }
                 out.push(' ');
-                text(out, n, marked.as_ref().map(|(_, new)| new));
+                text(out, new_text, marked.as_ref().map(|(_, new)| new));
             }
             None => out.push_str("（削除）"),
         }
@@ -115,7 +121,7 @@ impl<'a> Table<'a> {
             Some(o) => {
                 link(out, &self.old_href, o);
                 out.push(' ');
-                text(out, o, marked.as_ref().map(|(old, _)| old));
+                text(out, old_text, marked.as_ref().map(|(old, _)| old));
             }
             None => out.push_str("（新設）"),
         }

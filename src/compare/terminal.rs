@@ -97,9 +97,12 @@ pub fn render(old: &Document, new: &Document, color: bool) -> String {
         c.new, c.changed, c.removed, c.same
     ));
     let one_line = |s: &str| s.replace('\n', " ");
+    let (new_texts, old_texts) = (new.texts.all(), old.texts.all());
     for r in &alignment.rows {
         let n = r.new.map(|j| &new.directives[j as usize]);
         let o = r.old.map(|j| &old.directives[j as usize]);
+        let new_text = r.new.map_or("", |j| new_texts.get(j as usize));
+        let old_text = r.old.map_or("", |j| old_texts.get(j as usize));
         match (r.change, n, o) {
             (Change::Same, Some(n), Some(o)) => {
                 let number = if n.citation() == o.citation() {
@@ -111,7 +114,7 @@ pub fn render(old: &Document, new: &Document, color: bool) -> String {
                     DIM,
                     &format!(
                         "  {number}  {}",
-                        crate::parse::shorten(&one_line(n.text()), 40)
+                        crate::parse::shorten(&one_line(new_text), 40)
                     ),
                 ));
                 out.push('\n');
@@ -124,7 +127,7 @@ pub fn render(old: &Document, new: &Document, color: bool) -> String {
                 };
                 out.push_str(&paint(BOLD, &format!("~ {number}  変更")));
                 out.push_str("\n    ");
-                for p in pieces(o.text(), n.text()) {
+                for p in pieces(old_text, new_text) {
                     let text = one_line(&p.text);
                     match (p.side, color) {
                         (Side::Equal, _) => out.push_str(&text),
@@ -139,14 +142,14 @@ pub fn render(old: &Document, new: &Document, color: bool) -> String {
             (Change::New, Some(n), _) => {
                 out.push_str(&paint(
                     GREEN,
-                    &format!("+ {}  新設  {}", n.citation(), one_line(n.text())),
+                    &format!("+ {}  新設  {}", n.citation(), one_line(new_text)),
                 ));
                 out.push('\n');
             }
             (Change::Removed, _, Some(o)) => {
                 out.push_str(&paint(
                     RED,
-                    &format!("- {}  削除  {}", o.citation(), one_line(o.text())),
+                    &format!("- {}  削除  {}", o.citation(), one_line(old_text)),
                 ));
                 out.push('\n');
             }

@@ -10,21 +10,32 @@ use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::frontmatter;
 use crate::load::LoadedFile;
-use crate::model::{Directive, DirectiveDraft, Document, TocEntry};
+use crate::model::{Directive, DirectiveDraft, Document, Texts, TocEntry};
 
 pub use body::markdown_options;
 
 /// A parsed document and its warnings, or every error found in it.
 pub type ParseResult = Result<(Document, Vec<Diagnostic>), Vec<Diagnostic>>;
 
-/// The directives to keep: each draft's strings joined in one allocation of
-/// their length ([`DirectiveDraft::finish`]); they live for the whole build,
-/// and a text grown by pushing holds up to twice its length.
-fn fit(directives: Vec<DirectiveDraft>) -> Vec<Directive> {
-    let mut kept: Vec<Directive> = directives.into_iter().map(DirectiveDraft::finish).collect();
+/// The directives to keep, each draft's strings joined in one allocation of
+/// their length ([`DirectiveDraft::finish`]), and their texts, packed; they
+/// live for the whole build, and a text grown by pushing holds up to twice
+/// its length.
+fn fit(directives: Vec<DirectiveDraft>) -> (Vec<Directive>, Texts) {
+    let mut texts = Vec::with_capacity(directives.len());
+    let mut kept: Vec<Directive> = directives
+        .into_iter()
+        .map(|d| {
+            let (directive, text) = d.finish();
+            texts.push(text);
+            directive
+        })
+        .collect();
     // The collect reuses the drafts' larger allocation, room to spare.
     kept.shrink_to_fit();
-    kept
+    let mut texts = Texts::new(texts.iter().map(String::as_str));
+    texts.pack();
+    (kept, texts)
 }
 
 /// Parses one policy file.
@@ -56,7 +67,7 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
         .unwrap_or_else(|| format!("{}運営方針（{}）", meta.department, meta.era_year()));
     let body = segments::segments(events, &directives);
     let toc = table_of_contents(&directives, &plain_headings);
-    let directives = fit(directives);
+    let (directives, texts) = fit(directives);
     let preamble = preamble.trim().to_string();
     Ok((
         Document {
@@ -66,6 +77,7 @@ pub fn parse_document(file: LoadedFile, config: &Config) -> ParseResult {
             title,
             body,
             directives,
+            texts,
             toc,
             preamble,
             references,

@@ -138,11 +138,12 @@ pub const PREVIEW_CHARS: usize = 80;
 /// is cited without leaving the page.
 fn push_preview(out: &mut String, docs: &[Document], t: &Target) {
     if let Some(i) = t.directive {
-        let d = &docs[t.doc].directives[i];
+        // Only the block of texts that holds it is unpacked.
+        let text = docs[t.doc].texts.one(i);
         out.push_str("\" title=\"");
         // Shortened first, then line breaks made spaces (one character for
         // one, so the cut is the same): the whole text is not copied.
-        let (kept, cut) = crate::parse::shortened(d.text(), PREVIEW_CHARS);
+        let (kept, cut) = crate::parse::shortened(&text, PREVIEW_CHARS);
         for (k, line) in kept.split('\n').enumerate() {
             if k > 0 {
                 out.push(' ');

@@ -62,8 +62,9 @@ impl Faces {
             source: hash_of(|h| (&doc.key, source_hash).hash(h)),
             face: hash_of(|h| {
                 (&doc.key, &doc.title, &m.department, m.year).hash(h);
-                for d in &doc.directives {
-                    (d.id(), d.citation(), d.depth, d.text()).hash(h);
+                let texts = doc.texts.all();
+                for (i, d) in doc.directives.iter().enumerate() {
+                    (d.id(), d.citation(), d.depth, texts.get(i)).hash(h);
                 }
             }),
             listing: hash_of(|h| {
@@ -73,8 +74,10 @@ impl Faces {
             mate: hash_of(|h| (&doc.key, &doc.title, m.year).hash(h)),
             rows: hash_of(|h| {
                 (&doc.key, &doc.title, &m.department, m.year).hash(h);
-                for d in &doc.directives {
-                    (d.id(), d.citation(), d.depth, d.heading(), d.text()).hash(h);
+                let texts = doc.texts.all();
+                for (i, d) in doc.directives.iter().enumerate() {
+                    let text = texts.get(i);
+                    (d.id(), d.citation(), d.depth, d.heading(text), text).hash(h);
                 }
             }),
         }

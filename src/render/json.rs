@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::SiteView;
 use crate::layout::encode_path;
-use crate::model::Document;
+use crate::model::{AllTexts, Document};
 
 #[derive(Serialize)]
 struct DocEntry<'a> {
@@ -116,7 +116,8 @@ fn write_batches(
         let chunks: Vec<Vec<u8>> = (start..end)
             .into_par_iter()
             .map(|di| {
-                let entries = directive_entries(view, di);
+                let texts = docs[di].texts.all();
+                let entries = directive_entries(view, di, &texts);
                 let mut buf = Vec::with_capacity(entries.len() * 512);
                 for (i, e) in entries.iter().enumerate() {
                     if i > 0 {
@@ -140,7 +141,12 @@ fn write_batches(
     Ok(true)
 }
 
-fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'a>> {
+/// The entries of document `di`'s directives; `texts` are its texts.
+fn directive_entries<'t, 'a: 't>(
+    view: &SiteView<'a>,
+    di: usize,
+    texts: &'t AllTexts<'a>,
+) -> Vec<DirectiveEntry<'t>> {
     let docs = view.docs;
     let d = &docs[di];
     let url = encode_path(&d.url());
@@ -189,7 +195,7 @@ fn directive_entries<'a>(view: &SiteView<'a>, di: usize) -> Vec<DirectiveEntry<'
                 label: [label_prefix.as_str(), x.citation()].concat(),
                 url: [url.as_str(), "#", x.id()].concat(),
                 parent: x.parent.map(|p| d.directives[p].id()),
-                text: x.text(),
+                text: texts.get(i),
                 references,
                 referenced_by,
                 previous: before.and_then(|(o, a)| a.old_of_new[i].map(|j| at(o, j as usize))),

@@ -525,7 +525,8 @@ impl<'a> SiteView<'a> {
                 crate::parse::escape_attr(&mut href, &url);
                 href.push('#');
                 let mut html = String::with_capacity(d.directives.len() * 200);
-                for x in &d.directives {
+                let texts = d.texts.all();
+                for (k, x) in d.directives.iter().enumerate() {
                     html.push_str("<tr");
                     if x.depth > 1 {
                         let _ = write!(html, " class=\"d{}\"", x.depth);
@@ -538,10 +539,10 @@ impl<'a> SiteView<'a> {
                     // The end tags of th, td and tr, which HTML makes
                     // optional, are left out.
                     html.push_str("</a><td>");
-                    let text = if x.heading().is_empty() {
-                        x.text()
-                    } else {
-                        x.heading()
+                    let full = texts.get(k);
+                    let text = match x.heading(full) {
+                        "" => full,
+                        heading => heading,
                     };
                     let (kept, cut) = crate::parse::shortened(text, OPENING_TEXT_CHARS);
                     crate::parse::escape_attr(&mut html, kept);

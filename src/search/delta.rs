@@ -27,6 +27,8 @@
 //! candidates, scored together (a term's df is the sum of both).
 
 use super::encode::push_js_string;
+use std::borrow::Cow;
+
 use super::shard::{display_object, push_num, DISPLAY_SHIFT};
 use super::{index, index_order, OutputFile, RecordRef, Records, SearchRecord};
 use std::collections::HashMap;
@@ -268,10 +270,16 @@ pub fn build_delta(
         out.extend_from_slice(b"\"]");
     }
     out.extend_from_slice(b"},\"d\":");
-    let items: Vec<(u32, RecordRef)> = order
+    let items: Vec<(u32, RecordRef, Cow<str>)> = order
         .iter()
         .enumerate()
-        .map(|(k, &i)| (k as u32, records[i].as_ref()))
+        .map(|(k, &i)| {
+            (
+                k as u32,
+                records[i].as_ref(),
+                Cow::Borrowed(&*records[i].text),
+            )
+        })
         .collect();
     out.extend_from_slice(&display_object(&items));
     out.extend_from_slice(b"});\n");

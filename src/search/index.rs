@@ -34,11 +34,11 @@ pub const W_LABEL: f64 = 3.0;
 /// query word is looked up by this prefix and checked against the text.
 pub const MAX_PREFIX: usize = 16;
 
-/// Whether `r` is the heading of `next`, the record after it: the last step
-/// of `next`'s heading path is `r`'s text, or, shortened with `…`, begins it
-/// (the build writes steps as `citation text`).
-pub(crate) fn heads(r: &RecordRef, next: &RecordRef) -> bool {
-    let own = r.text.trim();
+/// Whether `r`, whose text is `text`, is the heading of `next`, the record
+/// after it: the last step of `next`'s heading path is `r`'s text, or,
+/// shortened with `…`, begins it (the build writes steps as `citation text`).
+pub(crate) fn heads(r: &RecordRef, text: &str, next: &RecordRef) -> bool {
+    let own = text.trim();
     if next.doc != r.doc || own.is_empty() || r.id.is_none() {
         return false;
     }
@@ -132,10 +132,7 @@ fn normalize_chunk<R: Records + ?Sized>(
     order: &[usize],
     chunk: &[usize],
 ) -> NormChunk {
-    let bytes: usize = chunk
-        .iter()
-        .map(|&k| records.get(order[k]).text.len() + 32)
-        .sum();
+    let bytes: usize = chunk.iter().map(|&k| records.text_len(order[k]) + 32).sum();
     let mut arena = String::with_capacity(bytes + bytes / 4);
     let mut items = Vec::with_capacity(chunk.len());
     // Siblings share a heading path, and a document goes back to
@@ -147,9 +144,10 @@ fn normalize_chunk<R: Records + ?Sized>(
     let mut scratch = String::new();
     for &k in chunk {
         let r = records.get(order[k]);
+        let own = records.text(order[k]);
         let is_heading = order
             .get(k + 1)
-            .is_some_and(|&next| heads(&r, &records.get(next)));
+            .is_some_and(|&next| heads(&r, &own, &records.get(next)));
         let heading = match recent.iter().find(|(raw, _)| *raw == r.heading_path) {
             Some(&(_, span)) => span,
             None => {
@@ -164,7 +162,7 @@ fn normalize_chunk<R: Records + ?Sized>(
         let (citation, _) = push_normalized(&mut arena, r.citation);
         let (label_head, label) =
             split_label(r, citation, &mut arena, &mut scratch, &mut last_prefix);
-        let (text, _) = push_normalized(&mut arena, r.text);
+        let (text, _) = push_normalized(&mut arena, &own);
         let len = arena[text.0 as usize..text.1 as usize].chars().count() as u32;
         items.push(Normed {
             text,
@@ -825,7 +823,7 @@ pub(crate) fn average_text_length<R: Records + ?Sized>(records: &R) -> f64 {
         .into_par_iter()
         .map_init(String::new, |scratch, i| {
             scratch.clear();
-            normalize_into(records.get(i).text, scratch);
+            normalize_into(&records.text(i), scratch);
             scratch.chars().count() as u64
         })
         .sum();

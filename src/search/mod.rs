@@ -140,7 +140,6 @@ impl SearchRecord<'_> {
             label_head: &self.label_head,
             title: &self.title,
             heading_path: &self.heading_path,
-            text: &self.text,
             year: self.year,
             department: &self.department,
         }
@@ -165,8 +164,8 @@ impl SearchRecord<'_> {
     }
 }
 
-/// A record's fields, borrowed: what the index reads of a record (the
-/// fields are those of [`SearchRecord`]).
+/// A record's fields, borrowed, but for its text ([`Records::text`]): what
+/// the index reads of a record (the fields are those of [`SearchRecord`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordRef<'a> {
     /// See [`SearchRecord::page`].
@@ -183,8 +182,6 @@ pub struct RecordRef<'a> {
     pub title: &'a str,
     /// See [`SearchRecord::heading_path`].
     pub heading_path: &'a str,
-    /// See [`SearchRecord::text`].
-    pub text: &'a str,
     /// See [`SearchRecord::year`].
     pub year: i32,
     /// See [`SearchRecord::department`].
@@ -206,9 +203,9 @@ impl RecordRef<'_> {
     }
 }
 
-impl<'a> From<RecordRef<'a>> for SearchRecord<'a> {
-    /// The record borrowing every field of `r`.
-    fn from(r: RecordRef<'a>) -> Self {
+impl<'a> SearchRecord<'a> {
+    /// The record borrowing every field of `r`, with `text`.
+    pub fn new(r: RecordRef<'a>, text: Cow<'a, str>) -> Self {
         SearchRecord {
             page: Cow::Borrowed(r.page),
             doc: Cow::Borrowed(r.doc),
@@ -217,7 +214,7 @@ impl<'a> From<RecordRef<'a>> for SearchRecord<'a> {
             label_head: Cow::Borrowed(r.label_head),
             title: Cow::Borrowed(r.title),
             heading_path: Cow::Borrowed(r.heading_path),
-            text: Cow::Borrowed(r.text),
+            text,
             year: r.year,
             department: Cow::Borrowed(r.department),
         }
@@ -228,11 +225,22 @@ impl<'a> From<RecordRef<'a>> for SearchRecord<'a> {
 /// [`SearchRecord`]s, or records made on demand from the documents
 /// (a full build: at 5,000 policies a vector of its 300,000 records was
 /// 68 MB of the search stage's peak; BENCHMARKS.md, issue 11, seventh round).
+///
+/// A record's text is read apart from its other fields: a full build holds
+/// the texts packed ([`crate::model::Texts`]), and only the passes that
+/// read texts (the postings, the display shards, the average length) pay
+/// for unpacking them.
 pub trait Records: Sync {
     /// How many records there are.
     fn count(&self) -> usize;
-    /// Record `i`, `i < count()`.
+    /// Record `i`, `i < count()`, but for its text.
     fn get(&self, i: usize) -> RecordRef<'_>;
+    /// The text of record `i`, `i < count()`.
+    fn text(&self, i: usize) -> Cow<'_, str>;
+    /// The length in bytes of [`Records::text`] `i`.
+    fn text_len(&self, i: usize) -> usize {
+        self.text(i).len()
+    }
 }
 
 impl Records for [SearchRecord<'_>] {
@@ -243,6 +251,10 @@ impl Records for [SearchRecord<'_>] {
     fn get(&self, i: usize) -> RecordRef<'_> {
         self[i].as_ref()
     }
+
+    fn text(&self, i: usize) -> Cow<'_, str> {
+        Cow::Borrowed(&self[i].text)
+    }
 }
 
 impl Records for Vec<SearchRecord<'_>> {
@@ -252,6 +264,10 @@ impl Records for Vec<SearchRecord<'_>> {
 
     fn get(&self, i: usize) -> RecordRef<'_> {
         Records::get(self.as_slice(), i)
+    }
+
+    fn text(&self, i: usize) -> Cow<'_, str> {
+        Records::text(self.as_slice(), i)
     }
 }
 

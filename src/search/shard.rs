@@ -38,6 +38,8 @@
 
 use super::encode::push_js_string;
 use super::index::{TermList, K1, MAX_PREFIX};
+use std::borrow::Cow;
+
 use super::{OutputFile, RecordRef, Records, Sink};
 use rayon::prelude::*;
 
@@ -83,7 +85,7 @@ pub(crate) fn assign_vids<R: Records + ?Sized>(records: &R, order: &[usize]) -> 
         let r = records.get(i);
         // Shared strings (heading, label prefix, title) are written once per
         // shard; count a share of them.
-        let size = r.text.len() + r.citation.len() + r.id.map_or(0, str::len) + 24;
+        let size = records.text_len(i) + r.citation.len() + r.id.map_or(0, str::len) + 24;
         if slot > 0 && (slot == 1 << DISPLAY_SHIFT || bytes + size > DISPLAY_TARGET) {
             shard += 1;
             slot = 0;
@@ -237,12 +239,13 @@ pub(crate) fn push_num(out: &mut Vec<u8>, n: i64) {
 /// The display data of `items`, (slot, record) in order:
 /// `{"d":[[doc, title, page]…],"s":[strings…],"r":[[slot, doc, id, label
 /// prefix, label rest, heading, text]…]}` (see the module docs).
-pub(crate) fn display_object(items: &[(u32, RecordRef)]) -> Vec<u8> {
+pub(crate) fn display_object(items: &[(u32, RecordRef, Cow<str>)]) -> Vec<u8> {
     let mut docs: Vec<(&str, &str, &str)> = Vec::new();
     let mut strings: Vec<&str> = Vec::new();
-    let text: usize = items.iter().map(|(_, r)| r.text.len() + 64).sum();
+    let text: usize = items.iter().map(|(_, _, text)| text.len() + 64).sum();
     let mut recs = Vec::with_capacity(text);
-    for (n, &(slot, r)) in items.iter().enumerate() {
+    for (n, (slot, r, text)) in items.iter().enumerate() {
+        let (slot, r) = (*slot, *r);
         let doc = (r.doc, r.title, r.page);
         let d = docs.iter().position(|x| *x == doc).unwrap_or_else(|| {
             docs.push(doc);
@@ -271,7 +274,7 @@ pub(crate) fn display_object(items: &[(u32, RecordRef)]) -> Vec<u8> {
         recs.push(b',');
         push_num(&mut recs, heading);
         recs.push(b',');
-        push_js_string(&mut recs, r.text);
+        push_js_string(&mut recs, text);
         recs.push(b']');
     }
     if items.is_empty() {
@@ -302,7 +305,7 @@ pub(crate) fn display_object(items: &[(u32, RecordRef)]) -> Vec<u8> {
 }
 
 /// One display shard: `items` are (slot, record) in order.
-fn display_shard(shard: usize, items: &[(u32, RecordRef)]) -> OutputFile {
+fn display_shard(shard: usize, items: &[(u32, RecordRef, Cow<str>)]) -> OutputFile {
     deflated_shard("d", shard, &display_object(items), DISPLAY_LEVEL)
 }
 
@@ -373,9 +376,12 @@ pub(crate) fn write_display<R: Records + ?Sized>(
         }
     }
     runs.par_iter().for_each(|(shard, run)| {
-        let items: Vec<(u32, RecordRef)> = run
+        let items: Vec<(u32, RecordRef, Cow<str>)> = run
             .clone()
-            .map(|k| (vids[k] & ((1 << DISPLAY_SHIFT) - 1), records.get(order[k])))
+            .map(|k| {
+                let slot = vids[k] & ((1 << DISPLAY_SHIFT) - 1);
+                (slot, records.get(order[k]), records.text(order[k]))
+            })
             .collect();
         sink(display_shard(*shard, &items));
     });

@@ -695,7 +695,11 @@ fn headings_are_known_by_the_next_heading_path() {
         )
     };
     let child = under_1_3("n1-p3-c1", "1.(3)①");
-    assert!(index::heads(&parent.as_ref(), &child.as_ref()));
+    assert!(index::heads(
+        &parent.as_ref(),
+        &parent.text,
+        &child.as_ref()
+    ));
     // The build shortens long steps with …
     let long = rec(
         "2023/somu",
@@ -711,12 +715,20 @@ fn headings_are_known_by_the_next_heading_path() {
         "2. 令和５年度市政運営の基本方…",
         "施政方針",
     );
-    assert!(index::heads(&long.as_ref(), &under.as_ref()));
+    assert!(index::heads(&long.as_ref(), &long.text, &under.as_ref()));
     // A sibling, or the next document, is not a child.
     let sibling = under_1_3("n1-p3-c2", "1.(3)②");
-    assert!(!index::heads(&child.as_ref(), &sibling.as_ref()));
+    assert!(!index::heads(
+        &child.as_ref(),
+        &child.text,
+        &sibling.as_ref()
+    ));
     let elsewhere = rec("2026/shimin", "n1", "1.", "", "事務の適正化に向けて");
-    assert!(!index::heads(&parent.as_ref(), &elsewhere.as_ref()));
+    assert!(!index::heads(
+        &parent.as_ref(),
+        &parent.text,
+        &elsewhere.as_ref()
+    ));
 }
 
 #[test]
