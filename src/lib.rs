@@ -23,6 +23,7 @@ pub mod layout;
 pub mod link;
 pub mod load;
 pub mod marker;
+pub mod memory;
 pub mod model;
 pub mod output_dir;
 pub mod output_plan;

@@ -24,15 +24,15 @@ mod emit;
 mod first_write;
 mod incremental;
 mod loaded;
-mod memory;
 mod settle;
 pub mod summary;
 #[cfg(test)]
 mod tests;
 
+use crate::memory;
+pub use crate::memory::Memory;
 pub use emit::Built;
 pub use incremental::{ChangeSet, Report, SitePaths, Workspace};
-pub use memory::Memory;
 
 /// What the user asked for.
 #[derive(Debug, Clone, Default)]

@@ -33,6 +33,9 @@ const _: () = assert!(OPENING_TEXT_CHARS < crate::model::HEADING_CHARS);
 /// Above this many directives, the directive index is split into one page per year.
 pub const DIRECTIVE_INDEX_SPLIT: usize = 2000;
 
+/// How many pages a full build renders between handing freed memory back.
+const RENDER_GROUP: usize = 2048;
+
 /// The parts of a built site that pages are rendered from, with the
 /// groupings listings need computed once.
 pub struct SiteView<'a> {
@@ -308,17 +311,27 @@ impl<'a> SiteView<'a> {
     ) -> Vec<Diagnostic> {
         let io_error =
             |path: &str, e: std::io::Error| Diagnostic::error(format!("cannot write {path}: {e}"));
-        let mut errors: Vec<Diagnostic> = self
-            .pages()
-            .par_iter()
-            .filter_map(|p| match self.render(theme, p) {
-                Ok(f) => {
-                    let path = f.path.clone();
-                    sink(f).err().map(|e| io_error(&path, e))
-                }
-                Err(e) => Some(e),
-            })
-            .collect();
+        // The pages are rendered 2,048 at a time, and the pages freed after
+        // each group handed back (see `memory::return_freed`): the
+        // allocator otherwise holds what rendering freed for seconds, and
+        // at 5,000 policies that was 10–40 MB on top of render's ~285 MB
+        // (BENCHMARKS.md, issue 11, eighth round).
+        let mut errors: Vec<Diagnostic> = Vec::new();
+        for pages in self.pages().chunks(RENDER_GROUP) {
+            errors.extend(
+                pages
+                    .par_iter()
+                    .filter_map(|p| match self.render(theme, p) {
+                        Ok(f) => {
+                            let path = f.path.clone();
+                            sink(f).err().map(|e| io_error(&path, e))
+                        }
+                        Err(e) => Some(e),
+                    })
+                    .collect::<Vec<_>>(),
+            );
+            crate::memory::return_freed();
+        }
         let mut buffered = std::io::BufWriter::with_capacity(1 << 20, json_writer);
         if let Err(e) = json::write_directives_json(self, &mut buffered)
             .and_then(|_| std::io::Write::flush(&mut buffered))

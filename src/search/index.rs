@@ -810,6 +810,10 @@ pub(crate) fn index_records<R: Records + ?Sized>(
             })
             .collect();
         fold.add(&chunks);
+        drop(chunks);
+        // The chunks just folded, and the lists' buffers the fold grew out
+        // of, are freed pages the allocator would hold for seconds.
+        crate::memory::return_freed();
     }
     fold.finish()
 }

@@ -26,7 +26,9 @@ pub fn now() -> Option<Memory> {
 /// what it holds: the sources after parse, their kept lines before render,
 /// and the pages' bodies, links and comparisons before the search index
 /// (there it lowered the peak by ~30 MB at 5,000 policies; BENCHMARKS.md,
-/// issue 11, fifth round). Purging always, as
+/// issue 11, fifth round); and, in the two stages that free the most as
+/// they go, after each group of pages rendered and of search chunks folded
+/// (eighth round). Purging always, as
 /// `dirty_decay_ms:0` does, costs seconds of system time; a short decay
 /// from here on (100 ms) saved 25 MB more for 0.15–0.4 s, and is not used.
 ///
