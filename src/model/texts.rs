@@ -88,12 +88,8 @@ impl Texts {
     /// over (the search index), once the other stages are done with them.
     pub fn unpack(&mut self) {
         if self.is_packed() {
-            let plain = match self.all().whole {
-                Whole::Plain(s) => s.to_string(),
-                Whole::Unpacked(bytes) => simdutf8::basic::from_utf8(&bytes)
-                    .map(str::to_string)
-                    .unwrap_or_default(),
-            };
+            let all = self.all();
+            let plain: String = (0..all.len()).map(|i| all.get(i)).collect();
             self.plain = plain;
             self.blocks = Vec::new();
         }
@@ -102,18 +98,23 @@ impl Texts {
     /// Every text, unpacked once: for a reader of all of them.
     pub fn all(&self) -> AllTexts<'_> {
         let whole = if self.is_packed() {
-            let mut bytes = vec![0u8; self.total()];
-            for (lz4, r) in self.blocks.iter().zip(self.block_ranges()) {
-                if let Some(out) = bytes.get_mut(r) {
-                    // A block this process packed unpacks to its length; were
-                    // one ever not to, its texts read as empty (0xff is never
-                    // UTF-8), not a panic.
-                    if lz4_flex::block::decompress_into(lz4, out).is_err() {
-                        out.fill(0xff);
-                    }
-                }
-            }
-            Whole::Unpacked(bytes)
+            // Each block into a vector of its own: `decompress` writes into
+            // room it has not zeroed, where one vector for all the blocks
+            // had to be zeroed first (1 % of a build's instructions).
+            Whole::Blocks(
+                self.blocks
+                    .iter()
+                    .zip(self.block_ranges())
+                    .map(|(lz4, r)| {
+                        // A block this process packed unpacks to its length;
+                        // were one ever not to, its texts read as empty.
+                        lz4_flex::block::decompress(lz4, r.len())
+                            .ok()
+                            .filter(|b| b.len() == r.len())
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            )
         } else {
             Whole::Plain(&self.plain)
         };
@@ -149,11 +150,6 @@ impl Texts {
         )
     }
 
-    /// Bytes of every text together.
-    fn total(&self) -> usize {
-        self.ends.last().map_or(0, |&e| e as usize)
-    }
-
     /// Where text i lies among all the texts.
     fn range(&self, i: usize) -> Option<std::ops::Range<usize>> {
         let end = *self.ends.get(i)? as usize;
@@ -178,10 +174,11 @@ pub struct AllTexts<'a> {
     ends: &'a [u32],
 }
 
-/// The texts one after another: the held string, or the unpacked bytes.
+/// The texts one after another: the held string, or each block's bytes
+/// unpacked.
 enum Whole<'a> {
     Plain(&'a str),
-    Unpacked(Vec<u8>),
+    Blocks(Vec<Vec<u8>>),
 }
 
 impl AllTexts<'_> {
@@ -197,10 +194,16 @@ impl AllTexts<'_> {
             // Each text is whole UTF-8; checked again here (simdutf8 checks
             // at several GB/s, std's `from_utf8` at a few hundred MB/s on
             // Japanese, and every text is read several times a build).
-            Whole::Unpacked(bytes) => bytes
-                .get(range)
-                .and_then(|b| simdutf8::basic::from_utf8(b).ok())
-                .unwrap_or_default(),
+            Whole::Blocks(blocks) => {
+                let block = i / BLOCK;
+                let from = (block * BLOCK).checked_sub(1).map_or(0, |p| self.ends[p]) as usize;
+                let inside = range.start.saturating_sub(from)..range.end.saturating_sub(from);
+                blocks
+                    .get(block)
+                    .and_then(|b| b.get(inside))
+                    .and_then(|b| simdutf8::basic::from_utf8(b).ok())
+                    .unwrap_or_default()
+            }
         }
     }
 
