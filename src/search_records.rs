@@ -20,9 +20,9 @@ use crate::search::{
 };
 
 /// What every record of a document shares, made once per document: the
-/// records of a full build borrow it, as they borrow the document's text
-/// (at 5,000 policies a copy of these per record was 55 MB of the search
-/// index's peak; BENCHMARKS.md, issue 11, sixth round).
+/// records of a full build borrow it, as they borrow the document's key,
+/// title and department (at 5,000 policies a copy of these per record was
+/// 55 MB of the search index's peak; BENCHMARKS.md, issue 11, sixth round).
 pub struct Shared {
     /// The page, `2023/somu.html`, encoded.
     page: String,
@@ -108,9 +108,10 @@ fn ancestry_path(doc: &Document, texts: &AllTexts<'_>, i: usize) -> String {
         .join(" › ")
 }
 
-/// The search records of one document, borrowing its text, key, title and
-/// department and `shared` ([`Shared::of`] the document): a full build
-/// indexes them while the documents are in memory.
+/// The search records of one document, borrowing its key, title,
+/// department and preamble and `shared` ([`Shared::of`] the document), and
+/// its directives' texts too where the document holds them unpacked (a
+/// parsed document holds them packed: each record then owns its text).
 pub fn document_records<'a>(doc: &'a Document, shared: &'a Shared) -> Vec<SearchRecord<'a>> {
     let mut records = Vec::with_capacity(doc.directives.len() + 1);
     push_document_records(&mut records, doc, shared);
@@ -414,11 +415,10 @@ mod tests {
         // The same records either way: only where their strings live differs.
         assert_eq!(borrowing, owning);
         for r in &borrowing {
-            // The text is unpacked from the document's packed texts, the
-            // preamble's borrowed.
-            let text_borrowed = r.id.is_none();
+            // The text (the third field `borrowed` gives) is unpacked from
+            // the document's packed texts; the preamble's is borrowed.
             let mut expected = vec![true; borrowed(r).len()];
-            expected[2] = text_borrowed;
+            expected[2] = r.id.is_none();
             assert_eq!(borrowed(r), expected, "{r:?}");
         }
         for r in &owning {

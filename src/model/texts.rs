@@ -5,7 +5,7 @@
 //! resident after parse at 5,000 policies), and each stage reads them a few
 //! times: compare aligns by them, render writes them into the comparison
 //! pages, `directives.json` and the directive index, the search index
-//! indexes them. Packed they take about half as much from parse to render
+//! indexes them. Packed they take three fifths of the memory from parse on
 //! (BENCHMARKS.md, issue 11, eighth round). They are packed in blocks of
 //! [`BLOCK`] texts, not as one block a document, so that a reference's
 //! tooltip, which shows the opening of one directive of another document,
