@@ -11,7 +11,7 @@ use crate::marker::{MarkerKind, Number};
 
 mod texts;
 
-pub use texts::{AllTexts, Texts, BLOCK};
+pub use texts::{AllTexts, Texts};
 
 /// Publication status of a policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
