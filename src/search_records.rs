@@ -470,6 +470,45 @@ mod tests {
     }
 
     #[test]
+    fn texts_read_from_many_threads_in_any_order_are_each_records_own() {
+        // Documents of more than one block of texts each, read by the pool's
+        // threads in an order that jumps between documents: every read that
+        // misses a thread's last document unpacks another one.
+        let body = |k: usize| -> String {
+            (1..=40)
+                .map(|n| format!("{n}. 文書{k}の第{n}の取組を進めること。\n\n"))
+                .collect()
+        };
+        let docs: Vec<Document> = (0..6)
+            .map(|k| doc(&format!("2023/d{k}"), 2023, &body(k)))
+            .collect();
+        // More than two blocks of 16 texts each.
+        assert!(docs
+            .iter()
+            .all(|d| d.texts.len() > 32 && d.texts.is_packed()));
+        let shared: Vec<Shared> = docs.iter().map(Shared::of).collect();
+        let site = SiteRecords::new(&docs, &shared);
+        let expected: Vec<String> = docs
+            .iter()
+            .zip(&shared)
+            .flat_map(|(d, s)| document_records(d, s))
+            .map(|r| r.text.into_owned())
+            .collect();
+        let count = site.count();
+        // A fixed shuffle: stride 7 through the records, coprime to their count.
+        assert_ne!(count % 7, 0, "{count} records");
+        let order: Vec<usize> = (0..count).map(|k| k * 7 % count).collect();
+        let read: Vec<(usize, String)> = order
+            .par_iter()
+            .map(|&i| (i, site.text(i).into_owned()))
+            .collect();
+        for (i, text) in read {
+            assert_eq!(text, expected[i], "record {i}");
+            assert!(!text.is_empty(), "record {i}");
+        }
+    }
+
+    #[test]
     fn records_show_their_url_label_and_the_heading_path_of_their_ancestors() {
         let d = doc("2023/somu", 2023, BODY);
         let shared = Shared::of(&d);
