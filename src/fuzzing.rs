@@ -50,7 +50,7 @@ pub fn check_document(text: &str) {
             check_diagnostics(&warnings, &file);
             for d in &doc.directives {
                 assert!(d.id().is_ascii(), "{}", d.id());
-                assert!(d.span.end <= file.text.len());
+                assert!(d.span().end <= file.text.len());
             }
             // A full build links and compares documents that keep only
             // the lines of their references and `previous:`: what it

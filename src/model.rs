@@ -129,16 +129,18 @@ pub struct Directive {
     strings: Box<str>,
     /// Where the marker as written and the id end in `strings`.
     ends: [u32; 2],
-    /// Index of the parent directive in the same document.
-    pub parent: Option<usize>,
-    /// 1 for top-level directives.
-    pub depth: usize,
+    /// Index of the parent directive in the same document (read it with
+    /// [`Directive::parent`]; `u32`s here, `usize`s in the draft: a site
+    /// holds hundreds of thousands of directives).
+    parent: Option<u32>,
+    /// 1 for top-level directives ([`Directive::depth`]).
+    depth: u32,
     /// The block's own text, marker removed, cut after [`HEADING_CHARS`]
     /// characters (see [`DirectiveDraft::heading`]). Read it with
     /// [`Directive::heading`].
     pub heading: Heading,
-    /// Byte range of the marker in the source.
-    pub span: Range<usize>,
+    /// Byte range of the marker in the source ([`Directive::span`]).
+    span: Range<u32>,
     /// Whether the directive is a Markdown heading.
     pub is_heading: bool,
 }
@@ -163,10 +165,14 @@ impl DirectiveDraft {
             letter: self.letter,
             strings: strings.into_boxed_str(),
             ends,
-            parent: self.parent,
-            depth: self.depth,
+            // A document of 4 GiB or of 4 billion directives, which no
+            // policy is, would see its later spans and parents cut short,
+            // not a panic.
+            parent: self.parent.map(|p| u32::try_from(p).unwrap_or(u32::MAX)),
+            depth: u32::try_from(self.depth).unwrap_or(u32::MAX),
             heading: self.heading,
-            span: self.span,
+            span: u32::try_from(self.span.start).unwrap_or(u32::MAX)
+                ..u32::try_from(self.span.end).unwrap_or(u32::MAX),
             is_heading: self.is_heading,
         };
         (directive, self.text)
@@ -202,6 +208,21 @@ impl Directive {
     /// Citation, `1.(3)⑥`.
     pub fn citation(&self) -> &str {
         self.part(self.ends[1] as usize, None)
+    }
+
+    /// Index of the parent directive in the same document.
+    pub fn parent(&self) -> Option<usize> {
+        self.parent.map(|p| p as usize)
+    }
+
+    /// 1 for top-level directives.
+    pub fn depth(&self) -> usize {
+        self.depth as usize
+    }
+
+    /// Byte range of the marker in the source.
+    pub fn span(&self) -> Range<usize> {
+        self.span.start as usize..self.span.end as usize
     }
 
     /// The block's own text, cut after [`HEADING_CHARS`] characters;
@@ -600,10 +621,10 @@ impl Document {
     /// Path of directive indexes from the top (ancestors first, the directive last).
     pub fn ancestry(&self, index: usize) -> Vec<usize> {
         let mut chain = vec![index];
-        let mut cur = self.directives[index].parent;
+        let mut cur = self.directives[index].parent();
         while let Some(p) = cur {
             chain.push(p);
-            cur = self.directives[p].parent;
+            cur = self.directives[p].parent();
         }
         chain.reverse();
         chain
@@ -682,7 +703,10 @@ mod tests {
         );
         assert_eq!(kept.heading(&text), d.heading());
         assert_eq!(kept.heading(&text), "職員研修を");
-        assert_eq!((kept.parent, kept.depth, kept.span), (Some(0), 2, 10..16));
+        assert_eq!(
+            (kept.parent(), kept.depth(), kept.span()),
+            (Some(0), 2, 10..16)
+        );
         // Empty parts stay empty and keep the others in place.
         let (bare, text) = draft("", "", "", "本文").finish();
         assert_eq!(

@@ -47,13 +47,13 @@ impl Shared {
         let texts = doc.texts.all();
         let mut has_children = vec![false; doc.directives.len()];
         for d in &doc.directives {
-            if let Some(flag) = d.parent.and_then(|p| has_children.get_mut(p)) {
+            if let Some(flag) = d.parent().and_then(|p| has_children.get_mut(p)) {
                 *flag = true;
             }
         }
         let mut odd = Vec::new();
         for (i, d) in doc.directives.iter().enumerate() {
-            if d.parent.is_some_and(|p| p >= i) {
+            if d.parent().is_some_and(|p| p >= i) {
                 odd.push((i, ancestry_path(doc, &texts, i)));
             }
         }
@@ -87,7 +87,7 @@ fn heading_path<'p>(
     odd: &'p [(usize, String)],
     i: usize,
 ) -> &'p str {
-    match doc.directives[i].parent {
+    match doc.directives[i].parent() {
         Some(p) if p < i => paths[p].as_str(),
         Some(_) => odd
             .iter()

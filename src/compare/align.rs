@@ -171,7 +171,7 @@ impl Item {
                     text,
                     grams,
                     kind: d.kind,
-                    parent: d.parent,
+                    parent: d.parent(),
                 }
             })
             .collect()

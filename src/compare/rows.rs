@@ -85,7 +85,7 @@ impl<'a> Table<'a> {
             let anchor = row_anchor(n.map(|d| d.id()), o.map(|d| d.id()));
             attribute(out, " id=\"", &anchor);
         }
-        let depth = n.or(o).map_or(1, |d| d.depth);
+        let depth = n.or(o).map_or(1, |d| d.depth());
         let renumbered = matches!((n, o), (Some(n), Some(o)) if n.citation() != o.citation());
         match (depth > 1, renumbered) {
             (true, true) => {

@@ -387,7 +387,7 @@ fn unknown_directive(
     };
     let reached = by_id || wanted.is_some();
     let children: Vec<usize> = (0..target.directives.len())
-        .filter(|&i| reached && target.directives[i].parent == parent)
+        .filter(|&i| reached && target.directives[i].parent() == parent)
         .collect();
     if !children.is_empty() {
         let listed: Vec<&str> = children.iter().take(12).map(|&i| shown(i)).collect();

@@ -64,7 +64,7 @@ impl Faces {
                 (&doc.key, &doc.title, &m.department, m.year).hash(h);
                 let texts = doc.texts.all();
                 for (i, d) in doc.directives.iter().enumerate() {
-                    (d.id(), d.citation(), d.depth, texts.get(i)).hash(h);
+                    (d.id(), d.citation(), d.depth(), texts.get(i)).hash(h);
                 }
             }),
             listing: hash_of(|h| {
@@ -77,7 +77,7 @@ impl Faces {
                 let texts = doc.texts.all();
                 for (i, d) in doc.directives.iter().enumerate() {
                     let text = texts.get(i);
-                    (d.id(), d.citation(), d.depth, d.heading(text), text).hash(h);
+                    (d.id(), d.citation(), d.depth(), d.heading(text), text).hash(h);
                 }
             }),
         }

@@ -194,7 +194,7 @@ fn directive_entries<'t, 'a: 't>(
                 citation: x.citation(),
                 label: [label_prefix.as_str(), x.citation()].concat(),
                 url: [url.as_str(), "#", x.id()].concat(),
-                parent: x.parent.map(|p| d.directives[p].id()),
+                parent: x.parent().map(|p| d.directives[p].id()),
                 text: texts.get(i),
                 references,
                 referenced_by,

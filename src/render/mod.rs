@@ -386,7 +386,7 @@ impl<'a> SiteView<'a> {
             .find_map(|d| {
                 d.directives
                     .iter()
-                    .find(|x| x.depth >= 3)
+                    .find(|x| x.depth() >= 3)
                     .or(d.directives.first())
                     .map(|x| d.label(x))
             })
@@ -541,8 +541,8 @@ impl<'a> SiteView<'a> {
                 let texts = d.texts.all();
                 for (k, x) in d.directives.iter().enumerate() {
                     html.push_str("<tr");
-                    if x.depth > 1 {
-                        let _ = write!(html, " class=\"d{}\"", x.depth);
+                    if x.depth() > 1 {
+                        let _ = write!(html, " class=\"d{}\"", x.depth());
                     }
                     html.push_str("><th><a href=\"");
                     html.push_str(&href);
