@@ -438,6 +438,18 @@ mod tests {
         assert_eq!(last, Some(own.as_ptr()));
     }
 
+    /// [`document_records`] of each document in turn: what [`SiteRecords`]
+    /// over them must give.
+    fn each_documents_records<'a>(
+        docs: &'a [Document],
+        shared: &'a [Shared],
+    ) -> Vec<SearchRecord<'a>> {
+        docs.iter()
+            .zip(shared)
+            .flat_map(|(d, s)| document_records(d, s))
+            .collect()
+    }
+
     #[test]
     fn the_sites_records_made_on_demand_are_each_documents_records_in_order() {
         let docs = vec![
@@ -451,11 +463,7 @@ mod tests {
         ];
         let shared: Vec<Shared> = docs.iter().map(Shared::of).collect();
         let site = SiteRecords::new(&docs, &shared);
-        let expected: Vec<SearchRecord> = docs
-            .iter()
-            .zip(&shared)
-            .flat_map(|(d, s)| document_records(d, s))
-            .collect();
+        let expected = each_documents_records(&docs, &shared);
         // One preamble (the second document has none) and two directives each.
         assert_eq!(site.count(), 8);
         let made: Vec<SearchRecord> = (0..site.count())
@@ -488,10 +496,8 @@ mod tests {
             .all(|d| d.texts.len() > 32 && d.texts.is_packed()));
         let shared: Vec<Shared> = docs.iter().map(Shared::of).collect();
         let site = SiteRecords::new(&docs, &shared);
-        let expected: Vec<String> = docs
-            .iter()
-            .zip(&shared)
-            .flat_map(|(d, s)| document_records(d, s))
+        let expected: Vec<String> = each_documents_records(&docs, &shared)
+            .into_iter()
             .map(|r| r.text.into_owned())
             .collect();
         let count = site.count();
