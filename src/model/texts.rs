@@ -84,9 +84,11 @@ impl Texts {
             .collect();
     }
 
-    /// Unpacks the texts for good: for a reader of every text, many times
-    /// over (the search index), once the other stages are done with them.
-    pub fn unpack(&mut self) {
+    /// Holds the texts plain again, as parse made them before packing (for
+    /// tests of the readers that borrow plain texts; the build never
+    /// unpacks them for good).
+    #[cfg(test)]
+    pub(crate) fn unpack(&mut self) {
         if self.is_packed() {
             let all = self.all();
             let plain: String = (0..all.len()).map(|i| all.get(i)).collect();
