@@ -23,12 +23,8 @@
 //! when the texts are nearly the same ([`MOVE_THRESHOLD`]), and shows the
 //! pair where the directive stands now.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
-use crate::marker::MarkerKind;
+use super::grams::{Item, Items, Scratch};
 use crate::model::Document;
-use crate::search::normalize::normalize;
 
 /// The lowest text similarity at which two directives are the same directive,
 /// edited. Below it the old one is 削除 and the new one 新設. A sentence with a
@@ -145,152 +141,65 @@ impl Alignment {
     }
 }
 
-/// What the alignment knows of a directive: made once per document, and
-/// used for its comparison with both its predecessor and its successor.
-pub struct Item {
-    /// Normalised text.
-    text: String,
-    /// The set of character bigrams of the normalised text, sorted (the
-    /// character itself for a text of one).
-    grams: Vec<u64>,
-    kind: MarkerKind,
-    parent: Option<usize>,
-}
-
-impl Item {
-    /// The items of a document's directives, in order.
-    pub fn of(doc: &Document) -> Vec<Item> {
-        let texts = doc.texts.all();
-        doc.directives
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                let text = normalize(texts.get(i));
-                let grams = bigrams(&text);
-                Item {
-                    text,
-                    grams,
-                    kind: d.kind,
-                    parent: d.parent(),
-                }
-            })
-            .collect()
-    }
-}
-
-fn bigrams(text: &str) -> Vec<u64> {
-    let mut grams: Vec<u64> = Vec::with_capacity(text.len() / 2);
-    let mut chars = text.chars().filter(|c| !c.is_whitespace());
-    let Some(mut prev) = chars.next() else {
-        return grams;
-    };
-    for c in chars {
-        grams.push(((prev as u64) << 32) | c as u64);
-        prev = c;
-    }
-    if grams.is_empty() {
-        grams.push(prev as u64);
-    }
-    grams.sort_unstable();
-    grams.dedup();
-    grams
-}
-
-/// Bigrams are two characters in a u64: a multiply is hash enough and far
-/// cheaper than SipHash (the profile of a build showed SipHash as a third of
-/// the alignment). A document crafted to collide could slow only its own
-/// comparison, not make it wrong.
-#[derive(Default)]
-struct GramHasher(u64);
-
-impl Hasher for GramHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u64(&mut self, x: u64) {
-        self.0 = (x ^ (x >> 29)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
 /// The text similarity of every old directive (rows) with every new one
 /// (columns): the Dice coefficient of their bigram sets, 1 for equal texts.
 ///
-/// The shared bigrams are counted through an inverted index of the old
-/// directives' bigrams, so the cost follows the bigrams two directives share
-/// rather than the product of their lengths.
+/// The shared bigrams are counted through the two documents' inverted
+/// indexes, so the cost follows the bigrams two directives share rather
+/// than the product of their lengths.
 struct Similarities {
     width: usize,
     values: Vec<f32>,
 }
 
 impl Similarities {
-    fn new(old: &[Item], new: &[Item]) -> Similarities {
-        // The inverted index, in one allocation (compressed rows: the old
-        // directives holding bigram `id` are `holders[start[id]..start[id + 1]]`):
-        // a vector per bigram made allocation half the cost of a comparison.
-        let mut ids: HashMap<u64, u32, BuildHasherDefault<GramHasher>> = HashMap::default();
-        let mut gram_ids: Vec<u32> = Vec::with_capacity(old.iter().map(|o| o.grams.len()).sum());
-        let mut start: Vec<u32> = Vec::new();
-        for item in old {
-            for g in &item.grams {
-                let next = start.len() as u32;
-                let id = *ids.entry(*g).or_insert(next);
-                if id == next {
-                    start.push(0);
-                }
-                start[id as usize] += 1;
-                gram_ids.push(id);
-            }
-        }
-        // Counts to offsets: start[id] is where bigram id's holders begin.
-        let mut total = 0;
-        for s in start.iter_mut() {
-            (*s, total) = (total, total + *s);
-        }
-        start.push(total);
-        let mut fill = start.clone();
-        let mut holders = vec![0u32; gram_ids.len()];
-        let mut ids_of = gram_ids.iter();
-        for (i, item) in old.iter().enumerate() {
-            for id in ids_of.by_ref().take(item.grams.len()) {
-                holders[fill[*id as usize] as usize] = i as u32;
-                fill[*id as usize] += 1;
-            }
-        }
-        let width = new.len();
-        let mut values = vec![0.0f32; old.len() * width];
-        let mut common = vec![0u32; old.len()];
-        for (j, item) in new.iter().enumerate() {
-            for g in &item.grams {
-                if let Some(&id) = ids.get(g) {
-                    let id = id as usize;
-                    for &i in &holders[start[id] as usize..start[id + 1] as usize] {
-                        common[i as usize] += 1;
+    fn new(old: &Items, new: &Items, scratch: &mut Scratch) -> Similarities {
+        let (m, n) = (old.items.len(), new.items.len());
+        // common[j * m + i]: the bigrams new j shares with old i. Column by
+        // column, so that the innermost loop (over an old bigram's holders)
+        // writes one contiguous column.
+        let common = &mut scratch.common;
+        common.clear();
+        common.resize(m * n, 0);
+        let (mut a, mut b) = (0, 0);
+        while a < old.grams.len() && b < new.grams.len() {
+            match old.grams[a].cmp(&new.grams[b]) {
+                std::cmp::Ordering::Less => a += 1,
+                std::cmp::Ordering::Greater => b += 1,
+                std::cmp::Ordering::Equal => {
+                    let holders = old.holders(a);
+                    for &j in new.holders(b) {
+                        let column = &mut common[j as usize * m..(j as usize + 1) * m];
+                        for &i in holders {
+                            column[i as usize] += 1;
+                        }
                     }
+                    a += 1;
+                    b += 1;
                 }
             }
-            // A directive's common bigrams (the particles, する, こと) touch
-            // most old directives, so a pass over all of them costs less
-            // than keeping a list of the touched ones.
-            for (i, (count, o)) in common.iter_mut().zip(old).enumerate() {
-                if *count == 0 {
+        }
+        let width = n;
+        let mut values = vec![0.0f32; m * width];
+        for (j, (item, column)) in new
+            .items
+            .iter()
+            .zip(common.chunks_exact(m.max(1)))
+            .enumerate()
+        {
+            for (i, (&count, o)) in column.iter().zip(&old.items).enumerate() {
+                if count == 0 {
                     continue;
                 }
                 values[i * width + j] = if o.text == item.text {
                     1.0
                 } else {
-                    2.0 * *count as f32 / (o.grams.len() + item.grams.len()) as f32
+                    2.0 * count as f32 / (o.size + item.size) as f32
                 };
-                *count = 0;
             }
             if item.text.is_empty() {
                 // No bigrams: equal only to the other empty texts.
-                for i in (0..old.len()).filter(|&i| old[i].text.is_empty()) {
+                for i in (0..m).filter(|&i| old.items[i].text.is_empty()) {
                     values[i * width + j] = 1.0;
                 }
             }
@@ -328,12 +237,16 @@ fn weight(old: &[Item], new: &[Item], sim: &Similarities, i: usize, j: usize) ->
 
 /// Aligns the directives of `old` (the predecessor) and `new`.
 pub fn align(old: &Document, new: &Document) -> Alignment {
-    align_items(&Item::of(old), &Item::of(new))
+    let mut scratch = Scratch::default();
+    let (old, new) = (Items::of(old, &mut scratch), Items::of(new, &mut scratch));
+    align_items(&old, &new, &mut scratch)
 }
 
-/// Aligns two documents given the items of their directives ([`Item::of`]).
-pub fn align_items(old_items: &[Item], new_items: &[Item]) -> Alignment {
-    let sim = Similarities::new(old_items, new_items);
+/// Aligns two documents given the items of their directives ([`Items::of`]),
+/// with a thread's reusable buffers.
+pub fn align_items(old: &Items, new: &Items, scratch: &mut Scratch) -> Alignment {
+    let sim = Similarities::new(old, new, scratch);
+    let (old_items, new_items) = (&old.items[..], &new.items[..]);
     let pairs = best_pairs(old_items, new_items, &sim);
     let (m, n) = (old_items.len(), new_items.len());
     let moved = moved_pairs(&sim, m, n, &pairs);
@@ -468,6 +381,7 @@ fn best_pairs(old: &[Item], new: &[Item], sim: &Similarities) -> Vec<(usize, usi
 mod tests {
     use super::*;
     use crate::compare::testing::doc;
+    use crate::marker::MarkerKind;
 
     /// The rows as (new citation, old citation, change), `-` for none.
     fn rows(old: &str, new: &str) -> Vec<(String, String, &'static str)> {
@@ -502,7 +416,7 @@ mod tests {
     /// bigrams are held by most directives and others by a few (the
     /// inverted index's long and short lists), with empty and
     /// one-character texts among them.
-    fn random_items(count: usize, seed: u64) -> Vec<Item> {
+    fn random_texts(count: usize, seed: u64) -> Vec<String> {
         const ALPHABET: &[char] = &[
             '職', '員', 'の', 'を', 'す', 'る', 'こ', 'と', '育', '成', '防', '災', '計', '画',
             '地', '域', '予', '算', '研', '修', '市', '民', '情', '報', '共', '有', '推', '進',
@@ -523,44 +437,45 @@ mod tests {
                     _ => 2 + next() % 120,
                 };
                 // Skewed: low letters far more often, as particles are.
-                let text: String = (0..len)
+                (0..len)
                     .map(|_| ALPHABET[(next() % ALPHABET.len()).min(next() % ALPHABET.len())])
-                    .collect();
-                Item {
-                    grams: bigrams(&text),
-                    text,
-                    kind: MarkerKind::C,
-                    parent: None,
-                }
+                    .collect()
             })
             .collect()
+    }
+
+    fn items(texts: &[String]) -> Items {
+        let directives = texts.iter().map(|t| (t.clone(), MarkerKind::C, None));
+        Items::new(directives, &mut Scratch::default())
+    }
+
+    /// The bigram set of `text`, worked out on its own (the oracle for
+    /// the inverted indexes).
+    fn gram_set(text: &str) -> std::collections::BTreeSet<u64> {
+        let mut set = std::collections::BTreeSet::new();
+        super::super::grams::bigrams(text, |g| {
+            set.insert(g);
+        });
+        set
     }
 
     #[test]
     fn similarities_are_the_dice_coefficient_of_every_pair() {
         for seed in 0..6 {
-            let old = random_items(90, seed);
-            let mut new = random_items(70, seed + 100);
-            new[5] = Item {
-                text: old[3].text.clone(),
-                grams: old[3].grams.clone(),
-                kind: MarkerKind::C,
-                parent: None,
-            };
-            let sim = Similarities::new(&old, &new);
+            let old = random_texts(90, seed);
+            let mut new = random_texts(70, seed + 100);
+            new[5] = old[3].clone();
+            let sim = Similarities::new(&items(&old), &items(&new), &mut Scratch::default());
             for (i, o) in old.iter().enumerate() {
                 for (j, n) in new.iter().enumerate() {
-                    let shared = o
-                        .grams
-                        .iter()
-                        .filter(|g| n.grams.binary_search(g).is_ok())
-                        .count();
-                    let expected = if o.text == n.text {
+                    let (a, b) = (gram_set(o), gram_set(n));
+                    let shared = a.intersection(&b).count();
+                    let expected = if o == n {
                         1.0
                     } else if shared == 0 {
                         0.0
                     } else {
-                        2.0 * shared as f32 / (o.grams.len() + n.grams.len()) as f32
+                        2.0 * shared as f32 / (a.len() + b.len()) as f32
                     };
                     assert_eq!(
                         sim.get(i, j),

@@ -3,6 +3,8 @@
 //!
 //! - [`align`] pairs the directives of two documents (a dynamic-programming
 //!   alignment over text similarity and hierarchy);
+//! - [`grams`] is what the alignment knows of a document's directives (their
+//!   normalised texts and an inverted index of their bigrams);
 //! - [`diff`] marks the changed characters of a changed pair;
 //! - [`site`] finds each document's predecessor (`previous:`, else the same
 //!   department's latest earlier year) and aligns every such pair of the site;
@@ -14,6 +16,7 @@
 
 pub mod align;
 pub mod diff;
+pub mod grams;
 pub mod page;
 pub mod rows;
 pub mod site;

@@ -10,7 +10,8 @@ use std::collections::HashMap;
 
 use rayon::prelude::*;
 
-use super::align::{align_items, Alignment, Item};
+use super::align::{align_items, Alignment};
+use super::grams::{Items, Scratch};
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
 use crate::era::display_fiscal_year;
@@ -70,7 +71,7 @@ const BATCH: usize = 64;
 /// The alignment of every document with its predecessor.
 ///
 /// Most documents are compared twice (with their predecessor and their
-/// successor), so their directives are prepared ([`Item::of`]) once for
+/// successor), so their directives are prepared ([`Items::of`]) once for
 /// both; but the items of a whole site (normalised texts and bigram sets)
 /// are several times its Markdown, so they are made a batch at a time,
 /// with the pairs taken along each department's years, where a document and
@@ -94,11 +95,16 @@ fn align_chains(docs: &[Document], predecessors: &[Option<usize>]) -> Vec<Option
         let mut needed: Vec<usize> = batch.iter().flat_map(|&(old, new)| [old, new]).collect();
         needed.sort_unstable();
         needed.dedup();
-        let items: Vec<Vec<Item>> = needed.par_iter().map(|&d| Item::of(&docs[d])).collect();
+        let items: Vec<Items> = needed
+            .par_iter()
+            .map_init(Scratch::default, |scratch, &d| Items::of(&docs[d], scratch))
+            .collect();
         let of = |d: usize| &items[needed.binary_search(&d).unwrap_or_default()];
         let aligned: Vec<Alignment> = batch
             .par_iter()
-            .map(|&(old, new)| align_items(of(old), of(new)))
+            .map_init(Scratch::default, |scratch, &(old, new)| {
+                align_items(of(old), of(new), scratch)
+            })
             .collect();
         for (&(_, new), a) in batch.iter().zip(aligned) {
             alignments[new] = Some(a);
