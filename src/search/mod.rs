@@ -37,7 +37,7 @@
 //!   lists in packs sized for the site (8 KB on a small one, 56 KB of
 //!   digits at 5,000 policies), deflated; display data (label, title,
 //!   heading path, text, url) in shards of up to 512 records and about
-//!   80 KB of text, deflated (zlib, flate2's zlib-rs backend) and
+//!   80 KB of text, deflated (zlib, libdeflate) and
 //!   base64-encoded (the browser inflates them with
 //!   `DecompressionStream`). A query costs its buckets, its long lists'
 //!   packs and one display shard per shard its results fall in; the
@@ -61,7 +61,7 @@
 //! files and 165 MB; a typical query loads 75–225 KB (`BENCHMARKS.md`).
 //!
 //! This module depends only on std, serde, serde_json, rayon,
-//! unicode-normalization, flate2, miniz_oxide (inflating, for tests and
+//! unicode-normalization, libdeflate, miniz_oxide (inflating, for tests and
 //! tools) and base64, and on no other module of the crate.
 
 pub mod delta;

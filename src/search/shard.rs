@@ -48,16 +48,14 @@ pub const DISPLAY_SHIFT: u32 = 9;
 /// Close a display shard once its records' text reaches this many bytes
 /// (before compression).
 pub const DISPLAY_TARGET: usize = 80 * 1024;
-/// zlib level of the display shards. With zlib-rs, 3 leaves 20 % of the
-/// JSON against 17 % at 9, in less than half the time
-/// (`examples/deflate_levels.rs`): at 5,000 policies level 9 made deflate
-/// an eighth of the whole build's cycles, for 4 MB less output and a few
-/// KB less per result a query shows.
-const DISPLAY_LEVEL: u8 = 3;
-/// zlib level of the packs of long lists: their digits shrink to 56 % (75 %
-/// with base64). zlib-rs's level 1 uses fixed Huffman codes and gains
-/// nothing on them; 3 gets nearly all that 9 does, at a third of its time.
-const PACK_LEVEL: u8 = 3;
+/// Deflate level of the display shards (libdeflate's levels). Level 2
+/// leaves 19.5 % of the JSON, less than zlib-rs's 3 (19.7 %) in 17 % less
+/// time; 9 leaves 17.1 % in nearly three times the time
+/// (`examples/deflate_levels.rs`; BENCHMARKS.md, issue 11, ninth round).
+const DISPLAY_LEVEL: i32 = 2;
+/// Deflate level of the packs of long lists: their digits shrink to 59 %
+/// at level 1 and to 58 % at any level above it, in 40 % more time.
+const PACK_LEVEL: i32 = 1;
 /// Posting lists longer than this (in bytes) are kept out of the buckets,
 /// in packs of long lists.
 pub const INLINE_MAX: usize = 400;
@@ -189,7 +187,7 @@ pub(crate) fn write_postings(mut terms: Vec<TermList>, sink: Sink<'_>) -> usize 
 
 /// A shard whose data is `json` deflated (zlib) at `level` and
 /// base64-encoded in one string: `hoshinSearchShard(kind, n, "…")`.
-fn deflated_shard(kind: &str, n: usize, json: &[u8], level: u8) -> OutputFile {
+fn deflated_shard(kind: &str, n: usize, json: &[u8], level: i32) -> OutputFile {
     let deflated = zlib(json, level);
     let mut bytes = Vec::with_capacity(deflated.len() * 4 / 3 + 40);
     bytes.extend_from_slice(b"hoshinSearchShard(\"");
@@ -309,19 +307,18 @@ fn display_shard(shard: usize, items: &[(u32, RecordRef, Cow<str>)]) -> OutputFi
     deflated_shard("d", shard, &display_object(items), DISPLAY_LEVEL)
 }
 
-/// `data` in the zlib format at `level`, with flate2's zlib-rs backend
-/// (several times faster than miniz_oxide at the same level and size).
-fn zlib(data: &[u8], level: u8) -> Vec<u8> {
-    use std::io::Write as _;
-    let mut encoder = flate2::write::ZlibEncoder::new(
-        Vec::with_capacity(data.len() / 3 + 64),
-        flate2::Compression::new(u32::from(level)),
-    );
-    // Writing to a Vec cannot fail.
-    match encoder.write_all(data) {
-        Ok(()) => encoder.finish().unwrap_or_default(),
-        Err(_) => Vec::new(),
-    }
+/// `data` in the zlib format at `level`, with libdeflate: a shard is
+/// deflated whole, which is what libdeflate is made for (no streaming
+/// state), and it was a third faster than flate2's zlib-rs backend for the
+/// same size.
+fn zlib(data: &[u8], level: i32) -> Vec<u8> {
+    let level = libdeflater::CompressionLvl::new(level).unwrap_or_default();
+    let mut compressor = libdeflater::Compressor::new(level);
+    let mut out = vec![0u8; compressor.zlib_compress_bound(data.len())];
+    // The buffer is the bound libdeflate gives: compressing cannot fail.
+    let len = compressor.zlib_compress(data, &mut out).unwrap_or(0);
+    out.truncate(len);
+    out
 }
 
 /// Appends `data` in standard base64 (the alphabet of the browser's `atob`).
