@@ -9,9 +9,9 @@ use similar::DiffTag;
 pub enum Side {
     /// On both sides.
     Equal,
-    /// Only in the new text (<ins>).
+    /// Only in the new text (`<ins>`).
     Inserted,
-    /// Only in the old text (<del>).
+    /// Only in the old text (`<del>`).
     Deleted,
 }
 

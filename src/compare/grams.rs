@@ -1,7 +1,7 @@
 //! What the alignment knows of a document's directives: their normalised
 //! texts and an inverted index of their character bigrams, made once per
 //! document and used for its comparison with both its predecessor and its
-//! successor ([`super::align`]).
+//! successor ([`mod@super::align`]).
 
 use crate::marker::MarkerKind;
 use crate::model::Document;

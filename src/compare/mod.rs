@@ -1,7 +1,7 @@
 //! 新旧対照表 (SPEC §8): each document read against its predecessor,
 //! directive by directive.
 //!
-//! - [`align`] pairs the directives of two documents (a dynamic-programming
+//! - [`mod@align`] pairs the directives of two documents (a dynamic-programming
 //!   alignment over text similarity and hierarchy);
 //! - [`grams`] is what the alignment knows of a document's directives (their
 //!   normalised texts and an inverted index of their bigrams);
