@@ -34,10 +34,10 @@ pub struct Items {
     holders: Vec<u32>,
 }
 
-/// Buffers that one thread reuses from document to document. The build
-/// hands freed pages back to the system at once (`crate::memory`), so a
-/// buffer allocated afresh for each document is paid again in page faults:
-/// with fresh buffers the kernel's page clearing was 7 % of a build.
+/// Buffers that one thread reuses from document to document, instead of
+/// allocating them afresh for each: they are larger than jemalloc's thread
+/// caches keep, and the build hands freed pages back to the system as it
+/// goes (`crate::memory`), so fresh ones come back as page faults.
 #[derive(Default)]
 pub struct Scratch {
     occurrences: Vec<(u64, u32)>,
