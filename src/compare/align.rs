@@ -488,6 +488,20 @@ mod tests {
     }
 
     #[test]
+    fn a_thread_s_reused_buffers_give_each_comparison_its_own_similarities() {
+        let mut scratch = Scratch::default();
+        for seed in 0..4 {
+            let (old, new) = (
+                random_texts(40 + 9 * seed as usize, seed),
+                random_texts(33, seed + 50),
+            );
+            let reused = Similarities::new(&items(&old), &items(&new), &mut scratch);
+            let fresh = Similarities::new(&items(&old), &items(&new), &mut Scratch::default());
+            assert_eq!(reused.values, fresh.values, "seed {seed}");
+        }
+    }
+
+    #[test]
     fn identical_documents_pair_every_directive() {
         let r = rows(BASE, BASE);
         assert_eq!(r.len(), 7);
