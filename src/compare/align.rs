@@ -380,8 +380,8 @@ fn best_pairs(old: &[Item], new: &[Item], sim: &Similarities) -> Vec<(usize, usi
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::compare::grams::testing::{gram_set, items};
     use crate::compare::testing::doc;
-    use crate::marker::MarkerKind;
 
     /// The rows as (new citation, old citation, change), `-` for none.
     fn rows(old: &str, new: &str) -> Vec<(String, String, &'static str)> {
@@ -442,21 +442,6 @@ mod tests {
                     .collect()
             })
             .collect()
-    }
-
-    fn items(texts: &[String]) -> Items {
-        let directives = texts.iter().map(|t| (t.clone(), MarkerKind::C, None));
-        Items::new(directives, &mut Scratch::default())
-    }
-
-    /// The bigram set of `text`, worked out on its own (the oracle for
-    /// the inverted indexes).
-    fn gram_set(text: &str) -> std::collections::BTreeSet<u64> {
-        let mut set = std::collections::BTreeSet::new();
-        super::super::grams::bigrams(text, |g| {
-            set.insert(g);
-        });
-        set
     }
 
     #[test]

@@ -171,13 +171,15 @@ fn sort_by_gram(pairs: &mut Vec<(u64, u32)>, buffer: &mut Vec<(u64, u32)>) {
     }
 }
 
+/// Helpers for the tests of this module and of `super::align`.
 #[cfg(test)]
-mod tests {
+pub(super) mod testing {
     use super::*;
     use std::collections::BTreeSet;
 
-    /// The bigram set of `text`, worked out on its own.
-    pub(crate) fn gram_set(text: &str) -> BTreeSet<u64> {
+    /// The bigram set of `text`, worked out on its own (the oracle for the
+    /// inverted indexes).
+    pub fn gram_set(text: &str) -> BTreeSet<u64> {
         let mut set = BTreeSet::new();
         bigrams(text, |g| {
             set.insert(g);
@@ -185,10 +187,19 @@ mod tests {
         set
     }
 
-    fn items(texts: &[&str]) -> Items {
-        let directives = texts.iter().map(|t| (t.to_string(), MarkerKind::C, None));
+    /// The items of directives of kind C without parents, with `texts`.
+    pub fn items<S: AsRef<str>>(texts: &[S]) -> Items {
+        let directives = texts
+            .iter()
+            .map(|t| (t.as_ref().to_string(), MarkerKind::C, None));
         Items::new(directives, &mut Scratch::default())
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{gram_set, items};
+    use super::*;
 
     #[test]
     fn bigrams_leave_out_whitespace_and_keep_a_lone_character() {
@@ -268,18 +279,18 @@ mod tests {
         let directives = texts.iter().map(|t| (t.to_string(), MarkerKind::C, None));
         let _ = Items::new(directives, &mut scratch);
         let directives = texts.iter().map(|t| (t.to_string(), MarkerKind::C, None));
-        let items = Items::new(directives, &mut scratch);
-        let fresh = self::items(&texts);
-        assert_eq!(items.grams, fresh.grams);
+        let reused = Items::new(directives, &mut scratch);
+        let fresh = items(&texts);
+        assert_eq!(reused.grams, fresh.grams);
         for (i, t) in texts.iter().enumerate() {
-            assert_eq!(items.items[i].size as usize, gram_set(t).len(), "{t}");
+            assert_eq!(reused.items[i].size as usize, gram_set(t).len(), "{t}");
         }
-        assert!(items.grams.windows(2).all(|w| w[0] < w[1]));
-        for (g, gram) in items.grams.iter().enumerate() {
+        assert!(reused.grams.windows(2).all(|w| w[0] < w[1]));
+        for (g, gram) in reused.grams.iter().enumerate() {
             let expected: Vec<u32> = (0..texts.len() as u32)
                 .filter(|&i| gram_set(texts[i as usize]).contains(gram))
                 .collect();
-            assert_eq!(items.holders(g), &expected[..], "bigram {gram:x}");
+            assert_eq!(reused.holders(g), &expected[..], "bigram {gram:x}");
         }
     }
 }
