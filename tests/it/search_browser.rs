@@ -643,6 +643,71 @@ fn shared_vectors_in_the_browser() {
     );
 }
 
+/// Records of equal score come shard by shard, the shard holding most of
+/// them first (a page of ties then loads few display shards), each shard's
+/// in build order, whether one term's list or several find them.
+#[test]
+fn ties_come_shard_by_shard() {
+    let Some(browser) = Browser::launch_or_skip("ties_come_shard_by_shard") else {
+        return;
+    };
+    // 1,300 records: display shards of 512 (short texts never fill one by
+    // bytes first). Ten hold the same sentence, so they score the same.
+    let tied: [usize; 10] = [10, 20, 30, 600, 610, 620, 630, 640, 1100, 1110];
+    let records: Vec<SearchRecord> = (0..1300usize)
+        .map(|n| {
+            let text = if tied.contains(&n) {
+                "桜島の噴火に備えること。".to_string()
+            } else {
+                format!("記録{n}の文章。")
+            };
+            SearchRecord {
+                page: "2023/somu.html".into(),
+                doc: "2023/somu".into(),
+                id: Some(format!("r{n}").into()),
+                citation: format!("{n}.").into(),
+                label_head: "総務部（令和5年度）".into(),
+                title: "総務部の運営方針".into(),
+                heading_path: "".into(),
+                text: text.into(),
+                year: 2023,
+                department: "総務部".into(),
+            }
+        })
+        .collect();
+    let tmp = tempfile::tempdir().unwrap();
+    write_index(tmp.path(), &records);
+    std::fs::write(tmp.path().join("index.html"), layout("", "同点", "")).unwrap();
+    let page = browser.new_page().unwrap();
+    page.goto(&format!("file://{}/index.html", tmp.path().display()))
+        .unwrap();
+    page.wait_for(
+        "window.hoshin && typeof hoshin.search === 'function'",
+        SECS_10,
+    )
+    .unwrap();
+    let ids = |q: &str| -> Vec<String> {
+        search(&page, q, None, None)
+            .iter()
+            .map(|r| r["id"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    // Shard 1 holds five, shard 0 three, shard 2 two.
+    let expected: Vec<String> = [600, 610, 620, 630, 640, 10, 20, 30, 1100, 1110]
+        .map(|n| format!("r{n}"))
+        .to_vec();
+    assert_eq!(ids("桜島"), expected);
+    assert_eq!(ids("桜島の噴火"), expected);
+    // A citation query among them: the directive it names comes first.
+    let cited = ids("620.");
+    assert_eq!(cited.first().map(String::as_str), Some("r620"), "{cited:?}");
+    let exceptions = page.exceptions();
+    assert!(
+        exceptions.is_empty(),
+        "JavaScript exceptions: {exceptions:?}"
+    );
+}
+
 /// Bytes a query loads on a 5,000-document synthetic site (~305,000
 /// records), through the real search.js: `cargo test --release --test
 /// it -- --ignored --nocapture large_site_budget`.

@@ -554,10 +554,15 @@
     if (typeof DecompressionStream !== 'function') {
       return Promise.reject(new Error('this browser cannot inflate the search index (DecompressionStream)'));
     }
-    var bin = atob(b64);
-    var bytes = new Uint8Array(bin.length);
-    for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('deflate'));
+    var bytes;
+    if (typeof Uint8Array.fromBase64 === 'function') {
+      bytes = Uint8Array.fromBase64(b64);
+    } else {
+      var bin = atob(b64);
+      bytes = new Uint8Array(bin.length);
+      for (var i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+    }
+    var stream = new Response(bytes).body.pipeThrough(new DecompressionStream('deflate'));
     return new Response(stream).text().then(JSON.parse);
   }
 
@@ -695,15 +700,6 @@
 
   Search.prototype.rank = function (entries, cite) {
     var self = this;
-    var scores = new Map();
-    var hits = new Map();
-    function add(list, weight) {
-      for (var i = 0; i < list.ids.length; i++) {
-        var id = list.ids[i];
-        scores.set(id, (scores.get(id) || 0) + weight * list.qs[i]);
-        hits.set(id, (hits.get(id) || 0) + 1);
-      }
-    }
     var unit = (meta.k1 + 1) / meta.qmax;
     var missing = entries.some(function (e) {
       return e === null;
@@ -736,27 +732,40 @@
     var filtered = self.opts.year || self.opts.department;
     return Promise.all(filtered ? [Promise.all(lists), loadGroups()] : [Promise.all(lists)]).then(function (r) {
       var loaded = r[0];
-      var base = null;
+      var weights = used.map(function (e) {
+        return idf(e.df) * unit;
+      });
+      // Without every term's list to hold them, the candidates are those
+      // of the rarest term's.
+      var base = -1;
       used.forEach(function (e, k) {
-        add(loaded[k], idf(e.df) * unit);
-        if (!need && (!base || e.df < base.df)) base = { df: e.df, list: loaded[k] };
+        if (!need && (base < 0 || e.df < used[base].df)) base = k;
       });
       var ids = [];
+      var scores = new Map();
       if (used.length) {
-        var from = need ? null : new Set(base.list.ids);
-        hits.forEach(function (n, id) {
-          if (need ? n === need : from.has(id)) ids.push(id);
-        });
+        var sum = walker(loaded.slice(0, used.length), weights);
+        var driver = loaded[need ? shortest(loaded.slice(0, used.length)) : base];
+        for (var i = 0; i < driver.ids.length; i++) {
+          var id = driver.ids[i];
+          var s = sum(id);
+          if (need ? sum.held === need : true) {
+            ids.push(id);
+            scores.set(id, s);
+          }
+        }
       }
       if (cite) {
-        // A query that is a citation: those directives first.
+        // A query that is a citation: those directives first, scored by
+        // the terms' lists that hold them as well.
         var c = loaded[loaded.length - 1];
         var boost = idf(cite.df) * unit * 4;
-        var known = new Set(ids);
-        for (var i = 0; i < c.ids.length; i++) {
-          var id = c.ids[i];
-          scores.set(id, (scores.get(id) || 0) + boost * c.qs[i]);
-          if (!known.has(id)) ids.push(id);
+        var partial = walker(loaded.slice(0, used.length), weights);
+        for (var j = 0; j < c.ids.length; j++) {
+          var cid = c.ids[j];
+          var known = scores.has(cid);
+          scores.set(cid, (known ? scores.get(cid) : partial(cid)) + boost * c.qs[j]);
+          if (!known) ids.push(cid);
         }
       }
       var year = self.opts.year ? Number(self.opts.year) : null;
@@ -767,51 +776,105 @@
         var g = groupOf(id);
         return (!year || g.year === year) && (!dept || g.department === dept);
       });
-      ids.sort(function (a, b) {
-        return scores.get(b) - scores.get(a) || position(a) - position(b);
-      });
-      self.candidates = clusterTies(ids, scores);
+      self.candidates = order(ids, scores);
       self.scores = scores;
       return self;
     });
   };
 
+  // The index of the list with the fewest records.
+  function shortest(lists) {
+    var best = 0;
+    for (var k = 1; k < lists.length; k++) if (lists[k].ids.length < lists[best].ids.length) best = k;
+    return best;
+  }
+
   /*
-   * Records of equal score are equally good answers; a page of them costs
-   * one display shard per shard they fall in. Within each run of equal
-   * scores, the shards holding the most of the run come first (then in
-   * full-build order, and records within a shard in full-build order), so
-   * a page of ties touches few shards. The shard is taken from the
+   * A record's score in `lists` (each sorted by record), asked for records
+   * in increasing order: each list is walked once, with a cursor, where a
+   * map of every posting to its running score cost most of a query's time
+   * between its lists and its first display shard. The impacts are added
+   * in list order, as they always were, so scores (and ties) are the same
+   * to the last bit. `sum.held` is how many lists hold the last record.
+   */
+  function walker(lists, weights) {
+    var at = lists.map(function () {
+      return 0;
+    });
+    function sum(id) {
+      var s = 0;
+      var held = 0;
+      for (var k = 0; k < lists.length; k++) {
+        var l = lists[k].ids;
+        var i = at[k];
+        while (i < l.length && l[i] < id) i++;
+        at[k] = i;
+        if (i < l.length && l[i] === id) {
+          s += weights[k] * lists[k].qs[i];
+          held++;
+        }
+      }
+      sum.held = held;
+      return s;
+    }
+    sum.held = 0;
+    return sum;
+  }
+
+  /*
+   * The candidates best first: by score, then by full-build position.
+   * Records of equal score are equally good answers, and a page of them
+   * costs one display shard per shard they fall in; so within each run of
+   * equal scores, the shards holding the most of the run come first (then
+   * in full-build order, and records within a shard in full-build order),
+   * and a page of ties touches few shards. The shard is taken from the
    * record's full-build position, so a delta record ranks as it will once
    * the index is rebuilt.
    */
-  function clusterTies(ids, scores) {
+  function order(ids, scores) {
+    var n = ids.length;
+    var score = new Float64Array(n);
+    var pos = new Float64Array(n);
+    var idx = new Array(n);
+    for (var i = 0; i < n; i++) {
+      score[i] = scores.get(ids[i]);
+      pos[i] = position(ids[i]);
+      idx[i] = i;
+    }
+    idx.sort(function (a, b) {
+      return score[b] - score[a] || pos[a] - pos[b] || a - b;
+    });
+    // Within a run of equal scores, positions increase, and so do their
+    // shards: each shard's records stand together, and the run's shards
+    // are reordered, most records first (a stable sort keeps full-build
+    // order between shards of as many).
     var shift = meta.dshift;
-    var i = 0;
-    while (i < ids.length) {
-      var s = scores.get(ids[i]);
+    var out = new Array(n);
+    var o = 0;
+    i = 0;
+    while (i < n) {
+      var s = score[idx[i]];
       var j = i + 1;
-      while (j < ids.length && scores.get(ids[j]) === s) j++;
-      if (j - i > 1) {
-        var run = ids.slice(i, j);
-        var count = new Map();
-        var key = new Map();
-        run.forEach(function (id) {
-          var k = Math.floor(position(id)) >> shift;
-          key.set(id, k);
-          count.set(k, (count.get(k) || 0) + 1);
+      while (j < n && score[idx[j]] === s) j++;
+      var groups = [];
+      var g = i;
+      for (var k = i + 1; k <= j; k++) {
+        if (k === j || Math.floor(pos[idx[k]]) >> shift !== Math.floor(pos[idx[g]]) >> shift) {
+          groups.push([g, k]);
+          g = k;
+        }
+      }
+      if (groups.length > 1) {
+        groups.sort(function (a, b) {
+          return b[1] - b[0] - (a[1] - a[0]);
         });
-        // Stable: within a shard, the run keeps its full-build order.
-        run.sort(function (a, b) {
-          var ka = key.get(a);
-          var kb = key.get(b);
-          return count.get(kb) - count.get(ka) || ka - kb;
-        });
-        for (var k = 0; k < run.length; k++) ids[i + k] = run[k];
+      }
+      for (var m = 0; m < groups.length; m++) {
+        for (var q = groups[m][0]; q < groups[m][1]; q++) out[o++] = ids[idx[q]];
       }
       i = j;
     }
-    return ids;
+    return out;
   }
 
   // Checks candidates until `count` results are known (or none are left).
