@@ -231,4 +231,7 @@ pub struct SearchPage<'a> {
     pub years: Vec<i32>,
     /// Departments for the filter.
     pub departments: Vec<&'a str>,
+    /// Index files the page loads with itself, after `search.js` (none
+    /// when the site has no search index).
+    pub scripts: &'static [&'static str],
 }

@@ -242,6 +242,11 @@ impl<'a> SiteView<'a> {
                         &SearchPage {
                             years: self.years(),
                             departments: self.departments(),
+                            scripts: if self.config.search_enabled {
+                                &crate::search::PAGE_SCRIPTS
+                            } else {
+                                &[]
+                            },
                         },
                     ),
                 )

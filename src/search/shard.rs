@@ -437,7 +437,7 @@ pub(crate) fn write_meta<R: Records + ?Sized>(
     bytes.extend_from_slice(meta.to_string().as_bytes());
     bytes.extend_from_slice(b");\n");
     sink(OutputFile {
-        path: "search/meta.js".into(),
+        path: META_PATH.into(),
         bytes,
     });
     // Only a filtered search needs the groups: on a large site they are
@@ -456,6 +456,10 @@ pub(crate) fn write_meta<R: Records + ?Sized>(
         bytes,
     });
 }
+
+/// What every query loads first: the record count, ranking constants and
+/// the filters' lists.
+pub const META_PATH: &str = "search/meta.js";
 
 /// The (year, department) groups of the main index, loaded by filtered
 /// searches only.

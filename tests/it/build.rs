@@ -174,6 +174,47 @@ fn sample_site_links_are_relative_and_resolve_and_nothing_leaves_the_site() {
     }
 }
 
+/// The scripts of a page, in order.
+fn scripts(html: &str) -> Vec<String> {
+    site::tags(html)
+        .iter()
+        .filter(|t| t.name == "script")
+        .filter_map(|t| t.attr("src").map(String::from))
+        .collect()
+}
+
+#[test]
+fn search_page_loads_the_index_files_every_query_needs_with_itself() {
+    let site = Site::sample();
+    site.build_ok();
+    let search = scripts(&site.page("search.html"));
+    assert_eq!(
+        search,
+        [
+            "static/hoshin.js",
+            "static/search.js",
+            "search/meta.js",
+            "search/delta.js"
+        ]
+    );
+    for src in &search {
+        assert!(site.public().join(src).is_file(), "{src} was not written");
+    }
+    // Other pages load them only when a search asks.
+    assert_eq!(
+        scripts(&site.page("2023/somu.html")),
+        ["../static/hoshin.js", "../static/search.js"]
+    );
+    // A site without a search index names no index file.
+    let toml = std::fs::read_to_string(site.root().join("site.toml")).unwrap();
+    site.write("site.toml", format!("{toml}\n[search]\nenabled = false\n"));
+    site.build_ok();
+    assert_eq!(
+        scripts(&site.page("search.html")),
+        ["static/hoshin.js", "static/search.js"]
+    );
+}
+
 #[test]
 fn sample_site_index_links_to_every_document() {
     let site = Site::sample();

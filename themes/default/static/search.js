@@ -1157,9 +1157,18 @@
     this.setStatus('検索索引を読み込んでいます…');
     loadIndex()
       .then(function () {
-        self.fillSelect(self.year, indexYears().slice().reverse(), eraLabel, params.get('year'));
-        self.fillSelect(self.department, indexDepartments(), String, params.get('department'));
-        self.run(false);
+        // The query's lists are asked for before the filters' options
+        // are made: 250 departments' options took a third of the time
+        // between DOMContentLoaded and the first bucket's request.
+        var years = indexYears().slice().reverse();
+        var departments = indexDepartments();
+        var chosen = {
+          year: self.year ? offered(years, params.get('year')) : '',
+          department: self.department ? offered(departments, params.get('department')) : ''
+        };
+        self.run(false, chosen);
+        self.fillSelect(self.year, years, eraLabel, chosen.year);
+        self.fillSelect(self.department, departments, String, chosen.department);
       })
       .catch(function () {
         self.setStatus(ERROR_TEXT);
@@ -1229,11 +1238,21 @@
     if (this.status) this.status.textContent = text;
   };
 
-  ResultsPage.prototype.run = function (updateUrl) {
+  // `value` if it is one of `values` (as the select of them would take
+  // it), else '' (the select's "all").
+  function offered(values, value) {
+    if (!value) return '';
+    for (var i = 0; i < values.length; i++) if (String(values[i]) === value) return value;
+    return '';
+  }
+
+  // Runs the query in the box, filtered by the selects, or by `filters`
+  // ({year, department}) while the selects are not filled yet.
+  ResultsPage.prototype.run = function (updateUrl, filters) {
     var self = this;
     var q = this.input ? this.input.value : '';
-    var year = this.year ? this.year.value : '';
-    var department = this.department ? this.department.value : '';
+    var year = filters ? filters.year : this.year ? this.year.value : '';
+    var department = filters ? filters.department : this.department ? this.department.value : '';
     var seq = ++this.seq;
     if (updateUrl) {
       try {
