@@ -492,7 +492,7 @@ impl Site {
                 .then(self.position(a.0).total_cmp(&self.position(b.0)))
         });
         // Ties: the shards holding most of a run of equal scores first (as
-        // search.js's clusterTies), stable within a shard.
+        // search.js's `order`), stable within a shard.
         let mut i = 0;
         while i < cands.len() {
             let j = i + cands[i..].iter().take_while(|c| c.1 == cands[i].1).count();

@@ -17,6 +17,8 @@
  *   build writes it empty): it hides their records in the main index
  *   ("tombstones") and carries their current records, postings and display
  *   data, numbered from delta.base up. Both are ranked together.
+ *   search.html names both after this script, so they arrive with the
+ *   page; other pages load them with their first query.
  *
  * Page contract: <html data-root="../"> gives the path to the site root;
  * every page has <form class="hoshin-search"> with an <input name="q">;
@@ -30,7 +32,7 @@
  * - search/groups.js, where each (year, department) group of records
  *   starts, is loaded by filtered searches only.
  * - Equal scores: the display shards holding most of a run of ties come
- *   first (clusterTies), so a page of ties touches few shards.
+ *   first (order), so a page of ties touches few shards.
  *
  * API: window.hoshin.search(query, {year, department, limit}) → Promise of
  * [{url, doc, id, label, title, snippet, score}] in rank order: url relative
