@@ -1,4 +1,7 @@
 //! Command-line interface (SPEC §7).
+// The doc comments of the arguments are clap's help text, written for a
+// terminal: `<year>` there is a placeholder, not an HTML tag.
+#![allow(rustdoc::invalid_html_tags)]
 
 use std::net::IpAddr;
 use std::path::PathBuf;

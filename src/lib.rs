@@ -1,7 +1,7 @@
 //! hoshin (方針): a static site generator for municipal department policies.
 //!
 //! The build is a pipeline over plain data: [`load`] → [`parse`] → [`link`] →
-//! [`render`] → [`write`], orchestrated by [`build`], with the [`model`] at the
+//! [`render`] → [`write`](mod@write), orchestrated by [`build`], with the [`model`] at the
 //! centre and errors collected as [`diagnostics`]. Output paths and URLs
 //! come from [`layout`]. ARCHITECTURE.md tells how the parts fit together.
 

@@ -350,7 +350,7 @@ pub enum Slot {
     Backlinks(usize),
 }
 
-/// One piece of a document's body, in order, as [`Body::segments`] gives
+/// One piece of a document's body, in order, as [`BodyText::segments`] gives
 /// them: HTML from the author's Markdown (escaped or sanitised), or a slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Segment<'a> {

@@ -334,9 +334,9 @@ pub fn write_index(
     (failed, state)
 }
 
-/// Builds the search index of `records` (those of [`records`]) and hands
-/// each file to `sink` as soon as it is made; returns what [`delta_files`]
-/// needs to overlay later changes on it.
+/// Builds the search index of `records` (owned, as watch's settle thread
+/// keeps them) and hands each file to `sink` as soon as it is made; returns
+/// what [`delta_files`] needs to overlay later changes on it.
 pub fn write_records_index(
     records: &[SearchRecord],
     sink: &(dyn Fn(OutputFile) + Sync),

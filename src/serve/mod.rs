@@ -6,7 +6,7 @@
 //! connection (a preview has a handful of clients). The output directory is
 //! resolved afresh for every request because each build swaps it in whole.
 //!
-//! Live reload: every HTML response gets [`live::SCRIPT_TAG`] injected. The
+//! Live reload: every HTML response gets `live::SCRIPT_TAG` injected. The
 //! script opens a server-sent-event stream at `/__hoshin/events`; the rebuild
 //! loop reports each build to a [`LiveState`], which wakes every stream to send
 //! `reload` or `error` (with the diagnostics) to its page.

@@ -108,7 +108,7 @@ pub(super) fn create_fresh(target: &Path) -> io::Result<File> {
 }
 
 /// A staged file written in pieces (`directives.json`, 175 MB at 5,000
-/// policies) that is carried over like [`carry_bytes`] when its bytes turn
+/// policies) that is carried over like `carry_bytes` when its bytes turn
 /// out equal to the output's file: while they agree, the pieces are only
 /// compared with the old file; at the first difference the agreed prefix is
 /// copied from it and writing goes on. [`StagedFile::finish`] completes it.

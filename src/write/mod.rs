@@ -9,7 +9,7 @@
 //!   bytes changed, each atomically, and removes the ones the site no longer has.
 //! - [`write_if_changed_paced`]: the same for one file, written by a
 //!   background thread a slice at a time so that it does not hold up the
-//!   rebuilds' writes (see [`paced`]).
+//!   rebuilds' writes (see `write/paced.rs`).
 
 mod carry;
 mod paced;
@@ -316,7 +316,7 @@ pub fn write_if_changed(output: &Path, f: &OutputFile) -> io::Result<bool> {
 
 /// [`write_if_changed`] for a background thread: the file is written a
 /// slice at a time, each on the disk before the next, pausing while
-/// `foreground` says a rebuild runs (see [`paced`]).
+/// `foreground` says a rebuild runs (see `write/paced.rs`).
 pub fn write_if_changed_paced(
     output: &Path,
     f: &OutputFile,
