@@ -78,15 +78,15 @@ mod tests;
 use std::borrow::Cow;
 
 pub use delta::{build_delta, IndexState, DELTA_PATH};
-pub use shard::META_PATH;
-
-/// The index files that `search.html` loads with the page, as plain
-/// scripts after `search.js`: every query needs them before its terms, and
-/// loaded by the page they arrive by `DOMContentLoaded` instead of a round
-/// of loads after it (the first of four, about 20 ms over `file://`).
-pub const PAGE_SCRIPTS: [&str; 2] = [META_PATH, DELTA_PATH];
 pub use normalize::normalize;
+pub use shard::META_PATH;
 pub use tokenize::{query_parts, tokenize};
+
+/// The index files that `search.html` names after `search.js`: every query
+/// needs them before its terms, and loaded with the page they are there by
+/// `DOMContentLoaded`, a round of loads (about 20 ms over `file://`) sooner
+/// than when the query asks for them.
+pub const PAGE_SCRIPTS: [&str; 2] = [META_PATH, DELTA_PATH];
 
 /// Posting lists of terms held by more records than this keep only this
 /// many records, those of highest impact.

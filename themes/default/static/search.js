@@ -743,11 +743,12 @@
       used.forEach(function (e, k) {
         if (!need && (base < 0 || e.df < used[base].df)) base = k;
       });
+      var termLists = loaded.slice(0, used.length);
       var ids = [];
       var scores = new Map();
       if (used.length) {
-        var sum = walker(loaded.slice(0, used.length), weights);
-        var driver = loaded[need ? shortest(loaded.slice(0, used.length)) : base];
+        var sum = walker(termLists, weights);
+        var driver = termLists[need ? shortest(termLists) : base];
         for (var i = 0; i < driver.ids.length; i++) {
           var id = driver.ids[i];
           var s = sum(id);
@@ -762,7 +763,7 @@
         // the terms' lists that hold them as well.
         var c = loaded[loaded.length - 1];
         var boost = idf(cite.df) * unit * 4;
-        var partial = walker(loaded.slice(0, used.length), weights);
+        var partial = walker(termLists, weights);
         for (var j = 0; j < c.ids.length; j++) {
           var cid = c.ids[j];
           var known = scores.has(cid);
