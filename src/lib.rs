@@ -12,6 +12,7 @@ pub mod build;
 pub mod cli;
 pub mod compare;
 pub mod config;
+pub mod cpu;
 pub mod diagnostics;
 pub mod era;
 pub mod frontmatter;

@@ -47,11 +47,14 @@ pub struct BuildOptions {
     pub force: bool,
 }
 
-/// Wall time of each stage, and the memory at its end.
+/// Wall time of each stage, the CPU time it used, and the memory at its end.
 #[derive(Debug, Clone, Default)]
 pub struct Timings {
     /// (stage, time), in pipeline order.
     pub stages: Vec<(&'static str, Duration)>,
+    /// (index in `stages`, CPU time of all threads during that stage), where
+    /// the system tells it.
+    pub cpu: Vec<(usize, Duration)>,
     /// (index in `stages`, memory when that stage ended), where the system
     /// tells it.
     pub memory: Vec<(usize, Memory)>,
@@ -65,8 +68,13 @@ pub(crate) fn timed<T>(timings: &mut Timings, stage: &'static str, f: impl FnOnc
 impl Timings {
     fn record<T>(&mut self, stage: &'static str, f: impl FnOnce() -> T) -> T {
         let start = Instant::now();
+        let cpu_start = crate::cpu::used();
         let value = f();
         self.stages.push((stage, start.elapsed()));
+        if let (Some(from), Some(to)) = (cpu_start, crate::cpu::used()) {
+            self.cpu
+                .push((self.stages.len() - 1, to.saturating_sub(from)));
+        }
         if let Some(m) = memory::now() {
             self.memory.push((self.stages.len() - 1, m));
         }
@@ -87,6 +95,18 @@ impl Timings {
                 "  {name:<13}{:>9.1} ms {pct:>5.1}%",
                 d.as_secs_f64() * 1000.0
             ));
+            // CPU time over wall time: the cores the stage kept busy.
+            if let Some((_, cpu)) = self.cpu.iter().find(|(at, _)| *at == i) {
+                let cores = if d.is_zero() {
+                    0.0
+                } else {
+                    cpu.as_secs_f64() / d.as_secs_f64()
+                };
+                out.push_str(&format!(
+                    "   cpu {:>8.1} ms ({cores:.1} cores)",
+                    cpu.as_secs_f64() * 1000.0
+                ));
+            }
             // Memory as it stood at the stage's end: the peak so far grows
             // in the stage that holds the most.
             if let Some((_, m)) = self.memory.iter().find(|(at, _)| *at == i) {

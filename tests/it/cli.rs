@@ -72,6 +72,13 @@ fn build_prints_one_summary_line_and_timings_on_request() {
             run.stdout
         );
     }
+    if cfg!(unix) {
+        assert!(
+            run.stdout.contains(" cores)"),
+            "no CPU time beside the stages:\n{}",
+            run.stdout
+        );
+    }
 }
 
 #[test]
