@@ -5,6 +5,7 @@
 pub mod citation;
 pub mod relink;
 
+use rayon::prelude::*;
 use std::collections::HashMap;
 
 use unicode_normalization::UnicodeNormalization;
@@ -165,11 +166,24 @@ pub fn link(docs: &[Document], config: &Config) -> (Links, Vec<Diagnostic>) {
         document_backlinks: vec![Vec::new(); docs.len()],
         resolved: 0,
     };
+    // Resolving is a lookup per reference, independent of the others: done
+    // in parallel (at 5,000 policies, 61,000 references were most of a
+    // stage that ran on one thread), the backlinks then recorded in order.
+    let resolved: Vec<Vec<Result<Target, Diagnostic>>> = docs
+        .par_iter()
+        .enumerate()
+        .map(|(di, doc)| {
+            doc.references
+                .iter()
+                .map(|r| resolve(&index, di, r))
+                .collect()
+        })
+        .collect();
     let mut diagnostics = Vec::new();
-    for (di, doc) in docs.iter().enumerate() {
+    for ((di, doc), results) in docs.iter().enumerate().zip(resolved) {
         let mut targets = Vec::with_capacity(doc.references.len());
-        for r in &doc.references {
-            match resolve(&index, di, r) {
+        for (r, result) in doc.references.iter().zip(results) {
+            match result {
                 Ok(t) => {
                     let citer = Citer {
                         doc: di,
