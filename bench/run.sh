@@ -6,6 +6,7 @@
 #   BENCH_INSTALL=1 bench/run.sh         # apt-get install hugo and hyperfine first
 #   PAGEFIND=/path/to/pagefind_extended bench/run.sh   # also Hugo + Pagefind
 #   HOSHIN_BEFORE=/tmp/hoshin-old bench/run.sh         # also an older hoshin, side by side
+#   OUT_DIR=/dev/shm/hoshin-out bench/run.sh           # outputs on tmpfs: the tools' cost without the disk's
 #
 # Builds hoshin (release), generates synthetic sites with examples/gen_corpus.rs
 # (cached under $BENCH_DIR, reused while the generator, N and SEED are the same),
@@ -19,6 +20,7 @@ SIZES=${SIZES:-"1000 5000 20000"}
 RUNS=${RUNS:-5}
 SEED=${SEED:-1}
 BENCH_DIR=${BENCH_DIR:-/tmp/hoshin-bench}
+OUT_DIR=${OUT_DIR:-$BENCH_DIR/out}     # where the tools write; /dev/shm/… takes the disk out
 BENCH_INSTALL=${BENCH_INSTALL:-0}
 BENCH_TIMEOUT=${BENCH_TIMEOUT:-1800}   # seconds, per single build
 RESULTS=${RESULTS:-$REPO/bench/results/latest.md}
@@ -29,7 +31,7 @@ PAGEFIND_RUNS=${PAGEFIND_RUNS:-0}      # 0: its wall time is that of the /usr/bi
 AGAIN=${AGAIN:-1}                      # 1: also time hoshin and Hugo building again over their own output
 TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
 
-mkdir -p "$BENCH_DIR"/{bin,logs,out}
+mkdir -p "$BENCH_DIR"/{bin,logs,out} "$OUT_DIR"
 LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 LOGS=$BENCH_DIR/logs
 NOTES=()   # lines for the report's "Notes" section
@@ -147,12 +149,14 @@ field() { sed -n 2p "$2" | grep -o "$1 [0-9]*" | awk '{print $2}'; }
 # measure LABEL OUTDIR CMD...: one build under /usr/bin/time -v (peak RSS and the
 # command's output), then RUNS timed builds (hyperfine or a date loop), each from
 # an empty OUTDIR (or, with M_KEEP=1, over the OUTDIR the previous build left:
-# a build run again). Sets M_OK M_WHY M_MEDIAN M_MIN M_MAX M_RSS_KB M_STDOUT.
+# a build run again). Sets M_OK M_WHY M_MEDIAN M_MIN M_MAX M_RSS_KB M_CPU M_STDOUT
+# (M_CPU: "user + system" seconds of the /usr/bin/time run, where the kernel's
+# share shows what the disk costs).
 M_KEEP=0
 measure() {
     local label=$1 out=$2; shift 2
     local stdout=$LOGS/$label.stdout stderr=$LOGS/$label.stderr tv=$LOGS/$label.time
-    M_OK=1 M_WHY="" M_MEDIAN="" M_MIN="" M_MAX="" M_RSS_KB="" M_STDOUT=$stdout
+    M_OK=1 M_WHY="" M_MEDIAN="" M_MIN="" M_MAX="" M_RSS_KB="" M_CPU="—" M_STDOUT=$stdout
     local clear="rm -rf $(printf '%q' "$out")"
     if [ "$M_KEEP" = 1 ]; then clear=true; else rm -rf "$out"; fi
     log "$label: $*"
@@ -160,6 +164,8 @@ measure() {
     if [ -n "$GNU_TIME" ]; then
         timeout "$BENCH_TIMEOUT" "$GNU_TIME" -v -o "$tv" "$@" >"$stdout" 2>"$stderr" || rc=$?
         M_RSS_KB=$(awk -F': ' '/Maximum resident set size/{print $2}' "$tv" 2>/dev/null || true)
+        M_CPU=$(awk -F': ' '/User time/{u=$2} /System time/{s=$2}
+            END { if (u != "") printf "%.1f + %.1f", u, s; else print "—" }' "$tv" 2>/dev/null || echo "—")
     else
         timeout "$BENCH_TIMEOUT" "$@" >"$stdout" 2>"$stderr" || rc=$?
     fi
@@ -269,12 +275,12 @@ row() {
     search=$(bytes_of "$out/search")
     [ -n "$search" ] || search=$(bytes_of "$out/pagefind")
     LAST_MED=$M_MEDIAN LAST_RSS=$M_RSS_KB LAST_BYTES=$bytes LAST_FILES=$files
-    ROWS+=("| $n | $tool | $cell | $(kb_to_mb "$M_RSS_KB") | $files | $(mb "$bytes") | $(mb "$search") \
+    ROWS+=("| $n | $tool | $cell | $M_CPU | $(kb_to_mb "$M_RSS_KB") | $files | $(mb "$bytes") | $(mb "$search") \
 | __WALL_$M_MEDIAN | __RSS_$M_RSS_KB | __FILES_$files | __BYTES_$bytes |")
 }
 # hoshin_row LABEL BIN: measures one hoshin binary on the current corpus
 hoshin_row() {
-    local label=$1 bin=$2 hout=$BENCH_DIR/out/$1-$n
+    local label=$1 bin=$2 hout=$OUT_DIR/$1-$n
     measure "$label-$n" "$hout" "$bin" build --root "$dir" --output "$hout" "${TIMINGS_FLAG[@]}"
     if [ "$M_OK" = 1 ]; then
         row "$label" "$hout"
@@ -285,7 +291,7 @@ hoshin_row() {
         if [ -n "$rest" ]; then DETAILS+=("$rest"); else DETAILS+=("(no per-stage timings printed)"); fi
         DETAILS+=('```' "")
     else
-        ROWS+=("| $n | $label | failed | | | | | | | | |")
+        ROWS+=("| $n | $label | failed | | | | | | | | | |")
         note "$label, $n documents: $M_WHY"
         return 0
     fi
@@ -309,7 +315,7 @@ for n in $SIZES; do
         [ -z "$HOSHIN_BEFORE" ] || hoshin_row hoshin-before "$HOSHIN_BEFORE"
     fi
     if [ -n "$HUGO" ]; then
-        gout=$BENCH_DIR/out/hugo-$n
+        gout=$OUT_DIR/hugo-$n
         measure "hugo-$n" "$gout" "$HUGO" --quiet --source "$HUGO_SITE" --contentDir "$dir/content" \
             --destination "$gout" --cacheDir "$BENCH_DIR/hugo-cache"
         if [ "$M_OK" = 1 ]; then
@@ -329,7 +335,7 @@ for n in $SIZES; do
             note "hugo, $n documents: $M_WHY"
         fi
         if [ -n "$PAGEFIND" ]; then
-            pout=$BENCH_DIR/out/hugo-pagefind-$n
+            pout=$OUT_DIR/hugo-pagefind-$n
             saved_runs=$RUNS
             RUNS=$PAGEFIND_RUNS
             # shellcheck disable=SC2016
@@ -372,11 +378,11 @@ REPORT=$(mktemp)
     echo "- machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); load average at start $LOAD_AT_START, at end $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')"
     echo "- hoshin: $HOSHIN_VERSION$([ -n "$HOSHIN_BEFORE" ] && echo "; hoshin-before: $HOSHIN_BEFORE"); hugo: $HUGO_VERSION$([ -n "$PAGEFIND" ] && echo "; pagefind: $("$PAGEFIND" --version 2>/dev/null | head -n1)")"
     echo "- timing: $([ -n "$HYPERFINE" ] && "$HYPERFINE" --version || echo 'date loop'), median of $RUNS runs after 1 warm-up, each from an empty output folder (rows \"again\": each over the output the build before left, nothing changed); Hugo + Pagefind: $([ "$PAGEFIND_RUNS" = 0 ] && echo "the one /usr/bin/time run" || echo "$PAGEFIND_RUNS runs"); peak memory from /usr/bin/time -v"
-    echo "- corpus: examples/gen_corpus.rs, seed $SEED (generator $GEN_HASH), under $BENCH_DIR"
+    echo "- corpus: examples/gen_corpus.rs, seed $SEED (generator $GEN_HASH), under $BENCH_DIR; outputs in $OUT_DIR ($(df -T "$OUT_DIR" 2>/dev/null | awk 'NR==2{print $2}' || echo '?'))"
     printf '%s\n' "${CORPORA[@]}"
     echo
-    echo "| docs | tool | wall s median (min–max) | peak MB | files | out MB | search MB | wall / Hugo | memory / Hugo | files / Hugo | bytes / Hugo |"
-    echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    echo "| docs | tool | wall s median (min–max) | CPU s user + sys | peak MB | files | out MB | search MB | wall / Hugo | memory / Hugo | files / Hugo | bytes / Hugo |"
+    echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     printf '%s\n' "${ROWS[@]}"
     echo
     if [ "${#DETAILS[@]}" -gt 0 ]; then
